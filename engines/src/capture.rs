@@ -1,0 +1,66 @@
+//! A capped output buffer shared by both backends' stdout/stderr plumbing.
+//!
+//! The guest may write any amount; the first `cap` bytes are kept and the
+//! rest only counted, so a guest that floods its output cannot grow host
+//! memory and never sees a write error.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::Captured;
+
+/// A clonable handle on one capped buffer.
+#[derive(Clone, Debug)]
+pub(crate) struct CaptureBuf {
+    inner: Arc<Mutex<Captured>>,
+    cap: usize,
+}
+
+impl CaptureBuf {
+    pub(crate) fn new(cap: usize) -> Self {
+        CaptureBuf { inner: Arc::new(Mutex::new(Captured::default())), cap }
+    }
+
+    /// Keep what fits under the cap, count everything.
+    pub(crate) fn write(&self, data: &[u8]) {
+        let mut c = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        c.total += data.len() as u64;
+        let room = self.cap.saturating_sub(c.bytes.len());
+        if data.len() > room {
+            c.truncated = true;
+        }
+        let keep = data.len().min(room);
+        c.bytes.extend_from_slice(&data[..keep]);
+    }
+
+    /// Take the captured bytes out, leaving the buffer empty.
+    pub(crate) fn take(&self) -> Captured {
+        let mut c = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::take(&mut *c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_first_bytes_and_counts_the_rest() {
+        let buf = CaptureBuf::new(4);
+        buf.write(b"ab");
+        buf.write(b"cdef");
+        buf.write(b"gh");
+        let c = buf.take();
+        assert_eq!(c.bytes, b"abcd");
+        assert!(c.truncated);
+        assert_eq!(c.total, 8);
+    }
+
+    #[test]
+    fn exact_fit_is_not_truncated() {
+        let buf = CaptureBuf::new(3);
+        buf.write(b"abc");
+        let c = buf.take();
+        assert!(!c.truncated);
+        assert_eq!(c.bytes, b"abc");
+    }
+}

@@ -1,0 +1,164 @@
+//! The plain data that crosses the engine seam: what to run, how it ended.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default cap on captured bytes per output stream (1 MiB).
+pub const DEFAULT_OUTPUT_CAP: usize = 1 << 20;
+
+/// Everything one run of a module needs, as data.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The guest's argv; `argv[0]` is the program name.
+    pub argv: Vec<String>,
+    /// Exactly the guest's environment: nothing is inherited from the host.
+    pub env: Vec<(String, String)>,
+    /// Bytes on the guest's stdin (ignored with [`Stdio::Inherit`]).
+    pub stdin: Vec<u8>,
+    /// Host directories the guest may see.
+    pub preopens: Vec<Preopen>,
+    /// Wall-clock limit for instantiation plus execution.
+    pub timeout: Duration,
+    /// Limit on the size of the guest's linear memory, in bytes.
+    pub max_memory: u64,
+    /// Cap on captured bytes per output stream; the guest may write more,
+    /// the excess is counted and dropped.
+    pub output_cap: usize,
+    /// Whether output is captured or goes to the host's own streams.
+    pub stdio: Stdio,
+}
+
+impl Invocation {
+    /// An invocation with no args, env, stdin or preopens, a 10 s time
+    /// limit, a 1 GiB memory limit and captured output.
+    pub fn new(program: impl Into<String>) -> Self {
+        Invocation {
+            argv: vec![program.into()],
+            env: Vec::new(),
+            stdin: Vec::new(),
+            preopens: Vec::new(),
+            timeout: Duration::from_secs(10),
+            max_memory: 1 << 30,
+            output_cap: DEFAULT_OUTPUT_CAP,
+            stdio: Stdio::Capture,
+        }
+    }
+
+    /// The memory limit in 64 KiB wasm pages, rounded down.
+    pub fn max_memory_pages(&self) -> u64 {
+        self.max_memory / 65536
+    }
+}
+
+/// Where the guest's stdin, stdout and stderr go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stdio {
+    /// stdin from [`Invocation::stdin`], stdout and stderr captured (capped).
+    Capture,
+    /// The host process's own streams, unbuffered: `xharness run`.
+    Inherit,
+}
+
+/// A host directory made visible to the guest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preopen {
+    /// Directory on the host.
+    pub host: PathBuf,
+    /// The name the guest opens it by (`.`, `/data`, …).
+    pub guest: String,
+    /// When true the guest cannot create, write or delete anything in it.
+    pub read_only: bool,
+}
+
+/// How a run ended, what it printed, and how long it took.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: Status,
+    pub stdout: Captured,
+    pub stderr: Captured,
+    pub duration: Duration,
+}
+
+/// Captured bytes of one output stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Captured {
+    /// At most `output_cap` bytes, the first ones the guest wrote.
+    pub bytes: Vec<u8>,
+    /// True when the guest wrote more than the cap.
+    pub truncated: bool,
+    /// Everything the guest wrote, including what was dropped.
+    pub total: u64,
+}
+
+/// The ways a run can end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// `_start` returned (code 0) or the guest called `proc_exit`.
+    Exited(i32),
+    /// The guest trapped.
+    Trapped { kind: TrapKind, message: String },
+    /// The wall-clock limit passed.
+    TimedOut,
+    /// The memory limit was hit and the guest could not go on (it trapped,
+    /// or its initial memory is already over the limit).
+    MemoryLimit,
+    /// The module could not be instantiated (missing import, bad WASI setup).
+    InstantiateError(String),
+}
+
+impl Status {
+    /// The process exit status `xharness run` uses for this outcome.
+    pub fn exit_status(&self) -> i32 {
+        match self {
+            Status::Exited(code) => *code,
+            Status::Trapped { .. } | Status::MemoryLimit => 134,
+            Status::TimedOut => 124,
+            Status::InstantiateError(_) => 2,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Status::Exited(code) => write!(f, "exited with code {code}"),
+            Status::Trapped { kind, message } => write!(f, "trapped ({kind}): {message}"),
+            Status::TimedOut => f.write_str("timed out"),
+            Status::MemoryLimit => f.write_str("memory limit reached"),
+            Status::InstantiateError(reason) => write!(f, "could not instantiate: {reason}"),
+        }
+    }
+}
+
+/// Engine-independent trap categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrapKind {
+    Unreachable,
+    IntegerDivideByZero,
+    IntegerOverflow,
+    BadConversionToInteger,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    IndirectCallToNull,
+    BadSignature,
+    StackOverflow,
+    Other,
+}
+
+impl fmt::Display for TrapKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TrapKind::Unreachable => "unreachable",
+            TrapKind::IntegerDivideByZero => "integer divide by zero",
+            TrapKind::IntegerOverflow => "integer overflow",
+            TrapKind::BadConversionToInteger => "invalid conversion to integer",
+            TrapKind::MemoryOutOfBounds => "out of bounds memory access",
+            TrapKind::TableOutOfBounds => "out of bounds table access",
+            TrapKind::IndirectCallToNull => "indirect call to null",
+            TrapKind::BadSignature => "indirect call signature mismatch",
+            TrapKind::StackOverflow => "call stack exhausted",
+            TrapKind::Other => "other",
+        })
+    }
+}

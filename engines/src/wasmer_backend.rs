@@ -1,0 +1,258 @@
+//! The wasmer backend: WASI preview 1 from `wasmer-wasix`.
+//!
+//! wasmer has no wall-clock interrupt, so the time limit is built from the
+//! `Metering` middleware: every module is compiled with a metering budget
+//! so large it never runs out by itself, and a watchdog thread zeroes the
+//! remaining points once the deadline passes; the guest then traps at its
+//! next basic block ([`limits::Watchdog`]). The memory limit comes from
+//! custom tunables that wrap each linear memory and refuse growth past the
+//! limit ([`limits::LimitTunables`]).
+
+mod fs;
+mod io;
+mod limits;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use wasmer::sys::{CompilerConfig, Cranelift, EngineBuilder};
+use wasmer::{Instance, Module as WmModule, RuntimeError, Store, TrapCode};
+use wasmer_middlewares::Metering;
+use wasmer_wasix::runtime::PluggableRuntime;
+use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
+use wasmer_wasix::{WasiEnv, WasiError, WasiFunctionEnv, WasiRuntimeError};
+
+use crate::capture::CaptureBuf;
+use crate::{Engine, EngineError, Invocation, Module, Outcome, Status, Stdio, TrapKind};
+
+const NAME: &str = "wasmer";
+/// Metering budget baked into every module: enough for years of execution,
+/// so only the watchdog ever exhausts it.
+const BUDGET: u64 = u64::MAX / 4;
+
+/// Engine backed by wasmer with the Cranelift compiler.
+pub struct Wasmer {
+    engine: wasmer::Engine,
+    tokio: tokio::runtime::Runtime,
+    runtime: Arc<PluggableRuntime>,
+}
+
+impl Wasmer {
+    /// Create the engine, its tokio runtime and its WASI runtime.
+    pub fn new() -> Result<Self, EngineError> {
+        let mut compiler = Cranelift::default();
+        compiler.push_middleware(Arc::new(Metering::new(BUDGET, |_| 1)));
+        let mut engine: wasmer::Engine = EngineBuilder::new(compiler).engine().into();
+        engine.set_tunables(limits::LimitTunables);
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("xharness-wasmer")
+            .enable_all()
+            .build()
+            .map_err(|e| EngineError::Setup { engine: NAME, message: e.to_string() })?;
+        let runtime = {
+            let _guard = tokio.enter();
+            let tasks = TokioTaskManager::new(tokio.handle().clone());
+            let mut rt = PluggableRuntime::new(Arc::new(tasks));
+            rt.set_engine(engine.clone());
+            Arc::new(rt)
+        };
+        Ok(Wasmer { engine, tokio, runtime })
+    }
+
+    fn module<'m>(&self, module: &'m Module) -> Result<&'m WmModule, EngineError> {
+        module
+            .downcast::<WmModule>()
+            .ok_or(EngineError::WrongEngine { engine: NAME, compiled_by: module.engine() })
+    }
+}
+
+impl Engine for Wasmer {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn version(&self) -> &'static str {
+        "7.4"
+    }
+
+    fn config_fingerprint(&self) -> String {
+        format!("cranelift-metering-{BUDGET:x}-{}", self.engine.deterministic_id())
+    }
+
+    fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {
+        let module = WmModule::new(&self.engine, wasm)
+            .map_err(|e| EngineError::Compile { message: e.to_string() })?;
+        Ok(Module::new(NAME, module))
+    }
+
+    fn serialize(&self, module: &Module) -> Result<Vec<u8>, EngineError> {
+        let bytes = self.module(module)?.serialize().map_err(|e| EngineError::Serialize {
+            engine: NAME,
+            message: e.to_string(),
+        })?;
+        Ok(bytes.to_vec())
+    }
+
+    unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError> {
+        // SAFETY: the caller guarantees the bytes came unmodified from
+        // `serialize` of this engine version and configuration.
+        let module = unsafe { WmModule::deserialize(&self.engine, bytes.to_vec()) }
+            .map_err(|e| EngineError::Serialize { engine: NAME, message: e.to_string() })?;
+        Ok(Module::new(NAME, module))
+    }
+
+    fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
+        let start = Instant::now();
+        let stdout = CaptureBuf::new(inv.output_cap);
+        let stderr = CaptureBuf::new(inv.output_cap);
+        let status = match self.module(module) {
+            Ok(m) => {
+                let _guard = self.tokio.enter();
+                self.run_module(m, inv, &stdout, &stderr, start)
+            }
+            Err(e) => Status::InstantiateError(e.to_string()),
+        };
+        Outcome { status, stdout: stdout.take(), stderr: stderr.take(), duration: start.elapsed() }
+    }
+}
+
+impl Wasmer {
+    fn run_module(
+        &self,
+        module: &WmModule,
+        inv: &Invocation,
+        stdout: &CaptureBuf,
+        stderr: &CaptureBuf,
+        start: Instant,
+    ) -> Status {
+        let memory_hit = Arc::new(AtomicBool::new(false));
+        let _limits = limits::MemoryLimitScope::enter(inv.max_memory_pages(), memory_hit.clone());
+        let mut store = Store::new(self.engine.clone());
+        let builder = match self.wasi_builder(inv, stdout, stderr) {
+            Ok(b) => b,
+            Err(reason) => return Status::InstantiateError(reason),
+        };
+        let (instance, env) = match builder.instantiate(module.clone(), &mut store) {
+            Ok(pair) => pair,
+            Err(e) => return instantiate_failure(e, memory_hit.load(Ordering::Relaxed)),
+        };
+        let deadline = start + inv.timeout;
+        let result = match limits::remaining_points(&mut store, &instance) {
+            Some(points) => limits::Watchdog::guard(points, deadline, || call_start(&mut store, &instance)),
+            None => (call_start(&mut store, &instance), false),
+        };
+        let status = match result {
+            (_, true) => Status::TimedOut,
+            (Ok(()), false) => Status::Exited(0),
+            (Err(e), false) => classify(e, memory_hit.load(Ordering::Relaxed)),
+        };
+        finish(&env, &mut store, &status);
+        status
+    }
+
+    fn wasi_builder(
+        &self,
+        inv: &Invocation,
+        stdout: &CaptureBuf,
+        stderr: &CaptureBuf,
+    ) -> Result<wasmer_wasix::WasiEnvBuilder, String> {
+        let program = inv.argv.first().cloned().unwrap_or_default();
+        let mut b = WasiEnv::builder(program)
+            .args(inv.argv.iter().skip(1))
+            .envs(inv.env.iter().cloned())
+            .runtime(self.runtime.clone())
+            .engine(self.engine.clone());
+        match inv.stdio {
+            Stdio::Capture => {
+                b.set_stdin(Box::new(io::StdinBytes::new(inv.stdin.clone())));
+                b.set_stdout(Box::new(io::CaptureFile(stdout.clone())));
+                b.set_stderr(Box::new(io::CaptureFile(stderr.clone())));
+            }
+            Stdio::Inherit => {
+                b.set_stdin(Box::<virtual_fs::host_fs::Stdin>::default());
+                b.set_stdout(Box::<virtual_fs::host_fs::Stdout>::default());
+                b.set_stderr(Box::<virtual_fs::host_fs::Stderr>::default());
+            }
+        }
+        fs::preopen(b, &inv.preopens, self.tokio.handle())
+    }
+}
+
+fn call_start(store: &mut Store, instance: &Instance) -> Result<(), RuntimeError> {
+    let start = instance
+        .exports
+        .get_function("_start")
+        .map_err(|e| RuntimeError::new(format!("no usable `_start` export: {e}")))?;
+    start.call(store, &[]).map(|_| ())
+}
+
+/// Let wasmer-wasix close files and flush its state.
+fn finish(env: &WasiFunctionEnv, store: &mut Store, status: &Status) {
+    let code = match status {
+        Status::Exited(c) => *c,
+        _ => 1,
+    };
+    env.on_exit(store, Some(wasmer_wasix::types::wasi::ExitCode::from(code as u16)));
+}
+
+fn instantiate_failure(e: WasiRuntimeError, memory_hit: bool) -> Status {
+    if memory_hit {
+        return Status::MemoryLimit;
+    }
+    if let WasiRuntimeError::Instantiation(wasmer::InstantiationError::Link(
+        wasmer::LinkError::Import(module, name, err),
+    )) = &e
+    {
+        let kind = match err {
+            wasmer::ImportError::UnknownImport(ty) | wasmer::ImportError::IncompatibleType(_, ty) => {
+                extern_kind(ty)
+            }
+            _ => "import",
+        };
+        return Status::InstantiateError(format!(
+            "unknown import `{module}::{name}` ({kind}): the module needs a host function this engine's WASI does not provide"
+        ));
+    }
+    if let WasiRuntimeError::Instantiation(wasmer::InstantiationError::Start(rt)) = e {
+        return classify(rt, memory_hit);
+    }
+    Status::InstantiateError(e.to_string())
+}
+
+fn extern_kind(ty: &wasmer::ExternType) -> &'static str {
+    match ty {
+        wasmer::ExternType::Function(_) => "function",
+        wasmer::ExternType::Global(_) => "global",
+        wasmer::ExternType::Table(_) => "table",
+        wasmer::ExternType::Memory(_) => "memory",
+        wasmer::ExternType::Tag(_) => "tag",
+    }
+}
+
+fn classify(e: RuntimeError, memory_hit: bool) -> Status {
+    if let Some(WasiError::Exit(code)) = e.downcast_ref::<WasiError>() {
+        return Status::Exited(code.raw());
+    }
+    let message = e.message();
+    let Some(code) = e.to_trap() else {
+        return Status::Trapped { kind: TrapKind::Other, message };
+    };
+    let kind = match code {
+        TrapCode::UnreachableCodeReached => TrapKind::Unreachable,
+        TrapCode::IntegerDivisionByZero => TrapKind::IntegerDivideByZero,
+        TrapCode::IntegerOverflow => TrapKind::IntegerOverflow,
+        TrapCode::BadConversionToInteger => TrapKind::BadConversionToInteger,
+        TrapCode::HeapAccessOutOfBounds => TrapKind::MemoryOutOfBounds,
+        TrapCode::TableAccessOutOfBounds => TrapKind::TableOutOfBounds,
+        TrapCode::IndirectCallToNull => TrapKind::IndirectCallToNull,
+        TrapCode::BadSignature => TrapKind::BadSignature,
+        TrapCode::StackOverflow => TrapKind::StackOverflow,
+        _ => TrapKind::Other,
+    };
+    if memory_hit && kind != TrapKind::StackOverflow {
+        return Status::MemoryLimit;
+    }
+    Status::Trapped { kind, message: code.message().to_string() }
+}

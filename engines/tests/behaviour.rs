@@ -1,0 +1,380 @@
+//! Every behaviour of the engine seam, asserted identically on both engines.
+//!
+//! Guests are built by the tests: WAT text through the `wat` crate, and
+//! `guests/guest.c` with clang for wasm32-wasi (installed by `.ci/run`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use xharness_engines::{Engine, Invocation, Module, Outcome, Preopen, Status, TrapKind};
+
+fn engines() -> &'static Vec<Arc<dyn Engine>> {
+    static E: OnceLock<Vec<Arc<dyn Engine>>> = OnceLock::new();
+    E.get_or_init(|| {
+        xharness_engines::available()
+            .into_iter()
+            .map(|n| xharness_engines::by_name(n).expect("engine starts"))
+            .collect()
+    })
+}
+
+/// A WAT module with WASI's fd_write imported, one exported page of memory
+/// and `body` as `_start`.
+fn wat(body: &str, extra: &str) -> Vec<u8> {
+    let text = format!(
+        r#"(module
+          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 2)
+          {extra}
+          (func (export "_start") {body}))"#
+    );
+    wat::parse_str(&text).expect("test WAT parses")
+}
+
+fn c_guest() -> &'static [u8] {
+    static W: OnceLock<Vec<u8>> = OnceLock::new();
+    W.get_or_init(|| {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/guest.c");
+        let out = std::env::temp_dir().join(format!("xharness-guest-{}.wasm", std::process::id()));
+        let status = Command::new("clang")
+            .args(["--target=wasm32-wasi", "-O1"])
+            .arg(&src)
+            .arg("-o")
+            .arg(&out)
+            .status()
+            .expect("clang for wasm32-wasi must be installed (bash .ci/run installs it)");
+        assert!(status.success(), "clang failed on {}", src.display());
+        let bytes = std::fs::read(&out).expect("clang wrote the module");
+        let _ = std::fs::remove_file(&out);
+        bytes
+    })
+}
+
+/// Run on every engine; return (engine name, outcome) pairs.
+fn run_all(wasm: &[u8], inv: &Invocation) -> Vec<(&'static str, Outcome)> {
+    engines()
+        .iter()
+        .map(|e| {
+            let module = e.compile(wasm).unwrap_or_else(|err| panic!("{} compile: {err}", e.name()));
+            (e.name(), e.run(&module, inv))
+        })
+        .collect()
+}
+
+fn inv(args: &[&str]) -> Invocation {
+    let mut inv = Invocation::new("guest");
+    inv.argv.extend(args.iter().map(|s| s.to_string()));
+    inv
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Assert every engine's outcome satisfies `check`, and that all engines
+/// agree on status, stdout and stderr.
+fn assert_same(results: &[(&str, Outcome)], check: impl Fn(&str, &Outcome)) {
+    for (name, o) in results {
+        check(name, o);
+    }
+    let (first, base) = &results[0];
+    for (name, o) in &results[1..] {
+        assert_eq!(base.status, o.status, "status differs: {first} vs {name}");
+        assert_eq!(text(&base.stdout.bytes), text(&o.stdout.bytes), "stdout differs: {first} vs {name}");
+        assert_eq!(text(&base.stderr.bytes), text(&o.stderr.bytes), "stderr differs: {first} vs {name}");
+    }
+}
+
+#[test]
+fn both_engines_are_built_in() {
+    assert_eq!(xharness_engines::available(), vec!["wasmtime", "wasmer"]);
+}
+
+#[test]
+fn hello_on_stdout_and_stderr() {
+    let module = wat(
+        r#"(i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 13))
+           (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+           (i32.store (i32.const 0) (i32.const 32)) (i32.store (i32.const 4) (i32.const 13))
+           (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))"#,
+        r#"(data (i32.const 16) "hello stdout\n") (data (i32.const 32) "hello stderr\n")"#,
+    );
+    assert_same(&run_all(&module, &inv(&[])), |name, o| {
+        assert_eq!(o.status, Status::Exited(0), "{name}");
+        assert_eq!(text(&o.stdout.bytes), "hello stdout\n", "{name}");
+        assert_eq!(text(&o.stderr.bytes), "hello stderr\n", "{name}");
+        assert!(!o.stdout.truncated, "{name}");
+    });
+}
+
+#[test]
+fn args_with_spaces_arrive_intact() {
+    let results = run_all(c_guest(), &inv(&["args", "two words", " lead", ""]));
+    assert_same(&results, |name, o| {
+        assert_eq!(o.status, Status::Exited(0), "{name}");
+        assert_eq!(text(&o.stdout.bytes), "[guest]\n[args]\n[two words]\n[ lead]\n[]\n", "{name}");
+    });
+}
+
+#[test]
+fn env_is_exactly_what_was_given() {
+    // SAFETY: no other test reads or writes this variable.
+    unsafe { std::env::set_var("XHARNESS_HOST_SECRET", "leaked") };
+    let mut i = inv(&["env"]);
+    i.env = vec![("GREETING".into(), "hello world".into()), ("EMPTY".into(), String::new())];
+    assert_same(&run_all(c_guest(), &i), |name, o| {
+        assert_eq!(o.status, Status::Exited(0), "{name}");
+        assert_eq!(text(&o.stdout.bytes), "GREETING=hello world\nEMPTY=\n", "{name}");
+    });
+}
+
+#[test]
+fn stdin_is_echoed() {
+    let mut i = inv(&["stdin"]);
+    i.stdin = b"line one\nline two\n\x00binary\xff".to_vec();
+    assert_same(&run_all(c_guest(), &i), |name, o| {
+        assert_eq!(o.status, Status::Exited(0), "{name}");
+        assert_eq!(o.stdout.bytes, i.stdin, "{name}");
+        assert_eq!(text(&o.stderr.bytes), format!("{} bytes\n", i.stdin.len()), "{name}");
+    });
+}
+
+#[test]
+fn exit_codes_from_a_nested_call() {
+    for code in [0, 1, 42] {
+        let results = run_all(c_guest(), &inv(&["exit", &code.to_string()]));
+        assert_same(&results, |name, o| assert_eq!(o.status, Status::Exited(code), "{name}"));
+    }
+}
+
+fn assert_trap(body: &str, extra: &str, want: TrapKind) {
+    let results = run_all(&wat(body, extra), &inv(&[]));
+    assert_same(&results, |name, o| match &o.status {
+        Status::Trapped { kind, message } => {
+            assert_eq!(*kind, want, "{name}: {message}");
+            assert!(!message.is_empty(), "{name}");
+        }
+        other => panic!("{name}: expected a {want} trap, got {other}"),
+    });
+}
+
+#[test]
+fn trap_unreachable() {
+    assert_trap("unreachable", "", TrapKind::Unreachable);
+}
+
+#[test]
+fn trap_integer_divide_by_zero() {
+    assert_trap(
+        "(drop (i32.div_s (i32.const 7) (call $zero)))",
+        "(func $zero (result i32) (i32.const 0))",
+        TrapKind::IntegerDivideByZero,
+    );
+}
+
+#[test]
+fn trap_out_of_bounds_memory() {
+    assert_trap("(drop (i32.load (i32.const 0x7ffffff0)))", "", TrapKind::MemoryOutOfBounds);
+}
+
+#[test]
+fn trap_stack_overflow_from_deep_recursion() {
+    assert_trap(
+        "(drop (call $down (i32.const 0)))",
+        "(func $down (param i32) (result i32) (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))",
+        TrapKind::StackOverflow,
+    );
+}
+
+#[test]
+fn infinite_loop_is_stopped_by_the_time_limit() {
+    let mut i = inv(&[]);
+    i.timeout = Duration::from_millis(1000);
+    let module = wat("(loop $l (br $l))", "");
+    for e in engines() {
+        let m = e.compile(&module).expect("compiles");
+        let t = Instant::now();
+        let o = e.run(&m, &i);
+        let took = t.elapsed();
+        assert_eq!(o.status, Status::TimedOut, "{}", e.name());
+        assert!(took >= Duration::from_millis(1000), "{}: stopped early after {took:?}", e.name());
+        assert!(took <= Duration::from_millis(1500), "{}: took {took:?}, over 1.5x the limit", e.name());
+    }
+}
+
+#[test]
+fn malloc_fails_inside_the_guest_under_a_memory_limit() {
+    let mut i = inv(&["malloc"]);
+    i.max_memory = 64 << 20;
+    assert_same(&run_all(c_guest(), &i), |name, o| {
+        assert_eq!(o.status, Status::Exited(0), "{name}: {}", text(&o.stderr.bytes));
+        let out = text(&o.stdout.bytes);
+        let mib: u64 = out
+            .trim()
+            .strip_prefix("allocation failed after ")
+            .and_then(|s| s.strip_suffix(" MiB"))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{name}: unexpected output {out:?}"));
+        assert!((50..64).contains(&mib), "{name}: {mib} MiB allocated under a 64 MiB limit");
+    });
+}
+
+#[test]
+fn initial_memory_over_the_limit_is_a_memory_outcome() {
+    let module = wat("", "");
+    let mut i = inv(&[]);
+    i.max_memory = 65536; // one page; the module asks for two
+    assert_same(&run_all(&module, &i), |name, o| assert_eq!(o.status, Status::MemoryLimit, "{name}"));
+}
+
+#[test]
+fn a_gibibyte_of_output_is_capped_and_marked_truncated() {
+    // 16384 writes of 64 KiB = 1 GiB.
+    let module = wat(
+        r#"(local $i i32)
+           (i32.store (i32.const 0) (i32.const 65536)) (i32.store (i32.const 4) (i32.const 65536))
+           (loop $l
+             (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+             (local.set $i (i32.add (local.get $i) (i32.const 1)))
+             (br_if $l (i32.lt_u (local.get $i) (i32.const 16384))))"#,
+        "",
+    );
+    let mut i = inv(&[]);
+    i.output_cap = 1 << 20;
+    i.timeout = Duration::from_secs(60);
+    assert_same(&run_all(&module, &i), |name, o| {
+        assert_eq!(o.status, Status::Exited(0), "{name}");
+        assert!(o.stdout.truncated, "{name}");
+        assert_eq!(o.stdout.bytes.len(), 1 << 20, "{name}");
+        assert_eq!(o.stdout.total, 1 << 30, "{name}");
+    });
+}
+
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("xharness-{name}-")).tempdir().expect("temp dir")
+}
+
+#[test]
+fn files_in_a_preopened_directory() {
+    for e in engines() {
+        let dir = scratch("files");
+        std::fs::write(dir.path().join("in.txt"), "from the host\n").expect("write");
+        let mut i = inv(&["files"]);
+        i.preopens.push(Preopen { host: dir.path().into(), guest: ".".into(), read_only: false });
+        let m = e.compile(c_guest()).expect("compiles");
+        let o = e.run(&m, &i);
+        assert_eq!(o.status, Status::Exited(0), "{}: {}", e.name(), text(&o.stderr.bytes));
+        assert_eq!(text(&o.stdout.bytes), "read: from the host\n", "{}", e.name());
+        let written = std::fs::read_to_string(dir.path().join("out.txt")).expect("guest wrote out.txt");
+        assert_eq!(written, "written by the guest\n", "{}", e.name());
+        assert!(dir.path().join("sub").is_dir(), "{}: mkdir", e.name());
+    }
+}
+
+#[test]
+fn read_only_preopen_refuses_writes() {
+    for e in engines() {
+        let dir = scratch("ro");
+        let mut i = inv(&["write", "/data/new.txt"]);
+        i.preopens.push(Preopen { host: dir.path().into(), guest: "/data".into(), read_only: true });
+        let m = e.compile(c_guest()).expect("compiles");
+        let o = e.run(&m, &i);
+        assert_eq!(text(&o.stdout.bytes), "write /data/new.txt: denied\n", "{}", e.name());
+        assert!(!dir.path().join("new.txt").exists(), "{}", e.name());
+    }
+}
+
+#[test]
+fn paths_outside_the_preopens_are_denied() {
+    let outer = scratch("escape");
+    let inner = outer.path().join("inner");
+    std::fs::create_dir_all(inner.join("dir")).expect("mkdir");
+    std::fs::write(outer.path().join("x"), "secret").expect("write");
+    std::fs::write(inner.join("inside.txt"), "ok").expect("write");
+    let outside = outer.path().join("x");
+    let outside = outside.to_str().expect("utf-8 temp path");
+    let mut i = inv(&["escape", "inside.txt", "../x", "dir/../../x", outside, "/etc/passwd"]);
+    i.preopens.push(Preopen { host: inner.clone(), guest: ".".into(), read_only: false });
+    assert_same(&run_all(c_guest(), &i), |name, o| {
+        let out = text(&o.stdout.bytes);
+        assert_eq!(o.status, Status::Exited(1), "{name}: only inside.txt may open\n{out}");
+        assert_eq!(
+            out,
+            format!("inside.txt: opened\n../x: denied\ndir/../../x: denied\n{outside}: denied\n/etc/passwd: denied\n"),
+            "{name}"
+        );
+    });
+}
+
+#[test]
+fn malformed_bytes_are_a_compile_error() {
+    for e in engines() {
+        let err = e.compile(b"\0asm\x01\0\0\0garbage").expect_err("must not compile");
+        assert!(err.to_string().contains("not a valid WebAssembly module"), "{}: {err}", e.name());
+    }
+}
+
+#[test]
+fn a_missing_import_is_named() {
+    let module = wat::parse_str(
+        r#"(module (import "env" "frobnicate" (func (param i32)))
+                   (memory (export "memory") 1) (func (export "_start")))"#,
+    )
+    .expect("parses");
+    assert_same(&run_all(&module, &inv(&[])), |name, o| match &o.status {
+        Status::InstantiateError(reason) => {
+            assert!(reason.contains("env::frobnicate"), "{name}: {reason}");
+            assert!(reason.contains("function"), "{name}: {reason}");
+        }
+        other => panic!("{name}: expected an instantiate error, got {other}"),
+    });
+}
+
+#[test]
+fn a_compiled_module_runs_from_many_threads() {
+    for e in engines() {
+        let m: Module = e.compile(c_guest()).expect("compiles");
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|t| {
+                    let m = m.clone();
+                    s.spawn(move || {
+                        let o = e.run(&m, &inv(&["exit", &t.to_string()]));
+                        assert_eq!(o.status, Status::Exited(t), "{}", e.name());
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().expect("thread");
+            }
+        });
+    }
+}
+
+#[test]
+fn module_cache_hits_and_replaces_corrupt_entries() {
+    use xharness_engines::cache::{Lookup, ModuleCache};
+    let dir = scratch("cache");
+    let cache = ModuleCache::new(dir.path());
+    for e in engines() {
+        let wasm = c_guest();
+        let (_, first) = cache.load_or_compile(e.as_ref(), wasm).expect("compile");
+        assert_eq!(first, Lookup::Miss, "{}", e.name());
+        let (m, second) = cache.load_or_compile(e.as_ref(), wasm).expect("load");
+        assert_eq!(second, Lookup::Hit, "{}", e.name());
+        assert_eq!(e.run(&m, &inv(&["exit", "7"])).status, Status::Exited(7), "{}", e.name());
+
+        let path: PathBuf = cache.entry_path(e.as_ref(), wasm);
+        let mut bytes = std::fs::read(&path).expect("entry exists");
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0xff;
+        std::fs::write(&path, &bytes).expect("corrupt it");
+        let (m, third) = cache.load_or_compile(e.as_ref(), wasm).expect("recompile");
+        assert!(matches!(third, Lookup::Replaced(_)), "{}: {third:?}", e.name());
+        assert_eq!(e.run(&m, &inv(&["exit", "3"])).status, Status::Exited(3), "{}", e.name());
+        let (_, fourth) = cache.load_or_compile(e.as_ref(), wasm).expect("load");
+        assert_eq!(fourth, Lookup::Hit, "{}: entry was rewritten", e.name());
+    }
+}
