@@ -16,8 +16,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use wasmer::sys::{CompilerConfig, Cranelift, EngineBuilder};
-use wasmer::{Instance, Module as WmModule, RuntimeError, Store, TrapCode};
+use wasmer::sys::{CompilerConfig, Cranelift, EngineBuilder, NativeEngineExt};
+use wasmer::{Instance, Module as WmModule, RuntimeError, Store};
+use wasmer_types::{ImportError, TrapCode};
 use wasmer_middlewares::Metering;
 use wasmer_wasix::runtime::PluggableRuntime;
 use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
@@ -41,10 +42,7 @@ pub struct Wasmer {
 impl Wasmer {
     /// Create the engine, its tokio runtime and its WASI runtime.
     pub fn new() -> Result<Self, EngineError> {
-        let mut compiler = Cranelift::default();
-        compiler.push_middleware(Arc::new(Metering::new(BUDGET, |_| 1)));
-        let mut engine: wasmer::Engine = EngineBuilder::new(compiler).engine().into();
-        engine.set_tunables(limits::LimitTunables);
+        let engine = module_engine();
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("xharness-wasmer")
@@ -61,11 +59,31 @@ impl Wasmer {
         Ok(Wasmer { engine, tokio, runtime })
     }
 
-    fn module<'m>(&self, module: &'m Module) -> Result<&'m WmModule, EngineError> {
+    fn module<'m>(&self, module: &'m Module) -> Result<&'m Compiled, EngineError> {
         module
-            .downcast::<WmModule>()
+            .downcast::<Compiled>()
             .ok_or(EngineError::WrongEngine { engine: NAME, compiled_by: module.engine() })
     }
+}
+
+/// A compiled module and the engine that compiled it.
+///
+/// wasmer's `Metering` middleware keeps per-module state and may only see
+/// one module, so every module gets an engine (and compiler) of its own;
+/// all of them are configured identically by [`module_engine`].
+struct Compiled {
+    engine: wasmer::Engine,
+    module: WmModule,
+}
+
+/// An engine with Cranelift, a fresh metering middleware and the
+/// limiting tunables.
+fn module_engine() -> wasmer::Engine {
+    let mut compiler = Cranelift::default();
+    compiler.push_middleware(Arc::new(Metering::new(BUDGET, |_| 1)));
+    let mut engine: wasmer::Engine = EngineBuilder::new(compiler).engine().into();
+    engine.set_tunables(limits::LimitTunables);
+    engine
 }
 
 impl Engine for Wasmer {
@@ -82,13 +100,14 @@ impl Engine for Wasmer {
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {
-        let module = WmModule::new(&self.engine, wasm)
-            .map_err(|e| EngineError::Compile { message: e.to_string() })?;
-        Ok(Module::new(NAME, module))
+        let engine = module_engine();
+        let module =
+            WmModule::new(&engine, wasm).map_err(|e| EngineError::Compile { message: e.to_string() })?;
+        Ok(Module::new(NAME, Compiled { engine, module }))
     }
 
     fn serialize(&self, module: &Module) -> Result<Vec<u8>, EngineError> {
-        let bytes = self.module(module)?.serialize().map_err(|e| EngineError::Serialize {
+        let bytes = self.module(module)?.module.serialize().map_err(|e| EngineError::Serialize {
             engine: NAME,
             message: e.to_string(),
         })?;
@@ -98,9 +117,10 @@ impl Engine for Wasmer {
     unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError> {
         // SAFETY: the caller guarantees the bytes came unmodified from
         // `serialize` of this engine version and configuration.
-        let module = unsafe { WmModule::deserialize(&self.engine, bytes.to_vec()) }
+        let engine = module_engine();
+        let module = unsafe { WmModule::deserialize(&engine, bytes.to_vec()) }
             .map_err(|e| EngineError::Serialize { engine: NAME, message: e.to_string() })?;
-        Ok(Module::new(NAME, module))
+        Ok(Module::new(NAME, Compiled { engine, module }))
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
@@ -121,16 +141,17 @@ impl Engine for Wasmer {
 impl Wasmer {
     fn run_module(
         &self,
-        module: &WmModule,
+        compiled: &Compiled,
         inv: &Invocation,
         stdout: &CaptureBuf,
         stderr: &CaptureBuf,
         start: Instant,
     ) -> Status {
+        let module = &compiled.module;
         let memory_hit = Arc::new(AtomicBool::new(false));
         let _limits = limits::MemoryLimitScope::enter(inv.max_memory_pages(), memory_hit.clone());
-        let mut store = Store::new(self.engine.clone());
-        let builder = match self.wasi_builder(inv, stdout, stderr) {
+        let mut store = Store::new(compiled.engine.clone());
+        let builder = match self.wasi_builder(inv, stdout, stderr, &compiled.engine) {
             Ok(b) => b,
             Err(reason) => return Status::InstantiateError(reason),
         };
@@ -157,13 +178,14 @@ impl Wasmer {
         inv: &Invocation,
         stdout: &CaptureBuf,
         stderr: &CaptureBuf,
+        engine: &wasmer::Engine,
     ) -> Result<wasmer_wasix::WasiEnvBuilder, String> {
         let program = inv.argv.first().cloned().unwrap_or_default();
         let mut b = WasiEnv::builder(program)
             .args(inv.argv.iter().skip(1))
             .envs(inv.env.iter().cloned())
             .runtime(self.runtime.clone())
-            .engine(self.engine.clone());
+            .engine(engine.clone());
         match inv.stdio {
             Stdio::Capture => {
                 b.set_stdin(Box::new(io::StdinBytes::new(inv.stdin.clone())));
@@ -201,12 +223,14 @@ fn instantiate_failure(e: WasiRuntimeError, memory_hit: bool) -> Status {
     if memory_hit {
         return Status::MemoryLimit;
     }
-    if let WasiRuntimeError::Instantiation(wasmer::InstantiationError::Link(
-        wasmer::LinkError::Import(module, name, err),
-    )) = &e
-    {
+    let instantiation = match &e {
+        WasiRuntimeError::Instantiation(i) => Some(i),
+        WasiRuntimeError::Thread(wasmer_wasix::WasiThreadError::InstanceCreateFailed(i)) => Some(&**i),
+        _ => None,
+    };
+    if let Some(wasmer::InstantiationError::Link(wasmer::LinkError::Import(module, name, err))) = instantiation {
         let kind = match err {
-            wasmer::ImportError::UnknownImport(ty) | wasmer::ImportError::IncompatibleType(_, ty) => {
+            ImportError::UnknownImport(ty) | ImportError::IncompatibleType(_, ty) => {
                 extern_kind(ty)
             }
             _ => "import",
@@ -215,8 +239,8 @@ fn instantiate_failure(e: WasiRuntimeError, memory_hit: bool) -> Status {
             "unknown import `{module}::{name}` ({kind}): the module needs a host function this engine's WASI does not provide"
         ));
     }
-    if let WasiRuntimeError::Instantiation(wasmer::InstantiationError::Start(rt)) = e {
-        return classify(rt, memory_hit);
+    if let Some(wasmer::InstantiationError::Start(rt)) = instantiation {
+        return classify(rt.clone(), memory_hit);
     }
     Status::InstantiateError(e.to_string())
 }
@@ -254,5 +278,5 @@ fn classify(e: RuntimeError, memory_hit: bool) -> Status {
     if memory_hit && kind != TrapKind::StackOverflow {
         return Status::MemoryLimit;
     }
-    Status::Trapped { kind, message: code.message().to_string() }
+    Status::Trapped { kind, message: crate::invocation::trap_message(kind, &message) }
 }

@@ -73,7 +73,7 @@ impl Wasmtime {
     pub fn new() -> Result<Self, EngineError> {
         let mut config = Config::new();
         config.epoch_interruption(true);
-        config.wasm_backtrace(false);
+        config.wasm_backtrace_max_frames(None);
         let engine = WtEngine::new(&config).map_err(setup_error)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |h: &mut Host| &mut h.wasi)
@@ -295,5 +295,5 @@ fn classify(e: &wasmtime::Error, memory_hit: bool) -> Status {
     if memory_hit && kind != TrapKind::StackOverflow {
         return Status::MemoryLimit;
     }
-    Status::Trapped { kind, message: trap.to_string() }
+    Status::Trapped { kind, message: crate::invocation::trap_message(kind, &trap.to_string()) }
 }

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `xharness` binary: see `xharness --help`.
+
+fn main() -> std::process::ExitCode {
+    xharness::cli::main()
+}

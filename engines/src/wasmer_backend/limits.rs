@@ -25,12 +25,13 @@ pub(super) struct Points(NonNull<u64>);
 // SAFETY: the pointer is only used through `AtomicU64::from_ptr`, and
 // `Watchdog::guard` guarantees it is not used after the run it belongs to.
 unsafe impl Send for Points {}
+// SAFETY: as above; all access is atomic.
+unsafe impl Sync for Points {}
 
 /// Find the metering middleware's remaining-points global of `instance`.
 pub(super) fn remaining_points(store: &mut impl AsStoreMut, instance: &Instance) -> Option<Points> {
     let global = instance.exports.get_extern("wasmer_metering_remaining_points")?;
-    let wasmer::vm::VMExtern::Sys(wasmer::sys::vm::VMExtern::Global(handle)) = global.to_vm_extern()
-    else {
+    let wasmer_vm::VMExtern::Global(handle) = global.to_vm_extern().unwrap_sys() else {
         return None;
     };
     let objects = store.objects_mut().as_sys_mut();

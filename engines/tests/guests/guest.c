@@ -12,6 +12,9 @@ static int nested_exit(int depth, int code) {
     return nested_exit(depth - 1, code) + 1;
 }
 
+/* Keeps every allocation reachable so the compiler cannot elide malloc. */
+void *volatile alloc_head;
+
 static int try_open(const char *path) {
     FILE *f = fopen(path, "r");
     if (f) { fclose(f); printf("%s: opened\n", path); return 1; }
@@ -38,6 +41,8 @@ int main(int argc, char **argv) {
             char *p = malloc(1 << 20);
             if (!p) break;
             memset(p, 1, 1 << 20);
+            *(void **)p = alloc_head;
+            alloc_head = p;
             mib++;
         }
         printf("allocation failed after %ld MiB\n", mib);

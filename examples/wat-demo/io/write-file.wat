@@ -1,0 +1,27 @@
+;; Creates result.txt in its scratch directory (preopened as "."), reads it
+;; back and prints what it read.
+(module
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "result.txt")
+  (data (i32.const 128) "saved in scratch\n")
+  ;; Open result.txt relative to preopen fd 3; oflags 1 = create, 8 = trunc.
+  (func $open (param $oflags i32) (result i32)
+    (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 64) (i32.const 10)
+      (local.get $oflags) (i64.const 0x1fffffff) (i64.const 0x1fffffff) (i32.const 0) (i32.const 32)))
+    (i32.load (i32.const 32)))
+  (func (export "_start") (local $fd i32)
+    (local.set $fd (call $open (i32.const 9)))
+    (i32.store (i32.const 0) (i32.const 128))
+    (i32.store (i32.const 4) (i32.const 17))
+    (drop (call $fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (drop (call $fd_close (local.get $fd)))
+    (local.set $fd (call $open (i32.const 0)))
+    (i32.store (i32.const 0) (i32.const 512))
+    (i32.store (i32.const 4) (i32.const 64))
+    (drop (call $fd_read (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.store (i32.const 4) (i32.load (i32.const 8)))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))

@@ -1,0 +1,30 @@
+//! The command line: `xharness --suite …` runs a suite, `xharness run`
+//! runs one module like a native program.
+
+mod args;
+mod run_module;
+mod run_suite;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command, RunArgs, SuiteArgs};
+
+/// Exit status for usage and configuration errors.
+pub const USAGE_ERROR: u8 = 2;
+
+/// Parse the command line and run; the binary's whole `main`.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { USAGE_ERROR } else { 0 });
+        }
+    };
+    match cli.command {
+        Some(Command::Run(args)) => run_module::main(&args),
+        None => run_suite::main(&cli.suite),
+    }
+}

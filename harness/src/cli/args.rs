@@ -1,0 +1,105 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use xharness_golden::ColorChoice;
+
+/// A test harness for cross-compiled (WebAssembly) test suites.
+///
+/// Discovers the cases of a suite, compiles each to wasm with the suite's
+/// toolchain, runs them in-process on wasmtime and/or wasmer, and compares
+/// their stdout and stderr with golden files.
+#[derive(Debug, Parser)]
+#[command(name = "xharness", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+}
+
+/// Subcommands besides running a suite.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one module like a native program (stdio is the terminal's).
+    Run(RunArgs),
+}
+
+/// Running a suite (the default mode).
+#[derive(Debug, Args)]
+pub struct SuiteArgs {
+    /// A suite.toml, its folder, or the name of a folder under ./suites/ or ./examples/.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub suite: Option<String>,
+    /// Override the suite's root directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Engine(s) to run on, comma-separated.
+    #[arg(long, value_name = "ENGINES", value_delimiter = ',', default_value = "wasmtime")]
+    pub engine: Vec<String>,
+    /// Run only cases whose name contains one of these (see --exact).
+    #[arg(value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// Filters must equal the case name.
+    #[arg(long)]
+    pub exact: bool,
+    /// Worker threads (default: number of cores).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Write actual output as the new golden for cases whose output differs.
+    #[arg(long)]
+    pub bless: bool,
+    /// Write results as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write results as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Stop starting new cases after the first failure.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// List the cases instead of running them.
+    #[arg(long)]
+    pub list: bool,
+    /// Keep each case's scratch directory.
+    #[arg(long)]
+    pub keep_scratch: bool,
+    /// Colour output: auto, always or never (auto honours NO_COLOR).
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+    /// Print a line for every case, not just failures.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Cache directory (default: $XHARNESS_CACHE_DIR or ~/.cache/xharness).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// `xharness run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Engine to run on.
+    #[arg(long, default_value = "wasmtime")]
+    pub engine: String,
+    /// Preopen HOST as GUEST (default: the same path); append :ro for read-only.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    pub dirs: Vec<String>,
+    /// Set an environment variable for the guest (nothing else is passed).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Wall-clock limit in seconds.
+    #[arg(long, value_name = "SECS", default_value = "3600")]
+    pub timeout: f64,
+    /// Linear-memory limit in bytes (suffixes KiB, MiB, GiB allowed).
+    #[arg(long, value_name = "BYTES", default_value = "4GiB")]
+    pub max_memory: String,
+    /// Cache directory (default: $XHARNESS_CACHE_DIR or ~/.cache/xharness).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// The module (.wasm, or .wat text).
+    pub module: PathBuf,
+    /// Arguments for the module.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}

@@ -1,0 +1,90 @@
+//! `xharness run MODULE [ARGS...]`: one module, like a native program.
+//!
+//! Exit status: the module's own exit code; 134 after a trap (as the
+//! wasmtime CLI does) or when the memory limit stops it; 124 on timeout; 2
+//! when the module cannot be read, compiled or instantiated.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use xharness_engines::cache::ModuleCache;
+use xharness_engines::{Invocation, Preopen, Status, Stdio};
+
+use super::RunArgs;
+
+pub(super) fn main(args: &RunArgs) -> ExitCode {
+    match run(args) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("xharness run: {message}");
+            ExitCode::from(super::USAGE_ERROR)
+        }
+    }
+}
+
+fn run(args: &RunArgs) -> Result<u8, String> {
+    let path = args.module.display();
+    let bytes = std::fs::read(&args.module).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let wasm = if args.module.extension().is_some_and(|e| e == "wat") {
+        wat::parse_bytes(&bytes).map_err(|e| format!("{path}: invalid WAT: {e}"))?.into_owned()
+    } else {
+        bytes
+    };
+    let engine = xharness_engines::by_name(&args.engine).map_err(|e| e.to_string())?;
+    let cache = args.cache_dir.clone().map_or_else(ModuleCache::at_default, ModuleCache::new);
+    let (module, _) = cache.load_or_compile(engine.as_ref(), &wasm).map_err(|e| format!("{path}: {e}"))?;
+    let inv = invocation(args)?;
+    let outcome = engine.run(&module, &inv);
+    match &outcome.status {
+        Status::Exited(code) => Ok(exit_byte(*code)),
+        Status::InstantiateError(why) => Err(format!("{path}: cannot instantiate: {why}")),
+        other => {
+            eprintln!("xharness run: {path}: {other}");
+            Ok(exit_byte(other.exit_status()))
+        }
+    }
+}
+
+/// Process exit statuses are one byte; wasm exit codes are i32.
+fn exit_byte(code: i32) -> u8 {
+    (code & 0xff) as u8
+}
+
+fn invocation(args: &RunArgs) -> Result<Invocation, String> {
+    let program = args.module.file_name().map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
+    let mut inv = Invocation::new(program);
+    inv.argv.extend(args.args.iter().cloned());
+    inv.stdio = Stdio::Inherit;
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(format!("--timeout must be a positive number of seconds, not {}", args.timeout));
+    }
+    inv.timeout = Duration::from_secs_f64(args.timeout);
+    inv.max_memory = xharness_suites::parse_size(&args.max_memory)
+        .map_err(|e| format!("--max-memory {}: {e}", args.max_memory))?;
+    for kv in &args.env {
+        let (k, v) = kv.split_once('=').ok_or_else(|| format!("--env {kv}: expected KEY=VALUE"))?;
+        inv.env.push((k.to_string(), v.to_string()));
+    }
+    for d in &args.dirs {
+        inv.preopens.push(parse_dir(d)?);
+    }
+    Ok(inv)
+}
+
+/// `HOST[::GUEST][:ro]`.
+fn parse_dir(spec: &str) -> Result<Preopen, String> {
+    let (spec, read_only) = match spec.strip_suffix(":ro") {
+        Some(rest) => (rest, true),
+        None => (spec, false),
+    };
+    let (host, guest) = match spec.split_once("::") {
+        Some((h, g)) => (h, g),
+        None => (spec, spec),
+    };
+    let host = PathBuf::from(host);
+    if !host.is_dir() {
+        return Err(format!("--dir {spec}: {} is not a directory", host.display()));
+    }
+    Ok(Preopen { host, guest: guest.to_string(), read_only })
+}

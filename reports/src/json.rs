@@ -1,0 +1,226 @@
+//! The JSON report (`--json`) and the JSON case list (`--list`).
+//!
+//! Both are single pretty-printed objects written atomically. Results are in the fixed
+//! order (case, then engine) whatever order they finished in, so two runs of the same
+//! suite give comparable files.
+//!
+//! Report: `{"suite", "engines", "results": [CaseResult...], "summary": {"passed",
+//! "failed", "skipped", "xfailed", "xpassed", "total", "duration_ms"}}`.
+//! List: `{"cases": [{"case", "engines", "expectations": {engine: text}}]}`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::sort_results;
+use crate::{CaseResult, Event, ReportError, Reporter, Summary};
+
+/// Collects every result and writes them as one JSON object.
+#[derive(Debug, Default, Clone)]
+pub struct JsonReport {
+    suite: String,
+    engines: Vec<String>,
+    results: Vec<CaseResult>,
+    summary: Option<Summary>,
+}
+
+/// One case as `--list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedCase {
+    /// The case's name within its suite.
+    pub case: String,
+    /// The engines it would run on.
+    pub engines: Vec<String>,
+    /// Engine name → expectation text for engines where the case is not expected to
+    /// pass, e.g. `"wasmer": "xfail: traps on unaligned atomics"`.
+    pub expectations: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    suite: &'a str,
+    engines: &'a [String],
+    results: Vec<CaseResult>,
+    summary: SummaryJson,
+}
+
+#[derive(Serialize)]
+struct SummaryJson {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    xfailed: usize,
+    xpassed: usize,
+    total: usize,
+    duration_ms: f64,
+}
+
+impl From<&Summary> for SummaryJson {
+    fn from(s: &Summary) -> Self {
+        SummaryJson {
+            passed: s.passed,
+            failed: s.failed,
+            skipped: s.skipped,
+            xfailed: s.xfailed,
+            xpassed: s.xpassed,
+            total: s.total(),
+            duration_ms: s.duration.as_nanos() as f64 / 1e6,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ListDocument<'a> {
+    cases: Vec<&'a ListedCase>,
+}
+
+impl JsonReport {
+    /// An empty report; feed it events, then [`JsonReport::write`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The report as pretty-printed JSON with a trailing newline.
+    ///
+    /// Without a `Done` event the summary is counted from the results (duration zero).
+    pub fn render(&self) -> Result<String, serde_json::Error> {
+        let mut results = self.results.clone();
+        sort_results(&mut results);
+        let summary = self
+            .summary
+            .unwrap_or_else(|| Summary::from_results(&self.results, Duration::ZERO));
+        let doc = Document {
+            suite: &self.suite,
+            engines: &self.engines,
+            results,
+            summary: SummaryJson::from(&summary),
+        };
+        let mut text = serde_json::to_string_pretty(&doc)?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// Writes the report to `path` atomically, creating parent directories.
+    pub fn write(&self, path: &Path) -> Result<(), ReportError> {
+        let text = self.render().map_err(|source| json_error(path, source))?;
+        crate::fs::write_atomic(path, text.as_bytes())
+    }
+
+    /// The `--list` document for `cases` (sorted by case name) as pretty-printed JSON.
+    pub fn render_list(cases: &[ListedCase]) -> Result<String, serde_json::Error> {
+        let mut cases: Vec<&ListedCase> = cases.iter().collect();
+        cases.sort_by(|a, b| a.case.cmp(&b.case));
+        let mut text = serde_json::to_string_pretty(&ListDocument { cases })?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// Writes the `--list` document to `path` atomically.
+    pub fn write_list(path: &Path, cases: &[ListedCase]) -> Result<(), ReportError> {
+        let text = Self::render_list(cases).map_err(|source| json_error(path, source))?;
+        crate::fs::write_atomic(path, text.as_bytes())
+    }
+}
+
+fn json_error(path: &Path, source: serde_json::Error) -> ReportError {
+    ReportError::Json {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Reporter for JsonReport {
+    fn event(&mut self, ev: &Event<'_>) {
+        match ev {
+            Event::Started { suite, engines, .. } => {
+                self.suite = suite.to_string();
+                self.engines = engines.to_vec();
+            }
+            Event::Finished(result) => self.results.push((*result).clone()),
+            Event::Done(summary) => self.summary = Some(**summary),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_data::{feed, sample_results};
+
+    fn report() -> JsonReport {
+        let mut r = JsonReport::new();
+        feed(&mut r, &sample_results());
+        r
+    }
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(report().render().unwrap());
+    }
+
+    #[test]
+    fn parses_back() {
+        let text = report().render().unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["suite"], "c-basic");
+        let results: Vec<CaseResult> = serde_json::from_value(value["results"].clone()).unwrap();
+        let mut expected = sample_results();
+        sort_results(&mut expected);
+        assert_eq!(results, expected);
+        let pass = value["results"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["status"] == "pass"))
+            .expect("a passing result");
+        assert!(pass["reason"].is_null());
+        assert_eq!(value["summary"]["failed"], 3);
+    }
+
+    #[test]
+    fn summary_without_done_is_counted() {
+        let mut r = JsonReport::new();
+        for result in sample_results() {
+            r.event(&Event::Finished(&result));
+        }
+        let value: serde_json::Value = serde_json::from_str(&r.render().unwrap()).unwrap();
+        assert_eq!(value["summary"]["total"], sample_results().len());
+        assert_eq!(value["summary"]["duration_ms"], 0.0);
+    }
+
+    #[test]
+    fn list_snapshot_and_round_trip() {
+        let cases = vec![
+            ListedCase {
+                case: "trap/div0".into(),
+                engines: vec!["wasmer".into(), "wasmtime".into()],
+                expectations: BTreeMap::from([("wasmer".into(), "xfail: traps differ".into())]),
+            },
+            ListedCase {
+                case: "stdout/hello".into(),
+                engines: vec!["wasmer".into(), "wasmtime".into()],
+                expectations: BTreeMap::new(),
+            },
+        ];
+        let text = JsonReport::render_list(&cases).unwrap();
+        insta::assert_snapshot!(text);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let back: Vec<ListedCase> = serde_json::from_value(value["cases"].clone()).unwrap();
+        assert_eq!(back, [cases[1].clone(), cases[0].clone()]);
+    }
+
+    #[test]
+    fn write_and_write_list_create_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports/run.json");
+        report().write(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, report().render().unwrap());
+        let list = dir.path().join("list.json");
+        JsonReport::write_list(&list, &[]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&list).unwrap(),
+            "{\n  \"cases\": []\n}\n"
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! The plain data this crate hands to the harness: [`Suite`], [`Case`] and their parts.
+//!
+//! Nothing here refers back to the suite file or to any other crate's state; every path
+//! is absolute and every placeholder except `{out}` is already expanded.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::template::Vars;
+
+/// A loaded suite: where it came from, how to compile its cases, and the cases themselves.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// The suite's `name` key.
+    pub name: String,
+    /// Which kind of definition it was read from.
+    pub kind: SuiteKind,
+    /// The definition file (e.g. the absolute path of `suite.toml`).
+    pub file: PathBuf,
+    /// Absolute directory the include/exclude globs are matched under.
+    pub root: PathBuf,
+    /// How each case's source becomes a wasm module.
+    pub toolchain: Toolchain,
+    /// How outputs are normalised before they are compared with the goldens.
+    pub normalize: Normalize,
+    /// Every case, sorted by name.
+    pub cases: Vec<Case>,
+}
+
+/// The kinds of suite definition this crate can read; one module each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuiteKind {
+    /// `suite.toml` with include globs; see [`crate::generic`].
+    Generic,
+}
+
+impl SuiteKind {
+    /// The spelling used in the `kind` key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuiteKind::Generic => "generic",
+        }
+    }
+}
+
+/// How a case's source file becomes a wasm module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Toolchain {
+    /// Run an external command; expand `template` with [`crate::expand`] and `out` set.
+    Command {
+        /// The command line, with placeholders (always contains `{out}`).
+        template: String,
+        /// How long one compile may take.
+        timeout: Duration,
+        /// Run through `sh -c` instead of splitting on whitespace.
+        shell: bool,
+    },
+    /// The source is WAT text, compiled in-process.
+    BuiltinWat,
+    /// The source is already a binary module and is used as is.
+    BuiltinWasm,
+}
+
+/// Normalisation applied to both actual and expected output before comparing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalize {
+    /// `(regex, replacement)` pairs, applied in order; every regex is known to compile.
+    pub rules: Vec<(String, String)>,
+    /// Strip spaces and tabs at line ends.
+    pub trim_trailing_whitespace: bool,
+    /// Turn CRLF into LF.
+    pub normalize_crlf: bool,
+}
+
+/// One test: a source file plus everything needed to run it and judge its output.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Path under the suite root without extension, '/'-separated, e.g. `stdout/hello`.
+    pub name: String,
+    /// Absolute path of the source file.
+    pub src: PathBuf,
+    /// Absolute directory holding the source file.
+    pub dir: PathBuf,
+    /// File name without extension.
+    pub stem: String,
+    /// Arguments after argv\[0\]: the suite's `run.args`, then the lines of `STEM.args`.
+    pub args: Vec<String>,
+    /// Environment variables, sorted by key.
+    pub env: Vec<(String, String)>,
+    /// Host directories to pre-open in the guest.
+    pub dirs: Vec<DirMapping>,
+    /// File to feed as stdin; a missing file means empty stdin. `None` means no stdin file.
+    pub stdin: Option<PathBuf>,
+    /// Expected exit code (`STEM.exit` overrides `run.exit_code`).
+    pub exit_code: i32,
+    /// Wall-clock limit for one run.
+    pub timeout: Duration,
+    /// Linear-memory limit in bytes.
+    pub max_memory: u64,
+    /// Cap on captured bytes per output stream.
+    pub max_output: usize,
+    /// Expected stdout; a missing file means "expected empty".
+    pub golden_stdout: PathBuf,
+    /// Expected stderr; a missing file means "expected empty".
+    pub golden_stderr: PathBuf,
+    /// Per-engine expectations; an engine absent from the map is expected to pass.
+    pub expect: BTreeMap<String, Expectation>,
+}
+
+impl Case {
+    /// Placeholder values for this case, with `{out}` unset; see [`Vars::with_out`].
+    pub fn vars<'a>(&'a self, root: &'a Path) -> Vars<'a> {
+        Vars {
+            src: &self.src,
+            dir: &self.dir,
+            stem: &self.stem,
+            name: &self.name,
+            root,
+            out: None,
+        }
+    }
+}
+
+/// A host directory made visible to the guest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirMapping {
+    /// Absolute host path (not checked for existence here; the harness does that).
+    pub host: PathBuf,
+    /// Path the guest sees.
+    pub guest: String,
+    /// Whether the guest may only read it.
+    pub read_only: bool,
+}
+
+/// What an engine is expected to do with a case when it is not expected to pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expectation {
+    /// Expected to fail, for the given reason; passing is reported as unexpected.
+    XFail(String),
+    /// Not run at all, for the given reason.
+    Skip(String),
+}
+
+impl Suite {
+    /// Cases whose name contains any filter (or equals one, if `exact`); no filters = all.
+    pub fn filter(&self, filters: &[String], exact: bool) -> Vec<&Case> {
+        self.cases
+            .iter()
+            .filter(|case| {
+                filters.is_empty()
+                    || filters.iter().any(|f| {
+                        if exact {
+                            case.name == *f
+                        } else {
+                            case.name.contains(f.as_str())
+                        }
+                    })
+            })
+            .collect()
+    }
+
+    /// Placeholder values for `case` in this suite, with `{out}` unset.
+    pub fn vars<'a>(&'a self, case: &'a Case) -> Vars<'a> {
+        case.vars(&self.root)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(name: &str) -> Case {
+        Case {
+            name: name.into(),
+            src: PathBuf::from(format!("/s/{name}.c")),
+            dir: PathBuf::from("/s"),
+            stem: name.rsplit('/').next().unwrap_or(name).into(),
+            args: vec![],
+            env: vec![],
+            dirs: vec![],
+            stdin: None,
+            exit_code: 0,
+            timeout: Duration::from_secs(10),
+            max_memory: 1 << 30,
+            max_output: 1 << 20,
+            golden_stdout: PathBuf::from("/s/x.stdout"),
+            golden_stderr: PathBuf::from("/s/x.stderr"),
+            expect: BTreeMap::new(),
+        }
+    }
+
+    fn suite(names: &[&str]) -> Suite {
+        Suite {
+            name: "t".into(),
+            kind: SuiteKind::Generic,
+            file: "/s/suite.toml".into(),
+            root: "/s".into(),
+            toolchain: Toolchain::BuiltinWasm,
+            normalize: Normalize { rules: vec![], trim_trailing_whitespace: false, normalize_crlf: true },
+            cases: names.iter().map(|n| case(n)).collect(),
+        }
+    }
+
+    fn names(cases: Vec<&Case>) -> Vec<&str> {
+        cases.into_iter().map(|c| c.name.as_str()).collect()
+    }
+
+    #[test]
+    fn no_filter_keeps_all() {
+        let s = suite(&["a/x", "b/y"]);
+        assert_eq!(names(s.filter(&[], false)), ["a/x", "b/y"]);
+        assert_eq!(names(s.filter(&[], true)), ["a/x", "b/y"]);
+    }
+
+    #[test]
+    fn substring_filter_matches_any() {
+        let s = suite(&["stdout/hello", "stderr/hello", "exit/code3"]);
+        assert_eq!(names(s.filter(&["hello".into()], false)), ["stdout/hello", "stderr/hello"]);
+        let both = ["exit".to_string(), "stdout/".to_string()];
+        assert_eq!(names(s.filter(&both, false)), ["stdout/hello", "exit/code3"]);
+    }
+
+    #[test]
+    fn exact_filter_needs_equality() {
+        let s = suite(&["stdout/hello", "stdout/hello2"]);
+        assert_eq!(names(s.filter(&["stdout/hello".into()], true)), ["stdout/hello"]);
+        assert!(s.filter(&["hello".into()], true).is_empty());
+    }
+
+    #[test]
+    fn vars_come_from_the_case() {
+        let s = suite(&["a/x"]);
+        let v = s.vars(&s.cases[0]);
+        assert_eq!(v.name, "a/x");
+        assert_eq!(v.root, Path::new("/s"));
+        assert!(v.out.is_none());
+    }
+}
