@@ -26,8 +26,8 @@ fn wat(body: &str, extra: &str) -> Vec<u8> {
     let text = format!(
         r#"(module
           (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-          (memory (export "memory") 2)
           {extra}
+          (memory (export "memory") 2)
           (func (export "_start") {body}))"#
     );
     wat::parse_str(&text).expect("test WAT parses")
@@ -376,5 +376,48 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
         assert_eq!(e.run(&m, &inv(&["exit", "3"])).status, Status::Exited(3), "{}", e.name());
         let (_, fourth) = cache.load_or_compile(e.as_ref(), wasm).expect("load");
         assert_eq!(fourth, Lookup::Hit, "{}: entry was rewritten", e.name());
+    }
+}
+
+/// A real difference between the engines, asserted so we notice if it
+/// changes: wasmer-wasix always preopens its virtual root `/` as fd 3, so
+/// the first requested preopen is fd 4 there, while wasmtime numbers the
+/// requested preopens from 3. WASI preview 1 promises no fd numbers and
+/// wasi-libc looks preopens up by name, so C programs see no difference.
+#[test]
+fn preopen_fd_numbering_differs_between_engines() {
+    // For fds 3 and 4: print the preopen's name, or "-" if it is none.
+    let module = wat(
+        r#"(call $show (i32.const 3)) (call $show (i32.const 4))"#,
+        r#"(import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $name (param i32 i32 i32) (result i32)))
+           (func $show (param $fd i32) (local $len i32)
+             (local.set $len (i32.const 1))
+             (memory.fill (i32.const 256) (i32.const 0) (i32.const 64))
+             (i32.store8 (i32.const 256) (i32.const 45))
+             (if (i32.eqz (call $name (local.get $fd) (i32.const 256) (i32.const 64)))
+               (then (local.set $len (call $strlen (i32.const 256)))))
+             (i32.store8 (i32.add (i32.const 256) (local.get $len)) (i32.const 10))
+             (i32.store (i32.const 0) (i32.const 256))
+             (i32.store (i32.const 4) (i32.add (local.get $len) (i32.const 1)))
+             (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+           (func $strlen (param $p i32) (result i32) (local $n i32)
+             (block $done (loop $l
+               (br_if $done (i32.eqz (i32.load8_u (i32.add (local.get $p) (local.get $n)))))
+               (br_if $done (i32.ge_u (local.get $n) (i32.const 63)))
+               (local.set $n (i32.add (local.get $n) (i32.const 1)))
+               (br $l)))
+             (local.get $n))"#,
+    );
+    let dir = scratch("fds");
+    let mut i = inv(&[]);
+    i.preopens.push(Preopen { host: dir.path().into(), guest: ".".into(), read_only: false });
+    for (name, o) in run_all(&module, &i) {
+        assert_eq!(o.status, Status::Exited(0), "{name}");
+        let want = match name {
+            "wasmtime" => ".\n-\n",
+            "wasmer" => "/\n.\n",
+            other => panic!("unexpected engine {other}"),
+        };
+        assert_eq!(text(&o.stdout.bytes), want, "{name}");
     }
 }
