@@ -116,7 +116,10 @@ pub(crate) fn run_job(
     };
     let module = match modules.load_or_compile(engine, wasm) {
         Ok((m, _)) => m,
-        Err(e) => return fail(Reason::CompileError, format!("{name} rejected the module: {e}")),
+        Err(e) => {
+            let detail = format!("{name} rejected the module built from {}: {e}", case.src.display());
+            return fail(Reason::CompileError, detail);
+        }
     };
     let scratch = match Scratch::new(case, opts.keep_scratch) {
         Ok(s) => s,

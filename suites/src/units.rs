@@ -66,7 +66,7 @@ impl Visitor<'_> for SecondsVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Seconds, E> {
-        if !(v > 0.0) {
+        if v.is_nan() || v <= 0.0 {
             return Err(E::custom(format!("timeout must be more than 0 seconds, got {v}")));
         }
         Duration::try_from_secs_f64(v)

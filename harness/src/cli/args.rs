@@ -68,7 +68,7 @@ pub struct SuiteArgs {
     /// Colour output: auto, always or never (auto honours NO_COLOR).
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
-    /// Print a line for every case, not just failures.
+    /// On a terminal, also print a line for every passing case.
     #[arg(short, long)]
     pub verbose: bool,
     /// Cache directory (default: $XHARNESS_CACHE_DIR or ~/.cache/xharness).

@@ -1,0 +1,102 @@
+//! Helpers shared by the end-to-end tests: run the real binary on suites
+//! the tests write into temporary directories.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary suite directory with its own module cache.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub cache: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        Fixture { dir: tempfile::tempdir().expect("temp dir"), cache: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write `contents` to `rel` under the suite directory.
+    pub fn file(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(&p, contents).expect("write");
+        p
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(rel)).unwrap_or_default()
+    }
+
+    /// Run `xharness ARGS` in the suite directory.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_xharness"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("XHARNESS_CACHE_DIR", self.cache.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("xharness starts")
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn last_line(o: &Output) -> String {
+    stdout(o).lines().last().unwrap_or_default().to_string()
+}
+
+/// A WAT module that writes `text` to `fd` and exits with `code`.
+pub fn wat_print(fd: u32, text: &str, code: i32) -> String {
+    let escaped: String = text.bytes().map(|b| format!("\\{b:02x}")).collect();
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "{escaped}")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const {len}))
+    (drop (call $w (i32.const {fd}) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (call $exit (i32.const {code}))))"#,
+        len = text.len()
+    )
+}
+
+/// Remove timings like `(3.1 ms)` and `finished in 0.02 s` so output can be snapshotted.
+pub fn without_timings(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = match (line.find(" ("), line.find(" ms)")) {
+            (Some(a), Some(b)) if b > a => format!("{}{}", &line[..a], &line[b + 4..]),
+            _ => line.to_string(),
+        };
+        let line = match line.find("finished in ") {
+            Some(i) => format!("{}finished in <T>", &line[..i]),
+            None => line,
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+pub const WAT_SUITE: &str = r#"name = "t"
+include = ["**/*.wat"]
+[toolchain]
+builtin = "wat"
+[run]
+timeout = 2
+max_memory = "16MiB"
+"#;
