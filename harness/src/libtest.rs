@@ -4,7 +4,7 @@
 //!
 //! ```no_run
 //! fn main() -> std::process::ExitCode {
-//!     xharness::libtest::main(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/wat-demo"))
+//!     xharness::libtest::main(&[concat!(env!("CARGO_MANIFEST_DIR"), "/tests/wasm-suite")])
 //! }
 //! ```
 //!
@@ -31,16 +31,21 @@ use crate::schedule::{self, Options};
 use crate::toolchain::{CompileFailure, Compiler};
 use crate::verdict::Judge;
 
-/// Parse libtest arguments, run the suite's trials, exit like libtest.
-pub fn main(suite: impl AsRef<Path>) -> ExitCode {
+/// Parse libtest arguments, run the trials of every suite (each a
+/// suite.toml or its folder), exit like libtest.
+pub fn main<P: AsRef<Path>>(suites: &[P]) -> ExitCode {
     let args = Arguments::from_args();
-    match trials(suite.as_ref()) {
-        Ok(trials) => libtest_mimic::run(&args, trials).exit_code(),
-        Err(message) => {
-            eprintln!("xharness: {message}");
-            ExitCode::from(2)
+    let mut all = Vec::new();
+    for suite in suites {
+        match trials(suite.as_ref()) {
+            Ok(t) => all.extend(t),
+            Err(message) => {
+                eprintln!("xharness: {message}");
+                return ExitCode::from(2);
+            }
         }
     }
+    libtest_mimic::run(&args, all).exit_code()
 }
 
 struct Shared {

@@ -138,7 +138,7 @@ impl Reporter for JsonReport {
                 self.suite = suite.to_string();
                 self.engines = engines.to_vec();
             }
-            Event::Finished(result) => self.results.push((*result).clone()),
+            Event::Finished(result) => self.results.push(crate::model::without_ansi(result)),
             Event::Done(summary) => self.summary = Some(**summary),
         }
     }

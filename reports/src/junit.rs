@@ -130,7 +130,7 @@ impl Reporter for JunitReport {
     fn event(&mut self, ev: &Event<'_>) {
         match ev {
             Event::Started { suite, .. } => self.suite = suite.to_string(),
-            Event::Finished(result) => self.results.push((*result).clone()),
+            Event::Finished(result) => self.results.push(crate::model::without_ansi(result)),
             Event::Done(summary) => self.duration = Some(summary.duration),
         }
     }

@@ -193,12 +193,46 @@ pub enum Event<'a> {
 }
 
 /// Sorts results into the fixed report order: by case, then engine.
+/// A copy of `r` whose detail has no ANSI escape sequences: files get
+/// plain text even when the console shows colour.
+pub(crate) fn without_ansi(r: &CaseResult) -> CaseResult {
+    let mut out = r.clone();
+    if out.detail.contains('\x1b') {
+        out.detail = strip_ansi(&out.detail);
+    }
+    out
+}
+
+/// Remove CSI sequences (`ESC [ … final-byte`), which is all the colour
+/// rendering emits.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub(crate) fn sort_results(results: &mut [CaseResult]) {
     results.sort_by(|a, b| (&a.case, &a.engine).cmp(&(&b.case, &b.engine)));
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ansi_colour_is_stripped_for_files() {
+        assert_eq!(super::strip_ansi("\x1b[31m-old\x1b[0m\n+new\n"), "-old\n+new\n");
+    }
     use super::*;
 
     #[test]

@@ -1,0 +1,149 @@
+//! Whole-suite performance, process start to exit (a bench binary, not a
+//! timed test). Prints figures; asserts only that the runs pass.
+//!
+//! 1. 200 small C cases (clang, wasm32-wasi), caches warm: median of five
+//!    full re-runs of `xharness --suite DIR -j 2`, against
+//!    `ls *.wasm | xargs -P2 -n1 wasmtime run` over the same modules with
+//!    wasmtime's cache warm (needs the `wasmtime` CLI on PATH; skipped
+//!    with a note otherwise).
+//! 2. Generated suites of 2,500, 5,000 and 10,000 trivial WAT cases, caches
+//!    warm: wall time, time per case, and peak memory of the process.
+//!
+//! Run: `cargo bench -p xharness --bench suite_scale`
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const EXE: &str = env!("CARGO_BIN_EXE_xharness");
+
+fn main() {
+    // `suite_scale --rss-of DIR CACHE`: run xharness once as our only
+    // child and print its peak resident set, so nothing else is counted.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--rss-of") {
+        let (ok, _) = xharness(Path::new(&args[i + 1]), Path::new(&args[i + 2]), &["-j", "2"]);
+        println!("{} {}", ok, children_maxrss_kib());
+        return;
+    }
+    let cache = tempfile::tempdir().expect("temp dir");
+    c_suite(cache.path());
+    println!();
+    for n in [2_500, 5_000, 10_000] {
+        wat_suite(cache.path(), n);
+    }
+}
+
+fn c_suite(cache: &Path) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("suite.toml"),
+        "name = \"c200\"\ninclude = [\"*.c\"]\n[toolchain]\ncommand = \"clang --target=wasm32-wasi -O1 {src} -o {out}\"\n",
+    )
+    .expect("write suite");
+    for i in 0..200 {
+        let src = format!("#include <stdio.h>\nint main(void) {{ printf(\"case %d: %d\\n\", {i}, {i} * {i}); return 0; }}\n");
+        std::fs::write(dir.path().join(format!("case{i:03}.c")), src).expect("write case");
+        std::fs::write(dir.path().join(format!("case{i:03}.stdout")), format!("case {i}: {}\n", i * i)).expect("write golden");
+    }
+    let t = Instant::now();
+    let first = xharness(dir.path(), cache, &["-j", "2"]);
+    println!("c200: first run (200 clang compiles + native compiles): {:.2?}", t.elapsed());
+    assert!(first.0, "the C suite must pass");
+    let times = repeat(5, || xharness(dir.path(), cache, &["-j", "2"]).1);
+    let ours = median(times);
+    println!("c200: warm full re-run, xharness -j 2 (median of 5): {ours:.1?}");
+
+    let mods = dir.path().join("mods");
+    std::fs::create_dir_all(&mods).expect("mkdir");
+    for entry in std::fs::read_dir(cache.join("artifacts")).expect("artifacts") {
+        let p = entry.expect("entry").path();
+        if p.extension().is_some_and(|e| e == "wasm") {
+            std::fs::copy(&p, mods.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    if Command::new("wasmtime").arg("--version").stdout(Stdio::null()).status().is_err() {
+        println!("c200: wasmtime CLI not on PATH: comparison skipped (cargo install wasmtime-cli)");
+        return;
+    }
+    let wt_cache = tempfile::tempdir().expect("temp dir");
+    let cfg = wt_cache.path().join("cache.toml");
+    std::fs::write(&cfg, format!("[cache]\ndirectory = \"{}\"\n", wt_cache.path().join("c").display())).expect("cfg");
+    let script = format!("cd {} && ls *.wasm | xargs -P2 -n1 wasmtime run -C cache-config={}", mods.display(), cfg.display());
+    let shell = || {
+        let t = Instant::now();
+        let ok = Command::new("sh").args(["-c", &script]).stdout(Stdio::null()).status().expect("sh").success();
+        assert!(ok, "wasmtime run failed");
+        t.elapsed()
+    };
+    shell();
+    let theirs = median(repeat(5, shell));
+    println!("c200: warm, ls *.wasm | xargs -P2 -n1 wasmtime run (median of 5): {theirs:.1?}");
+    println!("c200: xharness is {:.1}x faster", theirs.as_secs_f64() / ours.as_secs_f64());
+}
+
+fn wat_suite(cache: &Path, n: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("suite.toml"), "name = \"gen\"\ninclude = [\"**/*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n")
+        .expect("write suite");
+    for i in 0..n {
+        let sub = dir.path().join(format!("d{}", i / 500));
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        let text = format!("{i}\n");
+        let wat = format!(
+            "(module (import \"wasi_snapshot_preview1\" \"fd_write\" (func $w (param i32 i32 i32 i32) (result i32)))\n(memory (export \"memory\") 1) (data (i32.const 64) \"{}\")\n(func (export \"_start\") (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const {})) (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))\n",
+            text.escape_default(),
+            text.len()
+        );
+        std::fs::write(sub.join(format!("t{i}.wat")), wat).expect("write case");
+        std::fs::write(sub.join(format!("t{i}.stdout")), text).expect("write golden");
+    }
+    let (ok, _) = xharness(dir.path(), cache, &["-j", "2"]);
+    assert!(ok, "generated suite must pass");
+    let took = median(repeat(3, || xharness(dir.path(), cache, &["-j", "2"]).1));
+    let out = Command::new(std::env::current_exe().expect("own path"))
+        .arg("--rss-of")
+        .arg(dir.path())
+        .arg(cache)
+        .output()
+        .expect("measure child");
+    let rss_kib: i64 = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    println!(
+        "gen{n}: warm run {took:.2?} (median of 3), {:.0} µs per case, peak RSS {} MiB",
+        took.as_secs_f64() * 1e6 / n as f64,
+        rss_kib / 1024
+    );
+}
+
+fn xharness(dir: &Path, cache: &Path, extra: &[&str]) -> (bool, Duration) {
+    let t = Instant::now();
+    let status = Command::new(EXE)
+        .args(["--suite", "."])
+        .args(extra)
+        .current_dir(dir)
+        .env("XHARNESS_CACHE_DIR", cache)
+        .stdout(Stdio::null())
+        .status()
+        .expect("xharness starts");
+    (status.success(), t.elapsed())
+}
+
+fn repeat(n: usize, mut f: impl FnMut() -> Duration) -> Vec<Duration> {
+    (0..n).map(|_| f()).collect()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Largest resident set of any waited-for child so far, in KiB.
+fn children_maxrss_kib() -> i64 {
+    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+        .map(|u| u.max_rss())
+        .unwrap_or(0)
+}
