@@ -98,3 +98,42 @@ fn unreadable_malformed_or_unlinkable_modules_exit_2_with_one_line() {
         }
     }
 }
+
+#[test]
+fn output_is_streamed_not_buffered_to_the_end() {
+    use std::io::BufRead;
+    let f = Fixture::new();
+    // Print a line, then spin until the time limit stops it.
+    f.file(
+        "tick.wat",
+        r#"(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 64) "tick\n")
+      (func (export "_start")
+        (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 5))
+        (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (loop $l (br $l))))"#,
+    );
+    for engine in ["wasmtime", "wasmer"] {
+        let start = std::time::Instant::now();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xharness"))
+            .args(["run", "--engine", engine, "--timeout", "4", "tick.wat"])
+            .current_dir(f.path())
+            .env("XHARNESS_CACHE_DIR", f.cache.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
+        let first_line_after = start.elapsed();
+        let status = child.wait().expect("exits");
+        assert_eq!(line, "tick\n", "{engine}");
+        assert_eq!(status.code(), Some(124), "{engine}");
+        assert!(
+            first_line_after < std::time::Duration::from_secs(3),
+            "{engine}: the line arrived only after {first_line_after:?}, at exit"
+        );
+    }
+}

@@ -18,12 +18,18 @@ pub struct Loc {
 impl Loc {
     /// A location with a line number.
     pub fn at(file: impl Into<PathBuf>, line: usize) -> Self {
-        Loc { file: file.into(), line: Some(line) }
+        Loc {
+            file: file.into(),
+            line: Some(line),
+        }
     }
 
     /// A location naming only the file.
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Loc { file: file.into(), line: None }
+        Loc {
+            file: file.into(),
+            line: None,
+        }
     }
 }
 
@@ -62,11 +68,13 @@ pub enum SuiteError {
     },
 
     /// The suite file is not valid TOML, or a value has the wrong type or an unknown key.
-    #[error("{loc}: {message}")]
+    #[error("{loc}: {}{message}", key.as_deref().map(|k| format!("`{k}`: ")).unwrap_or_default())]
     Parse {
         /// Where the parser stopped.
         loc: Loc,
-        /// The parser's message (it names the key).
+        /// Dotted key at that place, e.g. `run.timeout`, when it can be told.
+        key: Option<String>,
+        /// The parser's message.
         message: String,
     },
 

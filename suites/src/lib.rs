@@ -68,7 +68,7 @@ mod template;
 mod units;
 
 pub use error::{Loc, SuiteError};
-pub use load::{load, load_with_root, resolve, SUITE_DIRS, SUITE_FILE};
+pub use load::{SUITE_DIRS, SUITE_FILE, load, load_with_root, resolve};
 pub use model::{Case, DirMapping, Expectation, Normalize, Suite, SuiteKind, Toolchain};
-pub use template::{expand, placeholders, Vars, PLACEHOLDERS};
+pub use template::{PLACEHOLDERS, Vars, expand, placeholders};
 pub use units::parse_size;

@@ -34,8 +34,13 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
 ///
 /// A relative `root` is taken relative to the current working directory.
 pub fn load_with_root(path: &Path, root: Option<&Path>) -> Result<Suite, SuiteError> {
-    let path = if path.is_dir() { path.join(SUITE_FILE) } else { path.to_path_buf() };
-    let absolute = std::fs::canonicalize(&path).map_err(|source| SuiteError::Io { path, source })?;
+    let path = if path.is_dir() {
+        path.join(SUITE_FILE)
+    } else {
+        path.to_path_buf()
+    };
+    let absolute =
+        std::fs::canonicalize(&path).map_err(|source| SuiteError::Io { path, source })?;
     let file = SourceFile::read(absolute)?;
     let probe: KindProbe = file.parse()?;
     let Some(kind) = probe.kind.as_ref().filter(|k| k.get_ref() != "generic") else {
@@ -58,10 +63,17 @@ pub fn load_with_root(path: &Path, root: Option<&Path>) -> Result<Suite, SuiteEr
 pub fn resolve(arg: &str, cwd: &Path) -> Result<PathBuf, SuiteError> {
     let direct = cwd.join(arg);
     let mut tried = vec![direct.clone(), direct.join(SUITE_FILE)];
-    tried.extend(SUITE_DIRS.iter().map(|d| cwd.join(d).join(arg).join(SUITE_FILE)));
+    tried.extend(
+        SUITE_DIRS
+            .iter()
+            .map(|d| cwd.join(d).join(arg).join(SUITE_FILE)),
+    );
     match tried.iter().find(|p| p.is_file()) {
         Some(found) => Ok(found.clone()),
-        None => Err(SuiteError::NotFound { arg: arg.to_owned(), tried }),
+        None => Err(SuiteError::NotFound {
+            arg: arg.to_owned(),
+            tried,
+        }),
     }
 }
 
@@ -88,13 +100,19 @@ mod tests {
         assert_eq!(resolve("examples/c-basic", cwd).ok(), Some(by_name.clone()));
         let abs = by_name.to_string_lossy().into_owned();
         assert_eq!(resolve(&abs, Path::new("/elsewhere")).ok(), Some(by_name));
-        assert_eq!(resolve("mine/other.toml", cwd).ok(), Some(cwd.join("mine/other.toml")));
+        assert_eq!(
+            resolve("mine/other.toml", cwd).ok(),
+            Some(cwd.join("mine/other.toml"))
+        );
     }
 
     #[test]
     fn resolve_error_lists_tries() {
         let Some(ws) = workspace() else { return };
-        let err = resolve("nope", ws.path()).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = resolve("nope", ws.path())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("suites/nope/suite.toml"), "{err}");
         assert!(err.contains("examples/nope/suite.toml"), "{err}");
     }
@@ -110,7 +128,9 @@ mod tests {
 
     #[test]
     fn missing_file_names_it() {
-        let err = load(Path::new("/no/such/suite.toml")).err().map(|e| e.to_string());
+        let err = load(Path::new("/no/such/suite.toml"))
+            .err()
+            .map(|e| e.to_string());
         assert!(err.unwrap_or_default().contains("/no/such/suite.toml"));
     }
 }

@@ -197,7 +197,11 @@ mod tests {
             file: "/s/suite.toml".into(),
             root: "/s".into(),
             toolchain: Toolchain::BuiltinWasm,
-            normalize: Normalize { rules: vec![], trim_trailing_whitespace: false, normalize_crlf: true },
+            normalize: Normalize {
+                rules: vec![],
+                trim_trailing_whitespace: false,
+                normalize_crlf: true,
+            },
             cases: names.iter().map(|n| case(n)).collect(),
         }
     }
@@ -216,15 +220,24 @@ mod tests {
     #[test]
     fn substring_filter_matches_any() {
         let s = suite(&["stdout/hello", "stderr/hello", "exit/code3"]);
-        assert_eq!(names(s.filter(&["hello".into()], false)), ["stdout/hello", "stderr/hello"]);
+        assert_eq!(
+            names(s.filter(&["hello".into()], false)),
+            ["stdout/hello", "stderr/hello"]
+        );
         let both = ["exit".to_string(), "stdout/".to_string()];
-        assert_eq!(names(s.filter(&both, false)), ["stdout/hello", "exit/code3"]);
+        assert_eq!(
+            names(s.filter(&both, false)),
+            ["stdout/hello", "exit/code3"]
+        );
     }
 
     #[test]
     fn exact_filter_needs_equality() {
         let s = suite(&["stdout/hello", "stdout/hello2"]);
-        assert_eq!(names(s.filter(&["stdout/hello".into()], true)), ["stdout/hello"]);
+        assert_eq!(
+            names(s.filter(&["stdout/hello".into()], true)),
+            ["stdout/hello"]
+        );
         assert!(s.filter(&["hello".into()], true).is_empty());
     }
 

@@ -31,7 +31,10 @@ pub struct Vars<'a> {
 impl<'a> Vars<'a> {
     /// The same values with `{out}` set, for expanding the toolchain command.
     pub fn with_out(self, out: &'a Path) -> Self {
-        Vars { out: Some(out), ..self }
+        Vars {
+            out: Some(out),
+            ..self
+        }
     }
 
     fn value(&self, placeholder: &str) -> Option<String> {
@@ -56,7 +59,10 @@ enum Piece<'t> {
 }
 
 fn template_error(template: &str, message: String) -> SuiteError {
-    SuiteError::Template { template: template.to_owned(), message }
+    SuiteError::Template {
+        template: template.to_owned(),
+        message,
+    }
 }
 
 fn known(name: &str) -> Option<&'static str> {
@@ -149,9 +155,15 @@ mod tests {
 
     #[test]
     fn out_is_kept_until_known() {
-        assert_eq!(expand("cc -o {out}", &vars()).ok().as_deref(), Some("cc -o {out}"));
+        assert_eq!(
+            expand("cc -o {out}", &vars()).ok().as_deref(),
+            Some("cc -o {out}")
+        );
         let set = vars().with_out(Path::new("/t/cat.wasm"));
-        assert_eq!(expand("cc -o {out}", &set).ok().as_deref(), Some("cc -o /t/cat.wasm"));
+        assert_eq!(
+            expand("cc -o {out}", &set).ok().as_deref(),
+            Some("cc -o /t/cat.wasm")
+        );
     }
 
     #[test]
@@ -162,9 +174,15 @@ mod tests {
 
     #[test]
     fn unknown_placeholder_is_named() {
-        let err = expand("a {foo} b", &vars()).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = expand("a {foo} b", &vars())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("unknown placeholder `{foo}`"), "{err}");
-        assert!(err.contains("{src} {dir} {stem} {name} {root} {out}"), "{err}");
+        assert!(
+            err.contains("{src} {dir} {stem} {name} {root} {out}"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 
 /// A positive duration written as seconds, integer or float (`10`, `0.5`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +45,9 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         return Err(bad());
     }
     let number: u64 = digits.parse().map_err(|_| bad())?;
-    number.checked_mul(multiplier).ok_or_else(|| format!("size {text:?} is too large"))
+    number
+        .checked_mul(multiplier)
+        .ok_or_else(|| format!("size {text:?} is too large"))
 }
 
 struct SecondsVisitor;
@@ -67,7 +69,9 @@ impl Visitor<'_> for SecondsVisitor {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Seconds, E> {
         if v.is_nan() || v <= 0.0 {
-            return Err(E::custom(format!("timeout must be more than 0 seconds, got {v}")));
+            return Err(E::custom(format!(
+                "timeout must be more than 0 seconds, got {v}"
+            )));
         }
         Duration::try_from_secs_f64(v)
             .map(Seconds)
@@ -148,8 +152,14 @@ mod tests {
 
     #[test]
     fn seconds_accept_int_and_float() {
-        assert_eq!(doc("t = 10\ns = 1").ok().map(|d| d.t.0), Some(Duration::from_secs(10)));
-        assert_eq!(doc("t = 0.5\ns = 1").ok().map(|d| d.t.0), Some(Duration::from_millis(500)));
+        assert_eq!(
+            doc("t = 10\ns = 1").ok().map(|d| d.t.0),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            doc("t = 0.5\ns = 1").ok().map(|d| d.t.0),
+            Some(Duration::from_millis(500))
+        );
         assert!(doc("t = 0\ns = 1").is_err());
         assert!(doc("t = -3\ns = 1").is_err());
         assert!(doc("t = \"10\"\ns = 1").is_err());

@@ -13,16 +13,24 @@ fn c_basic_resolves_by_name_and_loads() {
     let file = resolve("c-basic", &workspace()).unwrap_or_else(|e| panic!("{e}"));
     let suite = load(&file).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(suite.name, "c-basic");
-    let Toolchain::Command { template, shell, .. } = &suite.toolchain else {
+    let Toolchain::Command {
+        template, shell, ..
+    } = &suite.toolchain
+    else {
         panic!("c-basic compiles with clang, got {:?}", suite.toolchain);
     };
     assert_eq!(template, "clang --target=wasm32-wasi -O1 {src} -o {out}");
     assert!(!shell);
     assert!(suite.cases.len() >= 22, "only {} cases", suite.cases.len());
 
-    let folders = ["stdout/", "stderr/", "exit/", "stdin/", "args/", "env/", "files/"];
+    let folders = [
+        "stdout/", "stderr/", "exit/", "stdin/", "args/", "env/", "files/",
+    ];
     for folder in folders {
-        assert!(suite.cases.iter().any(|c| c.name.starts_with(folder)), "nothing in {folder}");
+        assert!(
+            suite.cases.iter().any(|c| c.name.starts_with(folder)),
+            "nothing in {folder}"
+        );
     }
     let mut names: Vec<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
     let sorted = names.clone();
@@ -48,7 +56,10 @@ fn c_basic_sidecars_and_expectations() {
     assert!(stdin.ends_with("stdin/cat.stdin") && stdin.is_file());
 
     let nonexistent = case("files/nonexistent");
-    assert!(matches!(nonexistent.expect.get("wasmer"), Some(Expectation::XFail(_))));
+    assert!(matches!(
+        nonexistent.expect.get("wasmer"),
+        Some(Expectation::XFail(_))
+    ));
     assert!(!nonexistent.expect.contains_key("wasmtime"));
     let xfails = suite.cases.iter().filter(|c| !c.expect.is_empty()).count();
     assert_eq!(xfails, 1);

@@ -38,13 +38,19 @@ pub fn discover(
     let mut found = Vec::new();
     let walker = WalkDir::new(root).sort_by_file_name().into_iter();
     for entry in walker.filter_entry(|e| e.depth() == 0 || !is_hidden(e)) {
-        let entry = entry.map_err(|source| SuiteError::Walk { root: root.to_path_buf(), source })?;
+        let entry = entry.map_err(|source| SuiteError::Walk {
+            root: root.to_path_buf(),
+            source,
+        })?;
         if !entry.path().is_file() {
             continue;
         }
         let rel = relative(root, entry.path())?;
         if include.is_match(&rel) && !exclude.is_match(&rel) {
-            found.push(Found { name: case_name(&rel), src: entry.into_path() });
+            found.push(Found {
+                name: case_name(&rel),
+                src: entry.into_path(),
+            });
         }
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
@@ -52,10 +58,16 @@ pub fn discover(
     Ok(found)
 }
 
-fn glob_set(file: &SourceFile, globs: &[Spanned<String>], key: &str) -> Result<GlobSet, SuiteError> {
+fn glob_set(
+    file: &SourceFile,
+    globs: &[Spanned<String>],
+    key: &str,
+) -> Result<GlobSet, SuiteError> {
     let mut set = GlobSetBuilder::new();
     for glob in globs {
-        let built = GlobBuilder::new(glob.get_ref()).literal_separator(true).build();
+        let built = GlobBuilder::new(glob.get_ref())
+            .literal_separator(true)
+            .build();
         match built {
             Ok(g) => set.add(g),
             Err(err) => {
@@ -66,12 +78,19 @@ fn glob_set(file: &SourceFile, globs: &[Spanned<String>], key: &str) -> Result<G
     }
     set.build().map_err(|err| {
         let message = format!("cannot combine globs: {err}");
-        SuiteError::Invalid { loc: crate::error::Loc::file(file.path.clone()), key: key.into(), message }
+        SuiteError::Invalid {
+            loc: crate::error::Loc::file(file.path.clone()),
+            key: key.into(),
+            message,
+        }
     })
 }
 
 fn is_hidden(entry: &DirEntry) -> bool {
-    entry.file_name().to_str().is_some_and(|n| n.starts_with('.'))
+    entry
+        .file_name()
+        .to_str()
+        .is_some_and(|n| n.starts_with('.'))
 }
 
 /// `path` under `root` as a '/'-separated UTF-8 string.
@@ -81,7 +100,11 @@ fn relative(root: &Path, path: &Path) -> Result<String, SuiteError> {
     for part in rel.components() {
         match part.as_os_str().to_str() {
             Some(s) => parts.push(s),
-            None => return Err(SuiteError::NonUtf8Path { path: path.to_path_buf() }),
+            None => {
+                return Err(SuiteError::NonUtf8Path {
+                    path: path.to_path_buf(),
+                });
+            }
         }
     }
     Ok(parts.join("/"))

@@ -26,8 +26,8 @@ pub fn parse(file: &SourceFile, raw: &RawExpect, cases: &[&str]) -> Result<ByCas
             if cases.binary_search(&case.get_ref().as_str()).is_err() {
                 return Err(file.invalid(case, &key, unknown_case(case.get_ref(), cases)));
             }
-            let expectation = expectation(text.get_ref())
-                .map_err(|message| file.invalid(text, &key, message))?;
+            let expectation =
+                expectation(text.get_ref()).map_err(|message| file.invalid(text, &key, message))?;
             let per_engine = by_case.entry(case.get_ref().clone()).or_default();
             per_engine.insert(engine.clone(), expectation);
         }
@@ -79,8 +79,14 @@ mod tests {
 
     #[test]
     fn parses_both_kinds() {
-        assert_eq!(expectation("xfail: flaky"), Ok(Expectation::XFail("flaky".into())));
-        assert_eq!(expectation("skip:no fs"), Ok(Expectation::Skip("no fs".into())));
+        assert_eq!(
+            expectation("xfail: flaky"),
+            Ok(Expectation::XFail("flaky".into()))
+        );
+        assert_eq!(
+            expectation("skip:no fs"),
+            Ok(Expectation::Skip("no fs".into()))
+        );
     }
 
     #[test]

@@ -43,7 +43,12 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
             file: file.path.clone(),
             name: raw.name.get_ref().clone(),
             root,
-            include: raw.include.get_ref().iter().map(|g| g.get_ref().clone()).collect(),
+            include: raw
+                .include
+                .get_ref()
+                .iter()
+                .map(|g| g.get_ref().clone())
+                .collect(),
         });
     }
     let names: Vec<&str> = found.iter().map(|f| f.name.as_str()).collect();
@@ -79,9 +84,16 @@ fn resolve_root(
             let origin = format!("`root` at {}", file.loc(root.span()));
             (base.join(root.get_ref()), origin)
         }
-        (None, None) => (base.to_path_buf(), format!("the folder of {}", file.path.display())),
+        (None, None) => (
+            base.to_path_buf(),
+            format!("the folder of {}", file.path.display()),
+        ),
     };
-    let bad = |source| SuiteError::BadRoot { root: wanted.clone(), origin: origin.clone(), source };
+    let bad = |source| SuiteError::BadRoot {
+        root: wanted.clone(),
+        origin: origin.clone(),
+        source,
+    };
     let root = std::fs::canonicalize(&wanted).map_err(bad)?;
     if !root.is_dir() {
         return Err(bad(std::io::Error::other("not a directory")));
@@ -103,7 +115,11 @@ fn toolchain(
     let Some(table) = raw else {
         let loc = Loc::file(file.path.clone());
         let message = format!("missing [toolchain] table; {TOOLCHAIN_HINT}");
-        return Err(SuiteError::Invalid { loc, key: "toolchain".into(), message });
+        return Err(SuiteError::Invalid {
+            loc,
+            key: "toolchain".into(),
+            message,
+        });
     };
     let t = table.get_ref();
     let shell = t.shell.as_ref().is_some_and(|s| *s.get_ref());
@@ -111,7 +127,11 @@ fn toolchain(
         (Some(command), None) => {
             let template = command_template(file, command)?;
             let timeout = t.timeout.map_or(TOOLCHAIN_TIMEOUT, |s| s.0);
-            Ok(Toolchain::Command { template, timeout, shell })
+            Ok(Toolchain::Command {
+                template,
+                timeout,
+                shell,
+            })
         }
         (None, Some(builtin)) => {
             if let Some(s) = t.shell.as_ref().filter(|_| shell) {

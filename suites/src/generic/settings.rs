@@ -63,7 +63,9 @@ fn path_template(
     key: &str,
     default: &str,
 ) -> Result<String, SuiteError> {
-    let Some(value) = value else { return Ok(default.to_owned()) };
+    let Some(value) = value else {
+        return Ok(default.to_owned());
+    };
     if value.get_ref().trim().is_empty() {
         let message = format!("must not be empty; remove the key to use {default:?}");
         return Err(file.invalid(value, key, message));
@@ -84,14 +86,28 @@ impl Settings {
         Ok(Settings {
             args: args.collect::<Result<_, _>>()?,
             env: env(file, &run.env)?,
-            dirs: run.dirs.iter().map(|d| dir_spec(file, d)).collect::<Result<_, _>>()?,
+            dirs: run
+                .dirs
+                .iter()
+                .map(|d| dir_spec(file, d))
+                .collect::<Result<_, _>>()?,
             stdin,
             exit_code: run.exit_code.unwrap_or(0),
             timeout: run.timeout.map_or(RUN_TIMEOUT, |s| s.0),
             max_memory: run.max_memory.map_or(MAX_MEMORY, |s| s.0),
             max_output: usize::try_from(max_output).unwrap_or(usize::MAX),
-            golden_stdout: path_template(file, golden.stdout.as_ref(), "golden.stdout", GOLDEN_STDOUT)?,
-            golden_stderr: path_template(file, golden.stderr.as_ref(), "golden.stderr", GOLDEN_STDERR)?,
+            golden_stdout: path_template(
+                file,
+                golden.stdout.as_ref(),
+                "golden.stdout",
+                GOLDEN_STDOUT,
+            )?,
+            golden_stderr: path_template(
+                file,
+                golden.stderr.as_ref(),
+                "golden.stderr",
+                GOLDEN_STDERR,
+            )?,
         })
     }
 
@@ -102,13 +118,33 @@ impl Settings {
         found: Found,
         expect: BTreeMap<String, Expectation>,
     ) -> Result<Case, SuiteError> {
-        let dir = found.src.parent().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
-        let stem = found.src.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-        let vars = Vars { src: &found.src, dir: &dir, stem: &stem, name: &found.name, root, out: None };
+        let dir = found
+            .src
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| root.to_path_buf());
+        let stem = found
+            .src
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let vars = Vars {
+            src: &found.src,
+            dir: &dir,
+            stem: &stem,
+            name: &found.name,
+            root,
+            out: None,
+        };
         let expand = |t: &str| template::expand(t, &vars);
         let to_path = |t: &str| expand(t).map(|p| dir.join(p));
 
-        let mut args = self.args.iter().map(|a| expand(a)).collect::<Result<Vec<_>, _>>()?;
+        let mut args = self
+            .args
+            .iter()
+            .map(|a| expand(a))
+            .collect::<Result<Vec<_>, _>>()?;
         args.extend(sidecar::args(&dir, &stem)?);
         let env = self.env.iter().map(|(k, v)| Ok((k.clone(), expand(v)?)));
         let dirs = self.dirs.iter().map(|d| dir_mapping(d, &dir, &vars));
@@ -168,7 +204,11 @@ fn dir_spec(file: &SourceFile, entry: &Spanned<String>) -> Result<DirSpec, Suite
         );
         return Err(file.invalid(entry, "run.dirs", message));
     }
-    Ok(DirSpec { host: host.to_owned(), guest, read_only })
+    Ok(DirSpec {
+        host: host.to_owned(),
+        guest,
+        read_only,
+    })
 }
 
 /// Expand a dir entry for one case; the guest path defaults to the host as written.
@@ -179,7 +219,11 @@ fn dir_mapping(spec: &DirSpec, dir: &Path, vars: &Vars) -> Result<DirMapping, Su
         None => host.clone(),
     };
     let host: PathBuf = dir.join(host);
-    Ok(DirMapping { host, guest, read_only: spec.read_only })
+    Ok(DirMapping {
+        host,
+        guest,
+        read_only: spec.read_only,
+    })
 }
 
 #[cfg(test)]
@@ -187,7 +231,10 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile { path: "/s/suite.toml".into(), text: text.into() }
+        SourceFile {
+            path: "/s/suite.toml".into(),
+            text: text.into(),
+        }
     }
 
     fn spec(entry: &str) -> Result<DirSpec, String> {
@@ -204,19 +251,28 @@ mod tests {
     #[test]
     fn dir_entries_split() {
         let d = spec("data").ok();
-        assert_eq!(d.map(|d| (d.host, d.guest, d.read_only)), Some(("data".into(), None, false)));
+        assert_eq!(
+            d.map(|d| (d.host, d.guest, d.read_only)),
+            Some(("data".into(), None, false))
+        );
         let d = spec("data::/mnt:ro").ok();
         let want = ("data".into(), Some("/mnt".into()), true);
         assert_eq!(d.map(|d| (d.host, d.guest, d.read_only)), Some(want));
         let d = spec("{dir}/x::.").ok();
-        assert_eq!(d.map(|d| (d.host, d.guest)), Some(("{dir}/x".into(), Some(".".into()))));
+        assert_eq!(
+            d.map(|d| (d.host, d.guest)),
+            Some(("{dir}/x".into(), Some(".".into())))
+        );
     }
 
     #[test]
     fn bad_dir_entries_are_errors() {
         for bad in ["", ":ro", "::/mnt", "data::", "{nope}"] {
             let err = spec(bad).err().unwrap_or_default();
-            assert!(err.starts_with("/s/suite.toml:1: `run.dirs`"), "{bad}: {err}");
+            assert!(
+                err.starts_with("/s/suite.toml:1: `run.dirs`"),
+                "{bad}: {err}"
+            );
         }
     }
 }

@@ -21,7 +21,10 @@ fn read(dir: &Path, stem: &str, ext: &str) -> Result<Option<(PathBuf, String)>, 
         Ok(text) => Ok(Some((path, text))),
         Err(_) => {
             let message = "not valid UTF-8; save it as UTF-8 text".to_owned();
-            Err(SuiteError::Sidecar { file: path, message })
+            Err(SuiteError::Sidecar {
+                file: path,
+                message,
+            })
         }
     }
 }
@@ -78,7 +81,10 @@ mod tests {
     fn bad_exit_code_names_the_file() {
         let Some(d) = dir() else { return };
         assert!(std::fs::write(d.path().join("x.exit"), "forty-two\n").is_ok());
-        let err = exit_code(d.path(), "x").err().map(|e| e.to_string()).unwrap_or_default();
+        let err = exit_code(d.path(), "x")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("x.exit: expected an exit code"), "{err}");
         assert!(err.contains("\"forty-two\""), "{err}");
     }
@@ -88,6 +94,14 @@ mod tests {
         let Some(d) = dir() else { return };
         assert!(std::fs::write(d.path().join("x.args"), "hello world\n\n{stem}\r\nlast").is_ok());
         let got = args(d.path(), "x").ok();
-        assert_eq!(got, Some(vec!["hello world".into(), "".into(), "{stem}".into(), "last".into()]));
+        assert_eq!(
+            got,
+            Some(vec![
+                "hello world".into(),
+                "".into(),
+                "{stem}".into(),
+                "last".into()
+            ])
+        );
     }
 }

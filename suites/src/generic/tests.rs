@@ -64,7 +64,9 @@ fn defaults() {
     assert!(suite.normalize.rules.is_empty());
     assert!(suite.normalize.normalize_crlf);
     assert!(!suite.normalize.trim_trailing_whitespace);
-    let [case] = suite.cases.as_slice() else { panic!("one case expected") };
+    let [case] = suite.cases.as_slice() else {
+        panic!("one case expected")
+    };
     let dir = root.join("a");
     assert_eq!(case.name, "a/hello");
     assert_eq!(case.src, dir.join("hello.wat"));
@@ -126,7 +128,11 @@ replace = "0xADDR"
 
 #[test]
 fn all_keys() {
-    let files = [("src/io/cat.c", ""), ("src/skipme/x.c", ""), ("src/io/notes.txt", "")];
+    let files = [
+        ("src/io/cat.c", ""),
+        ("src/skipme/x.c", ""),
+        ("src/io/notes.txt", ""),
+    ];
     let fx = Fixture::new(FULL, &files);
     let suite = fx.load();
     let root = fx.root().join("src");
@@ -138,21 +144,41 @@ fn all_keys() {
     };
     assert_eq!(suite.toolchain, want);
     let rules = [("took [0-9]+ms", "took Nms"), ("0x[0-9a-f]+", "0xADDR")];
-    let rules: Vec<(String, String)> = rules.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let rules: Vec<(String, String)> = rules
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     assert_eq!(suite.normalize.rules, rules);
     assert!(suite.normalize.trim_trailing_whitespace);
     assert!(!suite.normalize.normalize_crlf);
 
-    let [case] = suite.cases.as_slice() else { panic!("only io/cat expected") };
+    let [case] = suite.cases.as_slice() else {
+        panic!("only io/cat expected")
+    };
     let dir = root.join("io");
     let root_s = root.to_string_lossy().into_owned();
     assert_eq!(case.name, "io/cat");
     assert_eq!(case.args, ["--name=io/cat", "cat"]);
-    assert_eq!(case.env, [("ALPHA".into(), root_s.clone()), ("ZED".into(), "z".into())]);
+    assert_eq!(
+        case.env,
+        [("ALPHA".into(), root_s.clone()), ("ZED".into(), "z".into())]
+    );
     let dirs = [
-        DirMapping { host: dir.join("data"), guest: "data".into(), read_only: false },
-        DirMapping { host: dir.join("ro"), guest: "/mnt/ro".into(), read_only: true },
-        DirMapping { host: "/abs".into(), guest: "guest".into(), read_only: false },
+        DirMapping {
+            host: dir.join("data"),
+            guest: "data".into(),
+            read_only: false,
+        },
+        DirMapping {
+            host: dir.join("ro"),
+            guest: "/mnt/ro".into(),
+            read_only: true,
+        },
+        DirMapping {
+            host: "/abs".into(),
+            guest: "guest".into(),
+            read_only: false,
+        },
     ];
     assert_eq!(case.dirs, dirs);
     assert_eq!(case.stdin, Some(dir.join("inputs/cat.in")));
@@ -163,7 +189,10 @@ fn all_keys() {
     assert_eq!(case.golden_stdout, dir.join("expected/cat.out"));
     assert_eq!(case.golden_stderr, root.join("errs/io/cat.err"));
     let mut expect = BTreeMap::new();
-    expect.insert("wasmer".to_string(), Expectation::XFail("reports errno differently".into()));
+    expect.insert(
+        "wasmer".to_string(),
+        Expectation::XFail("reports errno differently".into()),
+    );
     expect.insert("wasmtime".to_string(), Expectation::Skip("too slow".into()));
     assert_eq!(case.expect, expect);
 }
@@ -196,16 +225,23 @@ fn placeholders_expand_per_case_and_keep_out() {
 
 #[test]
 fn unknown_placeholder_names_file_line_and_key() {
-    let fx = Fixture::new(&format!("{MINIMAL}[run]\nenv = {{ A = \"{{foo}}\" }}\n"), &[("a.wat", "")]);
+    let fx = Fixture::new(
+        &format!("{MINIMAL}[run]\nenv = {{ A = \"{{foo}}\" }}\n"),
+        &[("a.wat", "")],
+    );
     let err = fx.error();
     let file = fx.root().join("suite.toml");
-    let want = format!("{}:6: `run.env.A`: in \"{{foo}}\": unknown placeholder `{{foo}}`", file.display());
+    let want = format!(
+        "{}:6: `run.env.A`: in \"{{foo}}\": unknown placeholder `{{foo}}`",
+        file.display()
+    );
     assert!(err.starts_with(&want), "{err}");
 }
 
 #[test]
 fn unknown_key_names_file_line_and_key() {
-    let text = "name = \"t\"\ninclude = [\"*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n[run]\ntimout = 5\n";
+    let text =
+        "name = \"t\"\ninclude = [\"*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n[run]\ntimout = 5\n";
     let fx = Fixture::new(text, &[("a.wat", "")]);
     let err = fx.error();
     let want = format!("{}:6: ", fx.root().join("suite.toml").display());
@@ -215,33 +251,68 @@ fn unknown_key_names_file_line_and_key() {
 
 #[test]
 fn wrong_type_and_bad_size_carry_lines() {
-    let fx = Fixture::new(&format!("{MINIMAL}[run]\nexit_code = \"3\"\n"), &[("a.wat", "")]);
+    let fx = Fixture::new(
+        &format!("{MINIMAL}[run]\nexit_code = \"3\"\n"),
+        &[("a.wat", "")],
+    );
     assert!(fx.error().contains("suite.toml:6: "), "{}", fx.error());
-    let fx = Fixture::new(&format!("{MINIMAL}[run]\n\nmax_memory = \"1 gig\"\n"), &[("a.wat", "")]);
+    let fx = Fixture::new(
+        &format!("{MINIMAL}[run]\n\nmax_memory = \"1 gig\"\n"),
+        &[("a.wat", "")],
+    );
     let err = fx.error();
-    assert!(err.contains("suite.toml:7: ") && err.contains("invalid size \"1 gig\""), "{err}");
+    assert!(
+        err.contains("suite.toml:7: ") && err.contains("invalid size \"1 gig\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn missing_required_keys_are_named() {
-    let fx = Fixture::new("include = [\"*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n", &[("a.wat", "")]);
-    assert!(fx.error().contains("missing field `name`"), "{}", fx.error());
+    let fx = Fixture::new(
+        "include = [\"*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n",
+        &[("a.wat", "")],
+    );
+    assert!(
+        fx.error().contains("missing field `name`"),
+        "{}",
+        fx.error()
+    );
     let fx = Fixture::new("name = \"t\"\ninclude = [\"*.wat\"]\n", &[("a.wat", "")]);
-    assert!(fx.error().contains("`toolchain`: missing [toolchain] table"), "{}", fx.error());
+    assert!(
+        fx.error()
+            .contains("`toolchain`: missing [toolchain] table"),
+        "{}",
+        fx.error()
+    );
 }
 
 #[test]
 fn no_cases_names_file_root_and_globs() {
     let fx = Fixture::new(MINIMAL, &[("a.c", "")]);
     let err = fx.error();
-    assert!(err.contains(&fx.root().join("suite.toml").display().to_string()), "{err}");
-    assert!(err.contains(&format!("under {} ", fx.root().display())), "{err}");
-    assert!(err.contains("[\"**/*.wat\"]") && err.contains("check `root` and `include`"), "{err}");
+    assert!(
+        err.contains(&fx.root().join("suite.toml").display().to_string()),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("under {} ", fx.root().display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("[\"**/*.wat\"]") && err.contains("check `root` and `include`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn exit_and_args_sidecars() {
-    let files = [("a.wat", ""), ("a.exit", "3\n"), ("a.args", "hello world\n{stem}\n"), ("b.wat", "")];
+    let files = [
+        ("a.wat", ""),
+        ("a.exit", "3\n"),
+        ("a.args", "hello world\n{stem}\n"),
+        ("b.wat", ""),
+    ];
     let text = format!("{MINIMAL}[run]\nargs = [\"first\"]\nexit_code = 1\n");
     let suite = Fixture::new(&text, &files).load();
     let (a, b) = (&suite.cases[0], &suite.cases[1]);
@@ -254,7 +325,10 @@ fn exit_and_args_sidecars() {
 fn bad_exit_sidecar_names_the_file() {
     let fx = Fixture::new(MINIMAL, &[("a.wat", ""), ("a.exit", "three")]);
     let err = fx.error();
-    assert!(err.starts_with(&format!("{}: ", fx.root().join("a.exit").display())), "{err}");
+    assert!(
+        err.starts_with(&format!("{}: ", fx.root().join("a.exit").display())),
+        "{err}"
+    );
 }
 
 #[test]
@@ -262,19 +336,28 @@ fn expect_entries_must_name_cases_and_kinds() {
     let text = format!("{MINIMAL}[expect.wasmer]\n\"io/flakey\" = \"xfail: x\"\n");
     let fx = Fixture::new(&text, &[("io/flaky.wat", ""), ("fs/flakey.wat", "")]);
     let err = fx.error();
-    assert!(err.contains("suite.toml:6: `expect.wasmer.\"io/flakey\"`: no case named"), "{err}");
+    assert!(
+        err.contains("suite.toml:6: `expect.wasmer.\"io/flakey\"`: no case named"),
+        "{err}"
+    );
     assert!(err.contains("similar: fs/flakey"), "{err}");
 
     let text = format!("{MINIMAL}[expect.wasmer]\n\"io/flaky\" = \"broken\"\n");
     let err = Fixture::new(&text, &[("io/flaky.wat", "")]).error();
-    assert!(err.contains(":6: ") && err.contains("expected \"xfail: REASON\""), "{err}");
+    assert!(
+        err.contains(":6: ") && err.contains("expected \"xfail: REASON\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_regex_and_glob_are_named() {
     let text = format!("{MINIMAL}[[golden.normalize]]\nregex = \"(open\"\nreplace = \"\"\n");
     let err = Fixture::new(&text, &[("a.wat", "")]).error();
-    assert!(err.contains(":6: `golden.normalize.regex`: regex \"(open\" does not compile"), "{err}");
+    assert!(
+        err.contains(":6: `golden.normalize.regex`: regex \"(open\" does not compile"),
+        "{err}"
+    );
     let text = "name = \"t\"\ninclude = [\"a/[z-a\"]\n[toolchain]\nbuiltin = \"wat\"\n";
     let err = Fixture::new(text, &[("a.wat", "")]).error();
     assert!(err.contains(":2: `include`: bad glob \"a/[z-a\""), "{err}");
@@ -284,14 +367,22 @@ fn bad_regex_and_glob_are_named() {
 fn toolchain_needs_out_and_one_choice() {
     let text = "name = \"t\"\ninclude = [\"*.c\"]\n[toolchain]\ncommand = \"cc {src}\"\n";
     let err = Fixture::new(text, &[("a.c", "")]).error();
-    assert!(err.contains(":4: `toolchain.command`: the command must write the module to `{out}`"), "{err}");
+    assert!(
+        err.contains(":4: `toolchain.command`: the command must write the module to `{out}`"),
+        "{err}"
+    );
     let text = "name = \"t\"\ninclude = [\"*.c\"]\n[toolchain]\ncommand = \"cc {src} -o {out}\"\nbuiltin = \"wat\"\n";
-    assert!(Fixture::new(text, &[("a.c", "")]).error().contains("not both"));
+    assert!(
+        Fixture::new(text, &[("a.c", "")])
+            .error()
+            .contains("not both")
+    );
 }
 
 #[test]
 fn discovery_is_sorted_skips_hidden_and_respects_separators() {
-    let text = "name = \"t\"\ninclude = [\"*.wat\", \"deep/**/*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n";
+    let text =
+        "name = \"t\"\ninclude = [\"*.wat\", \"deep/**/*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n";
     let files = [
         ("z.wat", ""),
         ("b.wat", ""),
@@ -314,10 +405,14 @@ fn duplicate_case_names_are_errors() {
 
 #[test]
 fn root_override_and_missing_root() {
-    let text = "name = \"t\"\nroot = \"nope\"\ninclude = [\"*.wat\"]\n[toolchain]\nbuiltin = \"wasm\"\n";
+    let text =
+        "name = \"t\"\nroot = \"nope\"\ninclude = [\"*.wat\"]\n[toolchain]\nbuiltin = \"wasm\"\n";
     let fx = Fixture::new(text, &[("real/a.wat", "")]);
     let err = fx.error();
-    assert!(err.contains("(from `root` at ") && err.contains("suite.toml:2)"), "{err}");
+    assert!(
+        err.contains("(from `root` at ") && err.contains("suite.toml:2)"),
+        "{err}"
+    );
     let over = fx.root().join("real");
     let suite = load_with_root(&fx.root(), Some(&over)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(suite.root, over);
@@ -326,11 +421,19 @@ fn root_override_and_missing_root() {
 
 #[test]
 fn filter_on_a_loaded_suite() {
-    let files = [("stdout/hello.wat", ""), ("stderr/hello.wat", ""), ("exit/code3.wat", "")];
+    let files = [
+        ("stdout/hello.wat", ""),
+        ("stderr/hello.wat", ""),
+        ("exit/code3.wat", ""),
+    ];
     let suite = Fixture::new(MINIMAL, &files).load();
     let pick = |f: &[&str], exact| -> Vec<String> {
         let f: Vec<String> = f.iter().map(|s| s.to_string()).collect();
-        suite.filter(&f, exact).into_iter().map(|c| c.name.clone()).collect()
+        suite
+            .filter(&f, exact)
+            .into_iter()
+            .map(|c| c.name.clone())
+            .collect()
     };
     assert_eq!(pick(&[], false).len(), 3);
     assert_eq!(pick(&["hello"], false), ["stderr/hello", "stdout/hello"]);
