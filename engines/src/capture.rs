@@ -6,7 +6,9 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::Captured;
+use std::time::Instant;
+
+use crate::{Captured, Invocation, Outcome, Status};
 
 /// A clonable handle on one capped buffer.
 #[derive(Clone, Debug)]
@@ -37,6 +39,19 @@ impl CaptureBuf {
         let mut c = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         std::mem::take(&mut *c)
     }
+}
+
+/// Run `f` with fresh capture buffers for the invocation and assemble the
+/// outcome, timing everything from the first instruction.
+pub(crate) fn run_captured(
+    inv: &Invocation,
+    f: impl FnOnce(&CaptureBuf, &CaptureBuf, Instant) -> Status,
+) -> Outcome {
+    let start = Instant::now();
+    let stdout = CaptureBuf::new(inv.output_cap);
+    let stderr = CaptureBuf::new(inv.output_cap);
+    let status = f(&stdout, &stderr, start);
+    Outcome { status, stdout: stdout.take(), stderr: stderr.take(), duration: start.elapsed() }
 }
 
 #[cfg(test)]

@@ -124,17 +124,13 @@ impl Engine for Wasmer {
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
-        let start = Instant::now();
-        let stdout = CaptureBuf::new(inv.output_cap);
-        let stderr = CaptureBuf::new(inv.output_cap);
-        let status = match self.module(module) {
+        crate::capture::run_captured(inv, |stdout, stderr, start| match self.module(module) {
             Ok(m) => {
                 let _guard = self.tokio.enter();
-                self.run_module(m, inv, &stdout, &stderr, start)
+                self.run_module(m, inv, stdout, stderr, start)
             }
             Err(e) => Status::InstantiateError(e.to_string()),
-        };
-        Outcome { status, stdout: stdout.take(), stderr: stderr.take(), duration: start.elapsed() }
+        })
     }
 }
 

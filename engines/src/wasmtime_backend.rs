@@ -10,7 +10,7 @@ mod io;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use wasmtime::{Config, Engine as WtEngine, Linker, Module as WtModule, Store, Trap};
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -156,14 +156,10 @@ impl Engine for Wasmtime {
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
-        let start = Instant::now();
-        let stdout = CaptureBuf::new(inv.output_cap);
-        let stderr = CaptureBuf::new(inv.output_cap);
-        let status = match self.module(module) {
-            Ok(m) => self.run_module(m, inv, &stdout, &stderr),
+        crate::capture::run_captured(inv, |stdout, stderr, _| match self.module(module) {
+            Ok(m) => self.run_module(m, inv, stdout, stderr),
             Err(e) => Status::InstantiateError(e.to_string()),
-        };
-        Outcome { status, stdout: stdout.take(), stderr: stderr.take(), duration: start.elapsed() }
+        })
     }
 }
 

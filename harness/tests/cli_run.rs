@@ -7,8 +7,9 @@ use std::process::{Command, Stdio};
 
 use common::*;
 
-fn run(f: &Fixture, args: &[&str], stdin: &[u8]) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xharness"))
+/// `xharness run ARGS` in the fixture, with piped stdio.
+fn spawn(f: &Fixture, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_xharness"))
         .arg("run")
         .args(args)
         .current_dir(f.path())
@@ -17,7 +18,11 @@ fn run(f: &Fixture, args: &[&str], stdin: &[u8]) -> std::process::Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("starts");
+        .expect("starts")
+}
+
+fn run(f: &Fixture, args: &[&str], stdin: &[u8]) -> std::process::Output {
+    let mut child = spawn(f, args);
     child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
     child.wait_with_output().expect("finishes")
 }
@@ -117,14 +122,7 @@ fn output_is_streamed_not_buffered_to_the_end() {
     );
     for engine in ["wasmtime", "wasmer"] {
         let start = std::time::Instant::now();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_xharness"))
-            .args(["run", "--engine", engine, "--timeout", "4", "tick.wat"])
-            .current_dir(f.path())
-            .env("XHARNESS_CACHE_DIR", f.cache.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starts");
+        let mut child = spawn(&f, &["--engine", engine, "--timeout", "4", "tick.wat"]);
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
         let first_line_after = start.elapsed();

@@ -129,15 +129,18 @@ fn key_of_line(line: &str) -> Option<String> {
     ok.then(|| key.to_owned())
 }
 
+/// A suite file at `/s/suite.toml` with the given text, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_file(text: &str) -> SourceFile {
+    SourceFile { path: "/s/suite.toml".into(), text: text.into() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile {
-            path: "/s/suite.toml".into(),
-            text: text.into(),
-        }
+        test_file(text)
     }
 
     #[test]

@@ -55,12 +55,12 @@ fn c_basic_sidecars_and_expectations() {
     let stdin = case("stdin/cat").stdin.clone().unwrap_or_default();
     assert!(stdin.ends_with("stdin/cat.stdin") && stdin.is_file());
 
-    let nonexistent = case("files/nonexistent");
+    let fd_number = case("files/fd_number");
     assert!(matches!(
-        nonexistent.expect.get("wasmer"),
+        fd_number.expect.get("wasmer"),
         Some(Expectation::XFail(_))
     ));
-    assert!(!nonexistent.expect.contains_key("wasmtime"));
+    assert!(!fd_number.expect.contains_key("wasmtime"));
     let xfails = suite.cases.iter().filter(|c| !c.expect.is_empty()).count();
     assert_eq!(xfails, 1);
 }

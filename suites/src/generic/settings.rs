@@ -231,10 +231,7 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile {
-            path: "/s/suite.toml".into(),
-            text: text.into(),
-        }
+        crate::source::test_file(text)
     }
 
     fn spec(entry: &str) -> Result<DirSpec, String> {
