@@ -3,8 +3,10 @@
 //! Key: engine name, engine version, engine configuration fingerprint and
 //! the SHA-256 of the module bytes. A hit skips native compilation.
 //!
-//! Entry format: an 8-byte magic, the SHA-256 of the payload, the payload
-//! (the engine's serialised module). Entries are written to a temporary
+//! Entry format: an 8-byte magic, the CRC-32 of the payload (little
+//! endian), the payload (the engine's serialised module). The checksum
+//! guards against torn or damaged files, not against someone who can write
+//! to the cache directory (who could as well replace the toolchain). Entries are written to a temporary
 //! file in the same directory and renamed into place, so concurrent
 //! writers never leave a torn file. A truncated, corrupt or incompatible
 //! entry fails the checksum or the engine's own check and is recompiled
@@ -18,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{Engine, EngineError, Module};
 
-const MAGIC: &[u8; 8] = b"XHMOD\x00\x01\n";
+const MAGIC: &[u8; 8] = b"XHMOD\x00\x02\n";
 
 /// What a cache lookup found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,11 +113,11 @@ impl ModuleCache {
 }
 
 fn verify(bytes: &[u8]) -> Result<&[u8], &'static str> {
-    if bytes.len() < MAGIC.len() + 32 || &bytes[..MAGIC.len()] != MAGIC {
+    if bytes.len() < MAGIC.len() + 4 || &bytes[..MAGIC.len()] != MAGIC {
         return Err("not a cache entry (bad header)");
     }
-    let (sum, payload) = bytes[MAGIC.len()..].split_at(32);
-    if Sha256::digest(payload).as_slice() != sum {
+    let (sum, payload) = bytes[MAGIC.len()..].split_at(4);
+    if crc32fast::hash(payload).to_le_bytes() != sum {
         return Err("checksum mismatch (corrupt entry)");
     }
     Ok(payload)
@@ -126,7 +128,7 @@ fn store(path: &Path, payload: &[u8]) -> std::io::Result<()> {
     fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(MAGIC)?;
-    tmp.write_all(&Sha256::digest(payload))?;
+    tmp.write_all(&crc32fast::hash(payload).to_le_bytes())?;
     tmp.write_all(payload)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -140,7 +142,7 @@ mod tests {
     fn verify_rejects_truncated_and_flipped_entries() {
         let payload = b"native code";
         let mut entry = MAGIC.to_vec();
-        entry.extend_from_slice(&Sha256::digest(payload));
+        entry.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
         entry.extend_from_slice(payload);
         assert_eq!(verify(&entry).ok(), Some(&payload[..]));
         assert!(verify(&entry[..entry.len() - 1]).is_err());

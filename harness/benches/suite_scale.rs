@@ -69,7 +69,7 @@ fn c_suite(cache: &Path) {
     let wt_cache = tempfile::tempdir().expect("temp dir");
     let cfg = wt_cache.path().join("cache.toml");
     std::fs::write(&cfg, format!("[cache]\ndirectory = \"{}\"\n", wt_cache.path().join("c").display())).expect("cfg");
-    let script = format!("cd {} && ls *.wasm | xargs -P2 -n1 wasmtime run -C cache-config={}", mods.display(), cfg.display());
+    let script = format!("cd {} && ls *.wasm | xargs -P2 -n1 wasmtime run -C cache=y -C cache-config={}", mods.display(), cfg.display());
     let shell = || {
         let t = Instant::now();
         let ok = Command::new("sh").args(["-c", &script]).stdout(Stdio::null()).status().expect("sh").success();

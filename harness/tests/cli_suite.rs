@@ -246,3 +246,43 @@ fn help_snapshot() {
     assert_eq!(o.status.code(), Some(0));
     insta::assert_snapshot!("run_help", stdout(&o));
 }
+
+#[test]
+fn keep_scratch_keeps_a_failing_case_directory() {
+    let f = Fixture::new();
+    f.file("suite.toml", WAT_SUITE);
+    // Creates "kept.txt" in its scratch directory (fd 3 on wasmtime), then exits 1.
+    f.file(
+        "w.wat",
+        r#"(module
+      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 64) "kept.txt")
+      (func (export "_start")
+        (drop (call $open (i32.const 3) (i32.const 0) (i32.const 64) (i32.const 8) (i32.const 1)
+          (i64.const 0x1fffffff) (i64.const 0x1fffffff) (i32.const 0) (i32.const 32)))
+        (call $exit (i32.const 1))))"#,
+    );
+    let o = f.run(&["--suite", ".", "--keep-scratch"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let kept = out
+        .lines()
+        .find_map(|l| l.strip_prefix("scratch directory kept at "))
+        .unwrap_or_else(|| panic!("no kept directory in\n{out}"));
+    assert!(std::path::Path::new(kept).join("kept.txt").is_file(), "{kept}");
+    std::fs::remove_dir_all(kept).expect("clean up");
+}
+
+#[test]
+fn fail_fast_stops_starting_cases() {
+    let f = Fixture::new();
+    f.file("suite.toml", WAT_SUITE);
+    for i in 0..40 {
+        f.file(&format!("c{i:02}.wat"), wat_print(1, "", 1));
+    }
+    let o = f.run(&["--suite", ".", "--fail-fast", "-j", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(last_line(&o), "0 passed, 1 failed", "{}", stdout(&o));
+}
