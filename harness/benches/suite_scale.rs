@@ -1,8 +1,8 @@
 //! Whole-suite performance, process start to exit (a bench binary, not a
 //! timed test). Prints figures; asserts only that the runs pass.
 //!
-//! 1. 200 small C cases (clang, wasm32-wasi), caches warm: median of five
-//!    full re-runs of `xharness --suite DIR -j 2`, against
+//! 1. 200 small C cases (clang, wasm32-wasi), caches warm: median of eleven
+//!    full re-runs of `xharness --suite DIR -j 2` (11, interleaved), against
 //!    `ls *.wasm | xargs -P2 -n1 wasmtime run` over the same modules with
 //!    wasmtime's cache warm (needs the `wasmtime` CLI on PATH; skipped
 //!    with a note otherwise).
@@ -16,14 +16,19 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const EXE: &str = env!("CARGO_BIN_EXE_xharness");
+/// Repetitions of each timed whole-suite run.
+const REPS: usize = 11;
 
 fn main() {
     // `suite_scale --rss-of DIR CACHE`: run xharness once as our only
     // child and print its peak resident set, so nothing else is counted.
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--rss-of") {
-        let (ok, _) = xharness(Path::new(&args[i + 1]), Path::new(&args[i + 2]), &["-j", "2"]);
-        println!("{} {}", ok, children_maxrss_kib());
+        let json = args[i + 3].as_str();
+        let (ok, _) = xharness(Path::new(&args[i + 1]), Path::new(&args[i + 2]), &["-j", "2", "--json", json]);
+        let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).expect("getrusage");
+        let cpu = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+        println!("{} {} {}", ok, usage.max_rss(), cpu(usage.user_time()) + cpu(usage.system_time()));
         return;
     }
     let cache = tempfile::tempdir().expect("temp dir");
@@ -50,9 +55,7 @@ fn c_suite(cache: &Path) {
     let first = xharness(dir.path(), cache, &["-j", "2"]);
     println!("c200: first run (200 clang compiles + native compiles): {:.2?}", t.elapsed());
     assert!(first.0, "the C suite must pass");
-    let times = repeat(5, || xharness(dir.path(), cache, &["-j", "2"]).1);
-    let ours = median(times);
-    println!("c200: warm full re-run, xharness -j 2 (median of 5): {ours:.1?}");
+    let ours_once = || xharness(dir.path(), cache, &["-j", "2"]).1;
 
     let mods = dir.path().join("mods");
     std::fs::create_dir_all(&mods).expect("mkdir");
@@ -63,6 +66,8 @@ fn c_suite(cache: &Path) {
         }
     }
     if Command::new("wasmtime").arg("--version").stdout(Stdio::null()).status().is_err() {
+        let ours = median(repeat(REPS, ours_once));
+        println!("c200: warm full re-run, xharness -j 2 (median of {REPS}): {ours:.1?}");
         println!("c200: wasmtime CLI not on PATH: comparison skipped (cargo install wasmtime-cli)");
         return;
     }
@@ -77,8 +82,15 @@ fn c_suite(cache: &Path) {
         t.elapsed()
     };
     shell();
-    let theirs = median(repeat(5, shell));
-    println!("c200: warm, ls *.wasm | xargs -P2 -n1 wasmtime run (median of 5): {theirs:.1?}");
+    // Interleaved, so background load on the machine hits both alike.
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..REPS {
+        ours.push(ours_once());
+        theirs.push(shell());
+    }
+    let (ours, theirs) = (median(ours), median(theirs));
+    println!("c200: warm full re-run, xharness -j 2 (median of {REPS}): {ours:.1?}");
+    println!("c200: warm, ls *.wasm | xargs -P2 -n1 wasmtime run (median of {REPS}): {theirs:.1?}");
     println!("c200: xharness is {:.1}x faster", theirs.as_secs_f64() / ours.as_secs_f64());
 }
 
@@ -100,22 +112,35 @@ fn wat_suite(cache: &Path, n: usize) {
     }
     let (ok, _) = xharness(dir.path(), cache, &["-j", "2"]);
     assert!(ok, "generated suite must pass");
-    let took = median(repeat(3, || xharness(dir.path(), cache, &["-j", "2"]).1));
+    let took = median(repeat(5, || xharness(dir.path(), cache, &["-j", "2"]).1));
+    let json = dir.path().join("results.json");
     let out = Command::new(std::env::current_exe().expect("own path"))
         .arg("--rss-of")
         .arg(dir.path())
         .arg(cache)
+        .arg(&json)
         .output()
         .expect("measure child");
-    let rss_kib: i64 = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let rss_kib: i64 = fields.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let cpu_s: f64 = fields.get(2).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("results written")).expect("valid JSON");
+    let engine_ms: f64 = results["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["duration_ms"].as_f64())
+        .sum();
     println!(
-        "gen{n}: warm run {took:.2?} (median of 3), {:.0} µs per case, peak RSS {} MiB",
+        "gen{n}: warm run {took:.2?} (median of 5), {:.0} µs wall per case, peak RSS {} MiB, \
+         CPU {:.0} µs per case of which engine runs {:.0} µs: harness's own cost {:.0} µs per case",
         took.as_secs_f64() * 1e6 / n as f64,
-        rss_kib / 1024
+        rss_kib / 1024,
+        cpu_s * 1e6 / n as f64,
+        engine_ms * 1e3 / n as f64,
+        (cpu_s * 1e6 - engine_ms * 1e3) / n as f64,
     );
 }
 
@@ -139,11 +164,4 @@ fn repeat(n: usize, mut f: impl FnMut() -> Duration) -> Vec<Duration> {
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
-}
-
-/// Largest resident set of any waited-for child so far, in KiB.
-fn children_maxrss_kib() -> i64 {
-    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
-        .map(|u| u.max_rss())
-        .unwrap_or(0)
 }

@@ -14,6 +14,7 @@
 pub mod cli;
 pub mod libtest;
 pub mod schedule;
+pub mod scratch;
 pub mod toolchain;
 pub mod verdict;
 

@@ -28,6 +28,7 @@ use xharness_reports::Status;
 use xharness_suites::{Case, Expectation, Suite};
 
 use crate::schedule::{self, Options};
+use crate::scratch::ScratchPool;
 use crate::toolchain::{CompileFailure, Compiler};
 use crate::verdict::Judge;
 
@@ -52,6 +53,7 @@ struct Shared {
     suite: Suite,
     compiler: Compiler,
     modules: ModuleCache,
+    scratch: ScratchPool,
     artifacts: Vec<OnceLock<Result<Vec<u8>, CompileFailure>>>,
     normalizer: Normalizer,
     opts: Options,
@@ -77,6 +79,7 @@ pub fn trials(path: &Path) -> Result<Vec<Trial>, String> {
     let shared = Arc::new(Shared {
         compiler: Compiler::new(&suite, &opts.cache_dir),
         modules: ModuleCache::new(opts.cache_dir.clone()),
+        scratch: ScratchPool::new(false)?,
         artifacts: suite.cases.iter().map(|_| OnceLock::new()).collect(),
         normalizer,
         opts,
@@ -106,7 +109,7 @@ fn run_trial(shared: &Shared, index: usize, engine: &dyn Engine) -> Result<(), F
     }
     let artifact = shared.artifacts[index].get_or_init(|| shared.compiler.module(&case));
     let judge = Judge { normalizer: &shared.normalizer, bless: shared.opts.bless, color: false };
-    let result = schedule::run_job(&case, engine, artifact, &shared.modules, &judge, &shared.opts);
+    let result = schedule::run_job(&case, engine, artifact, &shared.modules, &shared.scratch, &judge, &shared.opts);
     match result.status {
         Status::Pass | Status::XFail | Status::Skip => Ok(()),
         Status::Fail | Status::XPass => {

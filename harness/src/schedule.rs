@@ -20,6 +20,7 @@ use xharness_golden::Normalizer;
 use xharness_reports::{CaseResult, Reason, Status};
 use xharness_suites::{Case, Expectation, Suite};
 
+use crate::scratch::ScratchPool;
 use crate::toolchain::{CompileFailure, Compiler};
 use crate::verdict::{self, Failure, Judge};
 
@@ -42,6 +43,7 @@ pub struct Options {
 /// Run `cases` of `suite` on every engine; call `listen` with each result
 /// as it finishes (on the calling thread). Returns the results in a fixed
 /// order (case, then engine order), with passing results' detail dropped.
+/// Fails only when no scratch directory can be created.
 pub fn run(
     suite: &Suite,
     cases: &[&Case],
@@ -49,8 +51,9 @@ pub fn run(
     opts: &Options,
     normalizer: &Normalizer,
     mut listen: impl FnMut(&CaseResult),
-) -> Vec<CaseResult> {
+) -> Result<Vec<CaseResult>, String> {
     let compiler = Compiler::new(suite, &opts.cache_dir);
+    let scratch = &ScratchPool::new(opts.keep_scratch)?;
     let modules = ModuleCache::new(opts.cache_dir.clone());
     let artifacts: Vec<OnceLock<Result<Vec<u8>, CompileFailure>>> = cases.iter().map(|_| OnceLock::new()).collect();
     let jobs: Vec<(usize, usize)> =
@@ -69,7 +72,7 @@ pub fn run(
                 let case = cases[c];
                 let engine = &engines[e];
                 let artifact = artifacts[c].get_or_init(|| compiler.module(case));
-                let result = run_job(case, engine.as_ref(), artifact, &modules, &judge, opts);
+                let result = run_job(case, engine.as_ref(), artifact, &modules, scratch, &judge, opts);
                 if opts.fail_fast && matches!(result.status, Status::Fail | Status::XPass) {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -90,7 +93,7 @@ pub fn run(
         }
     });
     results.sort_by_key(|(order, _)| *order);
-    results.into_iter().map(|(_, r)| r).collect()
+    Ok(results.into_iter().map(|(_, r)| r).collect())
 }
 
 pub(crate) fn run_job(
@@ -98,6 +101,7 @@ pub(crate) fn run_job(
     engine: &dyn Engine,
     artifact: &Result<Vec<u8>, CompileFailure>,
     modules: &ModuleCache,
+    scratch: &ScratchPool,
     judge: &Judge<'_>,
     opts: &Options,
 ) -> CaseResult {
@@ -121,7 +125,7 @@ pub(crate) fn run_job(
             return fail(Reason::CompileError, detail);
         }
     };
-    let scratch = match Scratch::new(case, opts.keep_scratch) {
+    let scratch = match scratch.take(&case.stem) {
         Ok(s) => s,
         Err(e) => return fail(Reason::InstantiateError, e),
     };
@@ -169,30 +173,4 @@ pub fn invocation(case: &Case, scratch: &Path) -> Result<Invocation, String> {
         output_cap: case.max_output,
         stdio: xharness_engines::Stdio::Capture,
     })
-}
-
-/// A job's private working directory, removed on drop unless kept.
-pub struct Scratch {
-    dir: Option<tempfile::TempDir>,
-    kept: PathBuf,
-}
-
-impl Scratch {
-    fn new(case: &Case, keep: bool) -> Result<Self, String> {
-        let prefix = format!("xharness-{}-", case.stem);
-        let dir = tempfile::Builder::new()
-            .prefix(&prefix)
-            .tempdir()
-            .map_err(|e| format!("cannot create a scratch directory in {}: {e}", std::env::temp_dir().display()))?;
-        if keep {
-            let kept = dir.keep();
-            return Ok(Scratch { dir: None, kept });
-        }
-        let kept = dir.path().to_path_buf();
-        Ok(Scratch { dir: Some(dir), kept })
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.as_ref().map_or(self.kept.as_path(), |d| d.path())
-    }
 }

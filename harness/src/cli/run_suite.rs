@@ -63,7 +63,7 @@ fn run(args: &SuiteArgs) -> Result<bool, String> {
         for l in listeners.iter_mut() {
             l.event(&Event::Finished(r));
         }
-    });
+    })?;
     let summary = Summary::from_results(&results, start.elapsed());
     for l in listeners.iter_mut() {
         l.event(&Event::Done(&summary));

@@ -1,0 +1,117 @@
+//! Private scratch directories, one per running case.
+//!
+//! Every case starts in an empty directory of its own, preopened as `.`.
+//! Creating and deleting a directory per case is costly on disk
+//! filesystems (and contended on a shared parent such as /tmp), so
+//! directories are pooled: when a case ends its directory is emptied and
+//! handed to the next case. With `--keep-scratch` every case gets a new
+//! directory that is left in place.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+/// A pool of empty directories under one parent, removed on drop.
+pub struct ScratchPool {
+    parent: tempfile::TempDir,
+    free: Mutex<Vec<PathBuf>>,
+    keep: bool,
+}
+
+/// A directory lent to one case.
+pub struct Scratch<'p> {
+    pool: &'p ScratchPool,
+    path: PathBuf,
+}
+
+impl ScratchPool {
+    /// A pool under a new directory in the system temp dir.
+    pub fn new(keep: bool) -> Result<Self, String> {
+        let parent = tempfile::Builder::new()
+            .prefix("xharness-scratch-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a scratch directory in {}: {e}", std::env::temp_dir().display()))?;
+        Ok(ScratchPool { parent, free: Mutex::new(Vec::new()), keep })
+    }
+
+    /// An empty directory for `stem`'s case.
+    pub fn take(&self, stem: &str) -> Result<Scratch<'_>, String> {
+        let reused = self.free.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let path = match reused {
+            Some(path) => path,
+            None => self.fresh(stem)?,
+        };
+        Ok(Scratch { pool: self, path })
+    }
+
+    fn fresh(&self, stem: &str) -> Result<PathBuf, String> {
+        let root = if self.keep { std::env::temp_dir() } else { self.parent.path().to_path_buf() };
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("xharness-{stem}-"))
+            .tempdir_in(&root)
+            .map_err(|e| format!("cannot create a scratch directory in {}: {e}", root.display()))?;
+        Ok(dir.keep())
+    }
+
+    fn give_back(&self, path: &Path) {
+        if self.keep || empty(path).is_err() {
+            return;
+        }
+        self.free.lock().unwrap_or_else(PoisonError::into_inner).push(path.to_path_buf());
+    }
+}
+
+/// Remove everything inside `dir`, keeping `dir` itself.
+fn empty(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        match std::fs::symlink_metadata(&path)?.is_dir() {
+            true => std::fs::remove_dir_all(&path)?,
+            false => std::fs::remove_file(&path)?,
+        }
+    }
+    Ok(())
+}
+
+impl Scratch<'_> {
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Scratch<'_> {
+    fn drop(&mut self) {
+        self.pool.give_back(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_returned_directory_comes_back_empty() {
+        let pool = ScratchPool::new(false).expect("pool");
+        let first = {
+            let s = pool.take("a").expect("dir");
+            std::fs::create_dir_all(s.path().join("sub/deeper")).expect("mkdir");
+            std::fs::write(s.path().join("file"), "x").expect("write");
+            s.path().to_path_buf()
+        };
+        let again = pool.take("b").expect("dir");
+        assert_eq!(again.path(), first);
+        assert_eq!(std::fs::read_dir(again.path()).expect("read").count(), 0);
+    }
+
+    #[test]
+    fn kept_directories_are_never_reused_or_removed() {
+        let pool = ScratchPool::new(true).expect("pool");
+        let first = pool.take("a").expect("dir").path().to_path_buf();
+        let second = pool.take("a").expect("dir").path().to_path_buf();
+        assert_ne!(first, second);
+        drop(pool);
+        assert!(first.is_dir() && second.is_dir());
+        std::fs::remove_dir_all(first).expect("clean");
+        std::fs::remove_dir_all(second).expect("clean");
+    }
+}
