@@ -96,12 +96,10 @@ impl std::fmt::Debug for Module {
 
 /// Names of the engines compiled into this build, default first.
 pub fn available() -> Vec<&'static str> {
-    let mut names = Vec::new();
-    #[cfg(feature = "wasmtime")]
-    names.push("wasmtime");
-    #[cfg(feature = "wasmer")]
-    names.push("wasmer");
-    names
+    [("wasmtime", cfg!(feature = "wasmtime")), ("wasmer", cfg!(feature = "wasmer"))]
+        .into_iter()
+        .filter_map(|(name, built)| built.then_some(name))
+        .collect()
 }
 
 /// Create an engine by its command-line name.

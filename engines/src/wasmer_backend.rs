@@ -4,9 +4,9 @@
 //! `Metering` middleware: every module is compiled with a metering budget
 //! so large it never runs out by itself, and a watchdog thread zeroes the
 //! remaining points once the deadline passes; the guest then traps at its
-//! next basic block ([`limits::Watchdog`]). The memory limit comes from
+//! next basic block (`limits::Watchdog`). The memory limit comes from
 //! custom tunables that wrap each linear memory and refuse growth past the
-//! limit ([`limits::LimitTunables`]).
+//! limit (`limits::LimitTunables`).
 
 mod fs;
 mod io;

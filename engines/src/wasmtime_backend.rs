@@ -1,7 +1,7 @@
 //! The wasmtime backend: WASI preview 1 from `wasmtime-wasi`.
 //!
 //! Limits: the wall clock is an epoch deadline (one ticker thread per
-//! engine advances the epoch every [`TICK`]); memory is a resource limiter
+//! engine advances the epoch every 5 ms); memory is a resource limiter
 //! that refuses growth past the limit, so `memory.grow` returns -1 and the
 //! guest's allocator sees the failure.
 
