@@ -130,6 +130,9 @@ fn filters_select_cases() {
     assert_eq!(stdout(&o), "alpha\nalphabet\n");
     let o = f.run(&["--suite", ".", "--list", "--exact", "alpha"]);
     assert_eq!(stdout(&o), "alpha\n");
+    let o = f.run(&["--suite", ".", "gamma"]);
+    assert_eq!(o.status.code(), Some(2), "a filter matching nothing is a usage error");
+    assert!(stderr(&o).contains("no case of suite t matches gamma"), "{}", stderr(&o));
 }
 
 #[test]

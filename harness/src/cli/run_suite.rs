@@ -30,6 +30,14 @@ fn run(args: &SuiteArgs) -> Result<bool, String> {
     if args.list {
         return list(&suite, &cases, args).map(|()| true);
     }
+    if cases.is_empty() {
+        // A mistyped filter must not pass silently in CI.
+        return Err(format!(
+            "no case of suite {} matches {}; see --list",
+            suite.name,
+            args.filters.join(" ")
+        ));
+    }
     let engines = crate::start_engines(&args.engine).map_err(|e| e.to_string())?;
     let normalizer = crate::normalizer(&suite).map_err(|e| format!("{}: {e}", suite.file.display()))?;
     let stdout = std::io::stdout();
