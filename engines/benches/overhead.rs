@@ -23,7 +23,10 @@ const HELLO: &str = r#"(module
 fn main() {
     let hello = wat::parse_str(HELLO).expect("benchmark WAT parses");
     let c = c_module();
-    println!("{:<9} {:<32} {:>12} {:>12} {:>8}", "engine", "measure", "median", "mean", "n");
+    println!(
+        "{:<9} {:<32} {:>12} {:>12} {:>8}",
+        "engine", "measure", "median", "mean", "n"
+    );
     for name in xharness_engines::available() {
         let engine = xharness_engines::by_name(name).expect("engine starts");
         per_run(engine.as_ref(), &hello);
@@ -81,13 +84,21 @@ fn report(engine: &str, what: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let n = samples.len();
     let mean = samples.iter().sum::<Duration>() / n as u32;
-    println!("{engine:<9} {what:<32} {:>12.1?} {:>12.1?} {n:>8}", samples[n / 2], mean);
+    println!(
+        "{engine:<9} {what:<32} {:>12.1?} {:>12.1?} {n:>8}",
+        samples[n / 2],
+        mean
+    );
 }
 
 fn c_module() -> Option<Vec<u8>> {
     let dir = tempfile::tempdir().ok()?;
     let src = dir.path().join("hello.c");
-    std::fs::write(&src, "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n").ok()?;
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n",
+    )
+    .ok()?;
     let out = dir.path().join("hello.wasm");
     let ok = std::process::Command::new("clang")
         .args(["--target=wasm32-wasi", "-O1"])

@@ -48,7 +48,11 @@ impl ModuleCache {
     /// `$XHARNESS_CACHE_DIR`, else `$XDG_CACHE_HOME/xharness`, else
     /// `$HOME/.cache/xharness`, else a folder in the system temp dir.
     pub fn default_dir() -> PathBuf {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         if let Some(dir) = env("XHARNESS_CACHE_DIR") {
             return dir;
         }
@@ -74,20 +78,32 @@ impl ModuleCache {
     /// Where the entry for these bytes on this engine lives.
     pub fn entry_path(&self, engine: &dyn Engine, wasm: &[u8]) -> PathBuf {
         let mut h = Sha256::new();
-        for part in [engine.name(), engine.version(), &engine.config_fingerprint()] {
+        for part in [
+            engine.name(),
+            engine.version(),
+            &engine.config_fingerprint(),
+        ] {
             h.update(part.as_bytes());
             h.update([0]);
         }
         h.update(Sha256::digest(wasm));
         let key = hex::encode(h.finalize());
-        self.dir.join("modules").join(engine.name()).join(&key[..2]).join(format!("{}.bin", &key[2..]))
+        self.dir
+            .join("modules")
+            .join(engine.name())
+            .join(&key[..2])
+            .join(format!("{}.bin", &key[2..]))
     }
 
     /// Load the compiled module from the cache, or compile and store it.
     ///
     /// Compile errors are returned as errors; a cache that cannot be written
     /// only costs the next run a recompile.
-    pub fn load_or_compile(&self, engine: &dyn Engine, wasm: &[u8]) -> Result<(Module, Lookup), EngineError> {
+    pub fn load_or_compile(
+        &self,
+        engine: &dyn Engine,
+        wasm: &[u8],
+    ) -> Result<(Module, Lookup), EngineError> {
         let path = self.entry_path(engine, wasm);
         let mut lookup = Lookup::Miss;
         match fs::read(&path) {

@@ -19,7 +19,10 @@ pub(crate) struct CaptureBuf {
 
 impl CaptureBuf {
     pub(crate) fn new(cap: usize) -> Self {
-        CaptureBuf { inner: Arc::new(Mutex::new(Captured::default())), cap }
+        CaptureBuf {
+            inner: Arc::new(Mutex::new(Captured::default())),
+            cap,
+        }
     }
 
     /// Keep what fits under the cap, count everything.
@@ -51,7 +54,12 @@ pub(crate) fn run_captured(
     let stdout = CaptureBuf::new(inv.output_cap);
     let stderr = CaptureBuf::new(inv.output_cap);
     let status = f(&stdout, &stderr, start);
-    Outcome { status, stdout: stdout.take(), stderr: stderr.take(), duration: start.elapsed() }
+    Outcome {
+        status,
+        stdout: stdout.take(),
+        stderr: stderr.take(),
+        duration: start.elapsed(),
+    }
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 pub use error::EngineError;
 pub use invocation::{
-    Captured, Invocation, Outcome, Preopen, Status, Stdio, TrapKind, DEFAULT_OUTPUT_CAP,
+    Captured, DEFAULT_OUTPUT_CAP, Invocation, Outcome, Preopen, Status, Stdio, TrapKind,
 };
 
 /// A WebAssembly engine that compiles modules and runs them under WASI.
@@ -75,7 +75,10 @@ pub struct Module {
 
 impl Module {
     fn new<T: Any + Send + Sync>(engine: &'static str, inner: T) -> Self {
-        Module { engine, inner: Arc::new(inner) }
+        Module {
+            engine,
+            inner: Arc::new(inner),
+        }
     }
 
     /// The name of the engine that compiled this module.
@@ -90,16 +93,21 @@ impl Module {
 
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Module").field("engine", &self.engine).finish_non_exhaustive()
+        f.debug_struct("Module")
+            .field("engine", &self.engine)
+            .finish_non_exhaustive()
     }
 }
 
 /// Names of the engines compiled into this build, default first.
 pub fn available() -> Vec<&'static str> {
-    [("wasmtime", cfg!(feature = "wasmtime")), ("wasmer", cfg!(feature = "wasmer"))]
-        .into_iter()
-        .filter_map(|(name, built)| built.then_some(name))
-        .collect()
+    [
+        ("wasmtime", cfg!(feature = "wasmtime")),
+        ("wasmer", cfg!(feature = "wasmer")),
+    ]
+    .into_iter()
+    .filter_map(|(name, built)| built.then_some(name))
+    .collect()
 }
 
 /// Create an engine by its command-line name.

@@ -18,8 +18,8 @@ use std::time::Instant;
 
 use wasmer::sys::{CompilerConfig, Cranelift, EngineBuilder, NativeEngineExt};
 use wasmer::{Instance, Module as WmModule, RuntimeError, Store};
-use wasmer_types::{ImportError, TrapCode};
 use wasmer_middlewares::Metering;
+use wasmer_types::{ImportError, TrapCode};
 use wasmer_wasix::runtime::PluggableRuntime;
 use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
 use wasmer_wasix::{WasiEnv, WasiError, WasiFunctionEnv, WasiRuntimeError};
@@ -48,7 +48,10 @@ impl Wasmer {
             .thread_name("xharness-wasmer")
             .enable_all()
             .build()
-            .map_err(|e| EngineError::Setup { engine: NAME, message: e.to_string() })?;
+            .map_err(|e| EngineError::Setup {
+                engine: NAME,
+                message: e.to_string(),
+            })?;
         let runtime = {
             let _guard = tokio.enter();
             let tasks = TokioTaskManager::new(tokio.handle().clone());
@@ -56,13 +59,20 @@ impl Wasmer {
             rt.set_engine(engine.clone());
             Arc::new(rt)
         };
-        Ok(Wasmer { engine, tokio, runtime })
+        Ok(Wasmer {
+            engine,
+            tokio,
+            runtime,
+        })
     }
 
     fn module<'m>(&self, module: &'m Module) -> Result<&'m Compiled, EngineError> {
         module
             .downcast::<Compiled>()
-            .ok_or(EngineError::WrongEngine { engine: NAME, compiled_by: module.engine() })
+            .ok_or(EngineError::WrongEngine {
+                engine: NAME,
+                compiled_by: module.engine(),
+            })
     }
 }
 
@@ -96,21 +106,29 @@ impl Engine for Wasmer {
     }
 
     fn config_fingerprint(&self) -> String {
-        format!("cranelift-metering-{BUDGET:x}-{}", self.engine.deterministic_id())
+        format!(
+            "cranelift-metering-{BUDGET:x}-{}",
+            self.engine.deterministic_id()
+        )
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {
         let engine = module_engine();
-        let module =
-            WmModule::new(&engine, wasm).map_err(|e| EngineError::Compile { message: e.to_string() })?;
+        let module = WmModule::new(&engine, wasm).map_err(|e| EngineError::Compile {
+            message: e.to_string(),
+        })?;
         Ok(Module::new(NAME, Compiled { engine, module }))
     }
 
     fn serialize(&self, module: &Module) -> Result<Vec<u8>, EngineError> {
-        let bytes = self.module(module)?.module.serialize().map_err(|e| EngineError::Serialize {
-            engine: NAME,
-            message: e.to_string(),
-        })?;
+        let bytes =
+            self.module(module)?
+                .module
+                .serialize()
+                .map_err(|e| EngineError::Serialize {
+                    engine: NAME,
+                    message: e.to_string(),
+                })?;
         Ok(bytes.to_vec())
     }
 
@@ -118,8 +136,12 @@ impl Engine for Wasmer {
         // SAFETY: the caller guarantees the bytes came unmodified from
         // `serialize` of this engine version and configuration.
         let engine = module_engine();
-        let module = unsafe { WmModule::deserialize(&engine, bytes.to_vec()) }
-            .map_err(|e| EngineError::Serialize { engine: NAME, message: e.to_string() })?;
+        let module = unsafe { WmModule::deserialize(&engine, bytes.to_vec()) }.map_err(|e| {
+            EngineError::Serialize {
+                engine: NAME,
+                message: e.to_string(),
+            }
+        })?;
         Ok(Module::new(NAME, Compiled { engine, module }))
     }
 
@@ -157,7 +179,9 @@ impl Wasmer {
         };
         let deadline = start + inv.timeout;
         let result = match limits::remaining_points(&mut store, &instance) {
-            Some(points) => limits::Watchdog::guard(points, deadline, || call_start(&mut store, &instance)),
+            Some(points) => {
+                limits::Watchdog::guard(points, deadline, || call_start(&mut store, &instance))
+            }
             None => (call_start(&mut store, &instance), false),
         };
         let status = match result {
@@ -212,7 +236,10 @@ fn finish(env: &WasiFunctionEnv, store: &mut Store, status: &Status) {
         Status::Exited(c) => *c,
         _ => 1,
     };
-    env.on_exit(store, Some(wasmer_wasix::types::wasi::ExitCode::from(code as u16)));
+    env.on_exit(
+        store,
+        Some(wasmer_wasix::types::wasi::ExitCode::from(code as u16)),
+    );
 }
 
 fn instantiate_failure(e: WasiRuntimeError, memory_hit: bool) -> Status {
@@ -221,10 +248,14 @@ fn instantiate_failure(e: WasiRuntimeError, memory_hit: bool) -> Status {
     }
     let instantiation = match &e {
         WasiRuntimeError::Instantiation(i) => Some(i),
-        WasiRuntimeError::Thread(wasmer_wasix::WasiThreadError::InstanceCreateFailed(i)) => Some(&**i),
+        WasiRuntimeError::Thread(wasmer_wasix::WasiThreadError::InstanceCreateFailed(i)) => {
+            Some(&**i)
+        }
         _ => None,
     };
-    if let Some(wasmer::InstantiationError::Link(wasmer::LinkError::Import(module, name, err))) = instantiation {
+    if let Some(wasmer::InstantiationError::Link(wasmer::LinkError::Import(module, name, err))) =
+        instantiation
+    {
         let kind = match err {
             ImportError::UnknownImport(ty) | ImportError::IncompatibleType(_, ty) => {
                 extern_kind(ty)
@@ -257,7 +288,10 @@ fn classify(e: RuntimeError, memory_hit: bool) -> Status {
     }
     let message = e.message();
     let Some(code) = e.to_trap() else {
-        return Status::Trapped { kind: TrapKind::Other, message };
+        return Status::Trapped {
+            kind: TrapKind::Other,
+            message,
+        };
     };
     let kind = match code {
         TrapCode::UnreachableCodeReached => TrapKind::Unreachable,
@@ -274,5 +308,8 @@ fn classify(e: RuntimeError, memory_hit: bool) -> Status {
     if memory_hit && kind != TrapKind::StackOverflow {
         return Status::MemoryLimit;
     }
-    Status::Trapped { kind, message: crate::invocation::trap_message(kind, &message) }
+    Status::Trapped {
+        kind,
+        message: crate::invocation::trap_message(kind, &message),
+    }
 }

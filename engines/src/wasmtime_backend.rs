@@ -85,13 +85,21 @@ impl Wasmtime {
         let provided = provided_names(&engine, &linker);
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_ticker(engine.weak(), ticker_stop.clone()).map_err(setup_error)?;
-        Ok(Wasmtime { engine, linker: Arc::new(linker), provided, ticker_stop })
+        Ok(Wasmtime {
+            engine,
+            linker: Arc::new(linker),
+            provided,
+            ticker_stop,
+        })
     }
 
     fn module<'m>(&self, module: &'m Module) -> Result<&'m WtModule, EngineError> {
         module
             .downcast::<WtModule>()
-            .ok_or(EngineError::WrongEngine { engine: NAME, compiled_by: module.engine() })
+            .ok_or(EngineError::WrongEngine {
+                engine: NAME,
+                compiled_by: module.engine(),
+            })
     }
 }
 
@@ -117,7 +125,10 @@ fn spawn_ticker(engine: wasmtime::EngineWeak, stop: Arc<AtomicBool>) -> std::io:
 }
 
 fn setup_error(e: impl std::fmt::Display) -> EngineError {
-    EngineError::Setup { engine: NAME, message: format!("{e:#}") }
+    EngineError::Setup {
+        engine: NAME,
+        message: format!("{e:#}"),
+    }
 }
 
 impl Engine for Wasmtime {
@@ -140,22 +151,30 @@ impl Engine for Wasmtime {
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {
-        let module = WtModule::new(&self.engine, wasm)
-            .map_err(|e| EngineError::Compile { message: format!("{e:#}") })?;
+        let module = WtModule::new(&self.engine, wasm).map_err(|e| EngineError::Compile {
+            message: format!("{e:#}"),
+        })?;
         Ok(Module::new(NAME, module))
     }
 
     fn serialize(&self, module: &Module) -> Result<Vec<u8>, EngineError> {
         self.module(module)?
             .serialize()
-            .map_err(|e| EngineError::Serialize { engine: NAME, message: format!("{e:#}") })
+            .map_err(|e| EngineError::Serialize {
+                engine: NAME,
+                message: format!("{e:#}"),
+            })
     }
 
     unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError> {
         // SAFETY: the caller guarantees the bytes came unmodified from
         // `serialize` of this engine version and configuration.
-        let module = unsafe { WtModule::deserialize(&self.engine, bytes) }
-            .map_err(|e| EngineError::Serialize { engine: NAME, message: format!("{e:#}") })?;
+        let module = unsafe { WtModule::deserialize(&self.engine, bytes) }.map_err(|e| {
+            EngineError::Serialize {
+                engine: NAME,
+                message: format!("{e:#}"),
+            }
+        })?;
         Ok(Module::new(NAME, module))
     }
 
@@ -180,7 +199,13 @@ impl Wasmtime {
             Err(reason) => return Status::InstantiateError(reason),
         };
         let max_bytes = usize::try_from(inv.max_memory).unwrap_or(usize::MAX);
-        let host = Host { wasi, limiter: MemoryLimiter { max_bytes, hit: false } };
+        let host = Host {
+            wasi,
+            limiter: MemoryLimiter {
+                max_bytes,
+                hit: false,
+            },
+        };
         let mut store = Store::new(&self.engine, host);
         store.limiter(|h| &mut h.limiter);
         let ticks = inv.timeout.as_nanos().div_ceil(TICK.as_nanos()).max(1) + 1;
@@ -205,12 +230,18 @@ impl Wasmtime {
     }
 }
 
-fn build_wasi(inv: &Invocation, stdout: &CaptureBuf, stderr: &CaptureBuf) -> Result<WasiP1Ctx, String> {
+fn build_wasi(
+    inv: &Invocation,
+    stdout: &CaptureBuf,
+    stderr: &CaptureBuf,
+) -> Result<WasiP1Ctx, String> {
     let mut b = WasiCtxBuilder::new();
     b.args(&inv.argv).envs(&inv.env);
     match inv.stdio {
         Stdio::Capture => {
-            b.stdin(wasmtime_wasi::p2::pipe::MemoryInputPipe::new(inv.stdin.clone()));
+            b.stdin(wasmtime_wasi::p2::pipe::MemoryInputPipe::new(
+                inv.stdin.clone(),
+            ));
             b.stdout(io::CaptureStream(stdout.clone()));
             b.stderr(io::CaptureStream(stderr.clone()));
         }
@@ -219,9 +250,17 @@ fn build_wasi(inv: &Invocation, stdout: &CaptureBuf, stderr: &CaptureBuf) -> Res
         }
     }
     for p in &inv.preopens {
-        let perms = if p.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
+        let perms = if p.read_only {
+            FsPerms::ReadOnly
+        } else {
+            FsPerms::ReadWrite
+        };
         b.preopened_dir(&p.host, &p.guest, perms).map_err(|e| {
-            format!("cannot preopen {} as `{}`: {e:#}", p.host.display(), p.guest)
+            format!(
+                "cannot preopen {} as `{}`: {e:#}",
+                p.host.display(),
+                p.guest
+            )
         })?;
     }
     Ok(b.build_p1())
@@ -230,10 +269,16 @@ fn build_wasi(inv: &Invocation, stdout: &CaptureBuf, stderr: &CaptureBuf) -> Res
 fn provided_names(engine: &WtEngine, linker: &Linker<Host>) -> HashSet<(String, String)> {
     let host = Host {
         wasi: WasiCtxBuilder::new().build_p1(),
-        limiter: MemoryLimiter { max_bytes: 0, hit: false },
+        limiter: MemoryLimiter {
+            max_bytes: 0,
+            hit: false,
+        },
     };
     let mut store = Store::new(engine, host);
-    linker.iter(&mut store).map(|(m, n, _)| (m.to_string(), n.to_string())).collect()
+    linker
+        .iter(&mut store)
+        .map(|(m, n, _)| (m.to_string(), n.to_string()))
+        .collect()
 }
 
 /// Name the first import the linker cannot satisfy, like `env::foo (function)`.
@@ -277,7 +322,10 @@ fn classify(e: &wasmtime::Error, memory_hit: bool) -> Status {
         return Status::Exited(exit.0);
     }
     let Some(trap) = e.downcast_ref::<Trap>() else {
-        return Status::Trapped { kind: TrapKind::Other, message: format!("{e:#}") };
+        return Status::Trapped {
+            kind: TrapKind::Other,
+            message: format!("{e:#}"),
+        };
     };
     let kind = match trap {
         Trap::Interrupt => return Status::TimedOut,
@@ -295,5 +343,8 @@ fn classify(e: &wasmtime::Error, memory_hit: bool) -> Status {
     if memory_hit && kind != TrapKind::StackOverflow {
         return Status::MemoryLimit;
     }
-    Status::Trapped { kind, message: crate::invocation::trap_message(kind, &trap.to_string()) }
+    Status::Trapped {
+        kind,
+        message: crate::invocation::trap_message(kind, &trap.to_string()),
+    }
 }

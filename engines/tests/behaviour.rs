@@ -57,7 +57,9 @@ fn run_all(wasm: &[u8], inv: &Invocation) -> Vec<(&'static str, Outcome)> {
     engines()
         .iter()
         .map(|e| {
-            let module = e.compile(wasm).unwrap_or_else(|err| panic!("{} compile: {err}", e.name()));
+            let module = e
+                .compile(wasm)
+                .unwrap_or_else(|err| panic!("{} compile: {err}", e.name()));
             (e.name(), e.run(&module, inv))
         })
         .collect()
@@ -82,8 +84,16 @@ fn assert_same(results: &[(&str, Outcome)], check: impl Fn(&str, &Outcome)) {
     let (first, base) = &results[0];
     for (name, o) in &results[1..] {
         assert_eq!(base.status, o.status, "status differs: {first} vs {name}");
-        assert_eq!(text(&base.stdout.bytes), text(&o.stdout.bytes), "stdout differs: {first} vs {name}");
-        assert_eq!(text(&base.stderr.bytes), text(&o.stderr.bytes), "stderr differs: {first} vs {name}");
+        assert_eq!(
+            text(&base.stdout.bytes),
+            text(&o.stdout.bytes),
+            "stdout differs: {first} vs {name}"
+        );
+        assert_eq!(
+            text(&base.stderr.bytes),
+            text(&o.stderr.bytes),
+            "stderr differs: {first} vs {name}"
+        );
     }
 }
 
@@ -114,7 +124,11 @@ fn args_with_spaces_arrive_intact() {
     let results = run_all(c_guest(), &inv(&["args", "two words", " lead", ""]));
     assert_same(&results, |name, o| {
         assert_eq!(o.status, Status::Exited(0), "{name}");
-        assert_eq!(text(&o.stdout.bytes), "[guest]\n[args]\n[two words]\n[ lead]\n[]\n", "{name}");
+        assert_eq!(
+            text(&o.stdout.bytes),
+            "[guest]\n[args]\n[two words]\n[ lead]\n[]\n",
+            "{name}"
+        );
     });
 }
 
@@ -123,10 +137,17 @@ fn env_is_exactly_what_was_given() {
     // SAFETY: no other test reads or writes this variable.
     unsafe { std::env::set_var("XHARNESS_HOST_SECRET", "leaked") };
     let mut i = inv(&["env"]);
-    i.env = vec![("GREETING".into(), "hello world".into()), ("EMPTY".into(), String::new())];
+    i.env = vec![
+        ("GREETING".into(), "hello world".into()),
+        ("EMPTY".into(), String::new()),
+    ];
     assert_same(&run_all(c_guest(), &i), |name, o| {
         assert_eq!(o.status, Status::Exited(0), "{name}");
-        assert_eq!(text(&o.stdout.bytes), "GREETING=hello world\nEMPTY=\n", "{name}");
+        assert_eq!(
+            text(&o.stdout.bytes),
+            "GREETING=hello world\nEMPTY=\n",
+            "{name}"
+        );
     });
 }
 
@@ -137,7 +158,11 @@ fn stdin_is_echoed() {
     assert_same(&run_all(c_guest(), &i), |name, o| {
         assert_eq!(o.status, Status::Exited(0), "{name}");
         assert_eq!(o.stdout.bytes, i.stdin, "{name}");
-        assert_eq!(text(&o.stderr.bytes), format!("{} bytes\n", i.stdin.len()), "{name}");
+        assert_eq!(
+            text(&o.stderr.bytes),
+            format!("{} bytes\n", i.stdin.len()),
+            "{name}"
+        );
     });
 }
 
@@ -145,7 +170,9 @@ fn stdin_is_echoed() {
 fn exit_codes_from_a_nested_call() {
     for code in [0, 1, 42] {
         let results = run_all(c_guest(), &inv(&["exit", &code.to_string()]));
-        assert_same(&results, |name, o| assert_eq!(o.status, Status::Exited(code), "{name}"));
+        assert_same(&results, |name, o| {
+            assert_eq!(o.status, Status::Exited(code), "{name}")
+        });
     }
 }
 
@@ -176,7 +203,11 @@ fn trap_integer_divide_by_zero() {
 
 #[test]
 fn trap_out_of_bounds_memory() {
-    assert_trap("(drop (i32.load (i32.const 0x7ffffff0)))", "", TrapKind::MemoryOutOfBounds);
+    assert_trap(
+        "(drop (i32.load (i32.const 0x7ffffff0)))",
+        "",
+        TrapKind::MemoryOutOfBounds,
+    );
 }
 
 #[test]
@@ -199,8 +230,16 @@ fn infinite_loop_is_stopped_by_the_time_limit() {
         let o = e.run(&m, &i);
         let took = t.elapsed();
         assert_eq!(o.status, Status::TimedOut, "{}", e.name());
-        assert!(took >= Duration::from_millis(1000), "{}: stopped early after {took:?}", e.name());
-        assert!(took <= Duration::from_millis(1500), "{}: took {took:?}, over 1.5x the limit", e.name());
+        assert!(
+            took >= Duration::from_millis(1000),
+            "{}: stopped early after {took:?}",
+            e.name()
+        );
+        assert!(
+            took <= Duration::from_millis(1500),
+            "{}: took {took:?}, over 1.5x the limit",
+            e.name()
+        );
     }
 }
 
@@ -209,7 +248,12 @@ fn malloc_fails_inside_the_guest_under_a_memory_limit() {
     let mut i = inv(&["malloc"]);
     i.max_memory = 64 << 20;
     assert_same(&run_all(c_guest(), &i), |name, o| {
-        assert_eq!(o.status, Status::Exited(0), "{name}: {}", text(&o.stderr.bytes));
+        assert_eq!(
+            o.status,
+            Status::Exited(0),
+            "{name}: {}",
+            text(&o.stderr.bytes)
+        );
         let out = text(&o.stdout.bytes);
         let mib: u64 = out
             .trim()
@@ -217,7 +261,10 @@ fn malloc_fails_inside_the_guest_under_a_memory_limit() {
             .and_then(|s| s.strip_suffix(" MiB"))
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| panic!("{name}: unexpected output {out:?}"));
-        assert!((50..64).contains(&mib), "{name}: {mib} MiB allocated under a 64 MiB limit");
+        assert!(
+            (50..64).contains(&mib),
+            "{name}: {mib} MiB allocated under a 64 MiB limit"
+        );
     });
 }
 
@@ -226,7 +273,9 @@ fn initial_memory_over_the_limit_is_a_memory_outcome() {
     let module = wat("", "");
     let mut i = inv(&[]);
     i.max_memory = 65536; // one page; the module asks for two
-    assert_same(&run_all(&module, &i), |name, o| assert_eq!(o.status, Status::MemoryLimit, "{name}"));
+    assert_same(&run_all(&module, &i), |name, o| {
+        assert_eq!(o.status, Status::MemoryLimit, "{name}")
+    });
 }
 
 #[test]
@@ -253,7 +302,10 @@ fn a_gibibyte_of_output_is_capped_and_marked_truncated() {
 }
 
 fn scratch(name: &str) -> tempfile::TempDir {
-    tempfile::Builder::new().prefix(&format!("xharness-{name}-")).tempdir().expect("temp dir")
+    tempfile::Builder::new()
+        .prefix(&format!("xharness-{name}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 #[test]
@@ -262,12 +314,28 @@ fn files_in_a_preopened_directory() {
         let dir = scratch("files");
         std::fs::write(dir.path().join("in.txt"), "from the host\n").expect("write");
         let mut i = inv(&["files"]);
-        i.preopens.push(Preopen { host: dir.path().into(), guest: ".".into(), read_only: false });
+        i.preopens.push(Preopen {
+            host: dir.path().into(),
+            guest: ".".into(),
+            read_only: false,
+        });
         let m = e.compile(c_guest()).expect("compiles");
         let o = e.run(&m, &i);
-        assert_eq!(o.status, Status::Exited(0), "{}: {}", e.name(), text(&o.stderr.bytes));
-        assert_eq!(text(&o.stdout.bytes), "read: from the host\n", "{}", e.name());
-        let written = std::fs::read_to_string(dir.path().join("out.txt")).expect("guest wrote out.txt");
+        assert_eq!(
+            o.status,
+            Status::Exited(0),
+            "{}: {}",
+            e.name(),
+            text(&o.stderr.bytes)
+        );
+        assert_eq!(
+            text(&o.stdout.bytes),
+            "read: from the host\n",
+            "{}",
+            e.name()
+        );
+        let written =
+            std::fs::read_to_string(dir.path().join("out.txt")).expect("guest wrote out.txt");
         assert_eq!(written, "written by the guest\n", "{}", e.name());
         assert!(dir.path().join("sub").is_dir(), "{}: mkdir", e.name());
     }
@@ -278,10 +346,19 @@ fn read_only_preopen_refuses_writes() {
     for e in engines() {
         let dir = scratch("ro");
         let mut i = inv(&["write", "/data/new.txt"]);
-        i.preopens.push(Preopen { host: dir.path().into(), guest: "/data".into(), read_only: true });
+        i.preopens.push(Preopen {
+            host: dir.path().into(),
+            guest: "/data".into(),
+            read_only: true,
+        });
         let m = e.compile(c_guest()).expect("compiles");
         let o = e.run(&m, &i);
-        assert_eq!(text(&o.stdout.bytes), "write /data/new.txt: denied\n", "{}", e.name());
+        assert_eq!(
+            text(&o.stdout.bytes),
+            "write /data/new.txt: denied\n",
+            "{}",
+            e.name()
+        );
         assert!(!dir.path().join("new.txt").exists(), "{}", e.name());
     }
 }
@@ -295,14 +372,31 @@ fn paths_outside_the_preopens_are_denied() {
     std::fs::write(inner.join("inside.txt"), "ok").expect("write");
     let outside = outer.path().join("x");
     let outside = outside.to_str().expect("utf-8 temp path");
-    let mut i = inv(&["escape", "inside.txt", "../x", "dir/../../x", outside, "/etc/passwd"]);
-    i.preopens.push(Preopen { host: inner.clone(), guest: ".".into(), read_only: false });
+    let mut i = inv(&[
+        "escape",
+        "inside.txt",
+        "../x",
+        "dir/../../x",
+        outside,
+        "/etc/passwd",
+    ]);
+    i.preopens.push(Preopen {
+        host: inner.clone(),
+        guest: ".".into(),
+        read_only: false,
+    });
     assert_same(&run_all(c_guest(), &i), |name, o| {
         let out = text(&o.stdout.bytes);
-        assert_eq!(o.status, Status::Exited(1), "{name}: only inside.txt may open\n{out}");
+        assert_eq!(
+            o.status,
+            Status::Exited(1),
+            "{name}: only inside.txt may open\n{out}"
+        );
         assert_eq!(
             out,
-            format!("inside.txt: opened\n../x: denied\ndir/../../x: denied\n{outside}: denied\n/etc/passwd: denied\n"),
+            format!(
+                "inside.txt: opened\n../x: denied\ndir/../../x: denied\n{outside}: denied\n/etc/passwd: denied\n"
+            ),
             "{name}"
         );
     });
@@ -311,8 +405,14 @@ fn paths_outside_the_preopens_are_denied() {
 #[test]
 fn malformed_bytes_are_a_compile_error() {
     for e in engines() {
-        let err = e.compile(b"\0asm\x01\0\0\0garbage").expect_err("must not compile");
-        assert!(err.to_string().contains("not a valid WebAssembly module"), "{}: {err}", e.name());
+        let err = e
+            .compile(b"\0asm\x01\0\0\0garbage")
+            .expect_err("must not compile");
+        assert!(
+            err.to_string().contains("not a valid WebAssembly module"),
+            "{}: {err}",
+            e.name()
+        );
     }
 }
 
@@ -364,7 +464,12 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
         assert_eq!(first, Lookup::Miss, "{}", e.name());
         let (m, second) = cache.load_or_compile(e.as_ref(), wasm).expect("load");
         assert_eq!(second, Lookup::Hit, "{}", e.name());
-        assert_eq!(e.run(&m, &inv(&["exit", "7"])).status, Status::Exited(7), "{}", e.name());
+        assert_eq!(
+            e.run(&m, &inv(&["exit", "7"])).status,
+            Status::Exited(7),
+            "{}",
+            e.name()
+        );
 
         let path: PathBuf = cache.entry_path(e.as_ref(), wasm);
         let mut bytes = std::fs::read(&path).expect("entry exists");
@@ -372,8 +477,17 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
         bytes[mid] ^= 0xff;
         std::fs::write(&path, &bytes).expect("corrupt it");
         let (m, third) = cache.load_or_compile(e.as_ref(), wasm).expect("recompile");
-        assert!(matches!(third, Lookup::Replaced(_)), "{}: {third:?}", e.name());
-        assert_eq!(e.run(&m, &inv(&["exit", "3"])).status, Status::Exited(3), "{}", e.name());
+        assert!(
+            matches!(third, Lookup::Replaced(_)),
+            "{}: {third:?}",
+            e.name()
+        );
+        assert_eq!(
+            e.run(&m, &inv(&["exit", "3"])).status,
+            Status::Exited(3),
+            "{}",
+            e.name()
+        );
         let (_, fourth) = cache.load_or_compile(e.as_ref(), wasm).expect("load");
         assert_eq!(fourth, Lookup::Hit, "{}: entry was rewritten", e.name());
     }
@@ -410,7 +524,11 @@ fn preopen_fd_numbering_differs_between_engines() {
     );
     let dir = scratch("fds");
     let mut i = inv(&[]);
-    i.preopens.push(Preopen { host: dir.path().into(), guest: ".".into(), read_only: false });
+    i.preopens.push(Preopen {
+        host: dir.path().into(),
+        guest: ".".into(),
+        read_only: false,
+    });
     for (name, o) in run_all(&module, &i) {
         assert_eq!(o.status, Status::Exited(0), "{name}");
         let want = match name {

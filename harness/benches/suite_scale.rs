@@ -25,10 +25,20 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--rss-of") {
         let json = args[i + 3].as_str();
-        let (ok, _) = xharness(Path::new(&args[i + 1]), Path::new(&args[i + 2]), &["-j", "2", "--json", json]);
-        let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).expect("getrusage");
+        let (ok, _) = xharness(
+            Path::new(&args[i + 1]),
+            Path::new(&args[i + 2]),
+            &["-j", "2", "--json", json],
+        );
+        let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+            .expect("getrusage");
         let cpu = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
-        println!("{} {} {}", ok, usage.max_rss(), cpu(usage.user_time()) + cpu(usage.system_time()));
+        println!(
+            "{} {} {}",
+            ok,
+            usage.max_rss(),
+            cpu(usage.user_time()) + cpu(usage.system_time())
+        );
         return;
     }
     let cache = tempfile::tempdir().expect("temp dir");
@@ -47,13 +57,22 @@ fn c_suite(cache: &Path) {
     )
     .expect("write suite");
     for i in 0..200 {
-        let src = format!("#include <stdio.h>\nint main(void) {{ printf(\"case %d: %d\\n\", {i}, {i} * {i}); return 0; }}\n");
+        let src = format!(
+            "#include <stdio.h>\nint main(void) {{ printf(\"case %d: %d\\n\", {i}, {i} * {i}); return 0; }}\n"
+        );
         std::fs::write(dir.path().join(format!("case{i:03}.c")), src).expect("write case");
-        std::fs::write(dir.path().join(format!("case{i:03}.stdout")), format!("case {i}: {}\n", i * i)).expect("write golden");
+        std::fs::write(
+            dir.path().join(format!("case{i:03}.stdout")),
+            format!("case {i}: {}\n", i * i),
+        )
+        .expect("write golden");
     }
     let t = Instant::now();
     let first = xharness(dir.path(), cache, &["-j", "2"]);
-    println!("c200: first run (200 clang compiles + native compiles): {:.2?}", t.elapsed());
+    println!(
+        "c200: first run (200 clang compiles + native compiles): {:.2?}",
+        t.elapsed()
+    );
     assert!(first.0, "the C suite must pass");
     let ours_once = || xharness(dir.path(), cache, &["-j", "2"]).1;
 
@@ -65,7 +84,12 @@ fn c_suite(cache: &Path) {
             std::fs::copy(&p, mods.join(p.file_name().expect("name"))).expect("copy");
         }
     }
-    if Command::new("wasmtime").arg("--version").stdout(Stdio::null()).status().is_err() {
+    if Command::new("wasmtime")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_err()
+    {
         let ours = median(repeat(REPS, ours_once));
         println!("c200: warm full re-run, xharness -j 2 (median of {REPS}): {ours:.1?}");
         println!("c200: wasmtime CLI not on PATH: comparison skipped (cargo install wasmtime-cli)");
@@ -73,11 +97,27 @@ fn c_suite(cache: &Path) {
     }
     let wt_cache = tempfile::tempdir().expect("temp dir");
     let cfg = wt_cache.path().join("cache.toml");
-    std::fs::write(&cfg, format!("[cache]\ndirectory = \"{}\"\n", wt_cache.path().join("c").display())).expect("cfg");
-    let script = format!("cd {} && ls *.wasm | xargs -P2 -n1 wasmtime run -C cache=y -C cache-config={}", mods.display(), cfg.display());
+    std::fs::write(
+        &cfg,
+        format!(
+            "[cache]\ndirectory = \"{}\"\n",
+            wt_cache.path().join("c").display()
+        ),
+    )
+    .expect("cfg");
+    let script = format!(
+        "cd {} && ls *.wasm | xargs -P2 -n1 wasmtime run -C cache=y -C cache-config={}",
+        mods.display(),
+        cfg.display()
+    );
     let shell = || {
         let t = Instant::now();
-        let ok = Command::new("sh").args(["-c", &script]).stdout(Stdio::null()).status().expect("sh").success();
+        let ok = Command::new("sh")
+            .args(["-c", &script])
+            .stdout(Stdio::null())
+            .status()
+            .expect("sh")
+            .success();
         assert!(ok, "wasmtime run failed");
         t.elapsed()
     };
@@ -91,13 +131,19 @@ fn c_suite(cache: &Path) {
     let (ours, theirs) = (median(ours), median(theirs));
     println!("c200: warm full re-run, xharness -j 2 (median of {REPS}): {ours:.1?}");
     println!("c200: warm, ls *.wasm | xargs -P2 -n1 wasmtime run (median of {REPS}): {theirs:.1?}");
-    println!("c200: xharness is {:.1}x faster", theirs.as_secs_f64() / ours.as_secs_f64());
+    println!(
+        "c200: xharness is {:.1}x faster",
+        theirs.as_secs_f64() / ours.as_secs_f64()
+    );
 }
 
 fn wat_suite(cache: &Path, n: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("suite.toml"), "name = \"gen\"\ninclude = [\"**/*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n")
-        .expect("write suite");
+    std::fs::write(
+        dir.path().join("suite.toml"),
+        "name = \"gen\"\ninclude = [\"**/*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n",
+    )
+    .expect("write suite");
     for i in 0..n {
         let sub = dir.path().join(format!("d{}", i / 500));
         std::fs::create_dir_all(&sub).expect("mkdir");
@@ -126,7 +172,8 @@ fn wat_suite(cache: &Path, n: usize) {
     let rss_kib: i64 = fields.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let cpu_s: f64 = fields.get(2).and_then(|s| s.parse().ok()).unwrap_or(0.0);
     let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("results written")).expect("valid JSON");
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("results written"))
+            .expect("valid JSON");
     let engine_ms: f64 = results["results"]
         .as_array()
         .expect("results")

@@ -28,12 +28,16 @@ use std::sync::Arc;
 use xharness_engines::Engine;
 
 /// Start the named engines, in the order given.
-pub fn start_engines(names: &[String]) -> Result<Vec<Arc<dyn Engine>>, xharness_engines::EngineError> {
+pub fn start_engines(
+    names: &[String],
+) -> Result<Vec<Arc<dyn Engine>>, xharness_engines::EngineError> {
     names.iter().map(|n| xharness_engines::by_name(n)).collect()
 }
 
 /// The normaliser a suite asks for.
-pub fn normalizer(suite: &xharness_suites::Suite) -> Result<xharness_golden::Normalizer, xharness_golden::GoldenError> {
+pub fn normalizer(
+    suite: &xharness_suites::Suite,
+) -> Result<xharness_golden::Normalizer, xharness_golden::GoldenError> {
     let n = &suite.normalize;
     xharness_golden::Normalizer::new(&n.rules, n.trim_trailing_whitespace, n.normalize_crlf)
 }

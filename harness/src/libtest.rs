@@ -63,11 +63,17 @@ struct Shared {
 pub fn trials(path: &Path) -> Result<Vec<Trial>, String> {
     let suite = xharness_suites::load(path).map_err(|e| e.to_string())?;
     let names: Vec<String> = match std::env::var("XHARNESS_ENGINES") {
-        Ok(list) if !list.trim().is_empty() => list.split(',').map(|s| s.trim().to_string()).collect(),
-        _ => xharness_engines::available().into_iter().map(String::from).collect(),
+        Ok(list) if !list.trim().is_empty() => {
+            list.split(',').map(|s| s.trim().to_string()).collect()
+        }
+        _ => xharness_engines::available()
+            .into_iter()
+            .map(String::from)
+            .collect(),
     };
     let engines = crate::start_engines(&names).map_err(|e| e.to_string())?;
-    let normalizer = crate::normalizer(&suite).map_err(|e| format!("{}: {e}", suite.file.display()))?;
+    let normalizer =
+        crate::normalizer(&suite).map_err(|e| format!("{}: {e}", suite.file.display()))?;
     let opts = Options {
         jobs: 1,
         bless: std::env::var_os("XHARNESS_BLESS").is_some_and(|v| v == "1"),
@@ -108,12 +114,27 @@ fn run_trial(shared: &Shared, index: usize, engine: &dyn Engine) -> Result<(), F
         case.expect.remove(engine.name());
     }
     let artifact = shared.artifacts[index].get_or_init(|| shared.compiler.module(&case));
-    let judge = Judge { normalizer: &shared.normalizer, bless: shared.opts.bless, color: false };
-    let result = schedule::run_job(&case, engine, artifact, &shared.modules, &shared.scratch, &judge, &shared.opts);
+    let judge = Judge {
+        normalizer: &shared.normalizer,
+        bless: shared.opts.bless,
+        color: false,
+    };
+    let result = schedule::run_job(
+        &case,
+        engine,
+        artifact,
+        &shared.modules,
+        &shared.scratch,
+        &judge,
+        &shared.opts,
+    );
     match result.status {
         Status::Pass | Status::XFail | Status::Skip => Ok(()),
         Status::Fail | Status::XPass => {
-            let reason = result.reason.map(|r| format!("{r:?}")).unwrap_or_else(|| "xpass".into());
+            let reason = result
+                .reason
+                .map(|r| format!("{r:?}"))
+                .unwrap_or_else(|| "xpass".into());
             Err(format!("{reason}\n{}", result.detail).into())
         }
     }

@@ -55,12 +55,20 @@ pub fn run(
     let compiler = Compiler::new(suite, &opts.cache_dir);
     let scratch = &ScratchPool::new(opts.keep_scratch)?;
     let modules = ModuleCache::new(opts.cache_dir.clone());
-    let artifacts: Vec<OnceLock<Result<Vec<u8>, CompileFailure>>> = cases.iter().map(|_| OnceLock::new()).collect();
-    let jobs: Vec<(usize, usize)> =
-        (0..cases.len()).flat_map(|c| (0..engines.len()).map(move |e| (c, e))).collect();
+    let artifacts: Vec<OnceLock<Result<Vec<u8>, CompileFailure>>> =
+        cases.iter().map(|_| OnceLock::new()).collect();
+    let jobs: Vec<(usize, usize)> = (0..cases.len())
+        .flat_map(|c| (0..engines.len()).map(move |e| (c, e)))
+        .collect();
     let stop = AtomicBool::new(false);
-    let judge = Judge { normalizer, bless: opts.bless, color: opts.color };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.max(1)).build();
+    let judge = Judge {
+        normalizer,
+        bless: opts.bless,
+        color: opts.color,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build();
     let mut results: Vec<(usize, CaseResult)> = Vec::with_capacity(jobs.len());
     let (tx, rx) = mpsc::channel::<(usize, CaseResult)>();
     std::thread::scope(|s| {
@@ -72,7 +80,15 @@ pub fn run(
                 let case = cases[c];
                 let engine = &engines[e];
                 let artifact = artifacts[c].get_or_init(|| compiler.module(case));
-                let result = run_job(case, engine.as_ref(), artifact, &modules, scratch, &judge, opts);
+                let result = run_job(
+                    case,
+                    engine.as_ref(),
+                    artifact,
+                    &modules,
+                    scratch,
+                    &judge,
+                    opts,
+                );
                 if opts.fail_fast && matches!(result.status, Status::Fail | Status::XPass) {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -121,7 +137,10 @@ pub(crate) fn run_job(
     let module = match modules.load_or_compile(engine, wasm) {
         Ok((m, _)) => m,
         Err(e) => {
-            let detail = format!("{name} rejected the module built from {}: {e}", case.src.display());
+            let detail = format!(
+                "{name} rejected the module built from {}: {e}",
+                case.src.display()
+            );
             return fail(Reason::CompileError, detail);
         }
     };
@@ -136,7 +155,10 @@ pub(crate) fn run_job(
     let outcome = engine.run(&module, &inv);
     let mut result = judge.outcome(case, name, &outcome);
     if opts.keep_scratch && !matches!(result.status, Status::Pass) {
-        result.detail.push_str(&format!("\nscratch directory kept at {}\n", scratch.path().display()));
+        result.detail.push_str(&format!(
+            "\nscratch directory kept at {}\n",
+            scratch.path().display()
+        ));
     }
     result
 }
@@ -151,7 +173,11 @@ pub fn invocation(case: &Case, scratch: &Path) -> Result<Invocation, String> {
         },
         None => Vec::new(),
     };
-    let mut preopens = vec![Preopen { host: scratch.to_path_buf(), guest: ".".into(), read_only: false }];
+    let mut preopens = vec![Preopen {
+        host: scratch.to_path_buf(),
+        guest: ".".into(),
+        read_only: false,
+    }];
     for d in &case.dirs {
         if !d.host.is_dir() {
             return Err(format!(
@@ -159,7 +185,11 @@ pub fn invocation(case: &Case, scratch: &Path) -> Result<Invocation, String> {
                 d.host.display()
             ));
         }
-        preopens.push(Preopen { host: d.host.clone(), guest: d.guest.clone(), read_only: d.read_only });
+        preopens.push(Preopen {
+            host: d.host.clone(),
+            guest: d.guest.clone(),
+            read_only: d.read_only,
+        });
     }
     let mut argv = vec![format!("{}.wasm", case.stem)];
     argv.extend(case.args.iter().cloned());

@@ -29,13 +29,26 @@ impl ScratchPool {
         let parent = tempfile::Builder::new()
             .prefix("xharness-scratch-")
             .tempdir()
-            .map_err(|e| format!("cannot create a scratch directory in {}: {e}", std::env::temp_dir().display()))?;
-        Ok(ScratchPool { parent, free: Mutex::new(Vec::new()), keep })
+            .map_err(|e| {
+                format!(
+                    "cannot create a scratch directory in {}: {e}",
+                    std::env::temp_dir().display()
+                )
+            })?;
+        Ok(ScratchPool {
+            parent,
+            free: Mutex::new(Vec::new()),
+            keep,
+        })
     }
 
     /// An empty directory for `stem`'s case.
     pub fn take(&self, stem: &str) -> Result<Scratch<'_>, String> {
-        let reused = self.free.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let reused = self
+            .free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
         let path = match reused {
             Some(path) => path,
             None => self.fresh(stem)?,
@@ -44,11 +57,20 @@ impl ScratchPool {
     }
 
     fn fresh(&self, stem: &str) -> Result<PathBuf, String> {
-        let root = if self.keep { std::env::temp_dir() } else { self.parent.path().to_path_buf() };
+        let root = if self.keep {
+            std::env::temp_dir()
+        } else {
+            self.parent.path().to_path_buf()
+        };
         let dir = tempfile::Builder::new()
             .prefix(&format!("xharness-{stem}-"))
             .tempdir_in(&root)
-            .map_err(|e| format!("cannot create a scratch directory in {}: {e}", root.display()))?;
+            .map_err(|e| {
+                format!(
+                    "cannot create a scratch directory in {}: {e}",
+                    root.display()
+                )
+            })?;
         Ok(dir.keep())
     }
 
@@ -56,7 +78,10 @@ impl ScratchPool {
         if self.keep || empty(path).is_err() {
             return;
         }
-        self.free.lock().unwrap_or_else(PoisonError::into_inner).push(path.to_path_buf());
+        self.free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(path.to_path_buf());
     }
 }
 

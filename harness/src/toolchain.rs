@@ -56,14 +56,23 @@ impl Compiler {
         })?;
         match &self.toolchain {
             Toolchain::BuiltinWasm => Ok(source),
-            Toolchain::BuiltinWat => wat::parse_bytes(&source).map(|b| b.into_owned()).map_err(|e| {
-                let mut e = e;
-                e.set_path(&case.src);
-                CompileFailure { summary: format!("invalid WAT in {}", case.src.display()), output: e.to_string() }
-            }),
-            Toolchain::Command { template, timeout, shell } => {
-                self.external(case, &source, template, *timeout, *shell)
+            Toolchain::BuiltinWat => {
+                wat::parse_bytes(&source)
+                    .map(|b| b.into_owned())
+                    .map_err(|e| {
+                        let mut e = e;
+                        e.set_path(&case.src);
+                        CompileFailure {
+                            summary: format!("invalid WAT in {}", case.src.display()),
+                            output: e.to_string(),
+                        }
+                    })
             }
+            Toolchain::Command {
+                template,
+                timeout,
+                shell,
+            } => self.external(case, &source, template, *timeout, *shell),
         }
     }
 
@@ -75,7 +84,10 @@ impl Compiler {
         timeout: Duration,
         shell: bool,
     ) -> Result<Vec<u8>, CompileFailure> {
-        let fail = |summary: String| CompileFailure { summary, output: String::new() };
+        let fail = |summary: String| CompileFailure {
+            summary,
+            output: String::new(),
+        };
         let vars = case.vars(&self.root);
         let keyed = xharness_suites::expand(template, &vars).map_err(|e| fail(e.to_string()))?;
         let argv = self.argv(&keyed, shell)?;
@@ -90,14 +102,23 @@ impl Compiler {
         let work = tempfile::Builder::new()
             .prefix("compile-")
             .tempdir_in(&self.artifacts)
-            .map_err(|e| fail(format!("cannot create a temp dir in {}: {e}", self.artifacts.display())))?;
+            .map_err(|e| {
+                fail(format!(
+                    "cannot create a temp dir in {}: {e}",
+                    self.artifacts.display()
+                ))
+            })?;
         let out = work.path().join(format!("{}.wasm", case.stem));
-        let expanded = xharness_suites::expand(template, &vars.with_out(&out)).map_err(|e| fail(e.to_string()))?;
+        let expanded = xharness_suites::expand(template, &vars.with_out(&out))
+            .map_err(|e| fail(e.to_string()))?;
         let argv = self.argv(&expanded, shell)?;
         run_compiler(&argv, &case.dir, timeout)?;
         let bytes = std::fs::read(&out).map_err(|e| CompileFailure {
             summary: format!("the toolchain succeeded but wrote no module at {{out}} ({e})"),
-            output: format!("command: {expanded}\ncheck that [toolchain] command in {} writes to {{out}}", self.suite_file.display()),
+            output: format!(
+                "command: {expanded}\ncheck that [toolchain] command in {} writes to {{out}}",
+                self.suite_file.display()
+            ),
         })?;
         // Atomic publish: rename within the same directory.
         let _ = std::fs::rename(&out, &cached);
@@ -117,7 +138,10 @@ impl Compiler {
         })?;
         if argv.is_empty() {
             return Err(CompileFailure {
-                summary: format!("[toolchain] command in {} is empty", self.suite_file.display()),
+                summary: format!(
+                    "[toolchain] command in {} is empty",
+                    self.suite_file.display()
+                ),
                 output: String::new(),
             });
         }
@@ -127,9 +151,14 @@ impl Compiler {
     /// The executable's identity, memoised per program name.
     fn identity(&self, program: &str) -> Result<String, CompileFailure> {
         let mut ids = self.identities.lock().unwrap_or_else(|e| e.into_inner());
-        let id = ids.entry(program.to_string()).or_insert_with(|| executable_identity(program));
+        let id = ids
+            .entry(program.to_string())
+            .or_insert_with(|| executable_identity(program));
         id.clone().map_err(|summary| CompileFailure {
-            summary: format!("{summary} (from [toolchain] command in {})", self.suite_file.display()),
+            summary: format!(
+                "{summary} (from [toolchain] command in {})",
+                self.suite_file.display()
+            ),
             output: String::new(),
         })
     }
@@ -147,12 +176,24 @@ fn cache_key(source: &[u8], command: &str, identity: &str) -> String {
 /// Resolved path, size and modification time of a program on PATH.
 fn executable_identity(program: &str) -> Result<String, String> {
     let path = which(program).ok_or_else(|| {
-        format!("toolchain program `{program}` was not found on PATH; install it or fix the command")
+        format!(
+            "toolchain program `{program}` was not found on PATH; install it or fix the command"
+        )
     })?;
     let real = std::fs::canonicalize(&path).unwrap_or(path);
-    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot stat {}: {e}", real.display()))?;
-    let mtime = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
-    Ok(format!("{}:{}:{}", real.display(), meta.len(), mtime.as_nanos()))
+    let meta =
+        std::fs::metadata(&real).map_err(|e| format!("cannot stat {}: {e}", real.display()))?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .unwrap_or_default();
+    Ok(format!(
+        "{}:{}:{}",
+        real.display(),
+        meta.len(),
+        mtime.as_nanos()
+    ))
 }
 
 fn which(program: &str) -> Option<PathBuf> {
@@ -176,7 +217,10 @@ fn run_compiler(argv: &[String], cwd: &Path, timeout: Duration) -> Result<(), Co
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()
-        .map_err(|e| CompileFailure { summary: format!("cannot start `{}`: {e}", argv[0]), output: String::new() })?;
+        .map_err(|e| CompileFailure {
+            summary: format!("cannot start `{}`: {e}", argv[0]),
+            output: String::new(),
+        })?;
     let out = drain(child.stdout.take());
     let err = drain(child.stderr.take());
     let start = Instant::now();
@@ -192,7 +236,10 @@ fn run_compiler(argv: &[String], cwd: &Path, timeout: Duration) -> Result<(), Co
         kill_group(child.id());
         let _ = child.wait();
         return Err(CompileFailure {
-            summary: format!("the toolchain timed out after {:.1} s and was killed", timeout.as_secs_f64()),
+            summary: format!(
+                "the toolchain timed out after {:.1} s and was killed",
+                timeout.as_secs_f64()
+            ),
             output: join_output(err, out),
         });
     };
@@ -204,12 +251,18 @@ fn run_compiler(argv: &[String], cwd: &Path, timeout: Duration) -> Result<(), Co
         Some(code) => format!("exited with code {code}"),
         None => "was killed by a signal (crashed)".to_string(),
     };
-    Err(CompileFailure { summary: format!("the toolchain {how}: {}", argv.join(" ")), output })
+    Err(CompileFailure {
+        summary: format!("the toolchain {how}: {}", argv.join(" ")),
+        output,
+    })
 }
 
 fn kill_group(pid: u32) {
     if let Ok(pid) = i32::try_from(pid) {
-        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
     }
 }
 
@@ -225,7 +278,10 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<V
     })
 }
 
-fn join_output(err: std::thread::JoinHandle<Vec<u8>>, out: std::thread::JoinHandle<Vec<u8>>) -> String {
+fn join_output(
+    err: std::thread::JoinHandle<Vec<u8>>,
+    out: std::thread::JoinHandle<Vec<u8>>,
+) -> String {
     let err = err.join().unwrap_or_default();
     let out = out.join().unwrap_or_default();
     let mut text = String::from_utf8_lossy(&err).into_owned();

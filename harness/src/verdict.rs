@@ -37,18 +37,26 @@ impl Judge<'_> {
 
     fn check(&self, case: &Case, engine: &str, o: &Outcome) -> Option<Failure> {
         let (reason, what) = match &o.status {
-            RunStatus::Exited(code) if *code == case.exit_code => return self.check_output(case, engine, o),
-            RunStatus::Exited(code) => {
-                (Reason::ExitCode, format!("exited with code {code}, expected {}", case.exit_code))
+            RunStatus::Exited(code) if *code == case.exit_code => {
+                return self.check_output(case, engine, o);
             }
+            RunStatus::Exited(code) => (
+                Reason::ExitCode,
+                format!("exited with code {code}, expected {}", case.exit_code),
+            ),
             RunStatus::Trapped { .. } => (Reason::Trap, o.status.to_string()),
-            RunStatus::TimedOut => {
-                (Reason::Timeout, format!("timed out after {:.1} s", case.timeout.as_secs_f64()))
-            }
-            RunStatus::MemoryLimit => {
-                (Reason::Memory, format!("memory limit of {} bytes reached", case.max_memory))
-            }
-            RunStatus::InstantiateError(why) => (Reason::InstantiateError, format!("could not instantiate: {why}")),
+            RunStatus::TimedOut => (
+                Reason::Timeout,
+                format!("timed out after {:.1} s", case.timeout.as_secs_f64()),
+            ),
+            RunStatus::MemoryLimit => (
+                Reason::Memory,
+                format!("memory limit of {} bytes reached", case.max_memory),
+            ),
+            RunStatus::InstantiateError(why) => (
+                Reason::InstantiateError,
+                format!("could not instantiate: {why}"),
+            ),
         };
         let mut detail = what;
         append_stream(&mut detail, "stdout", &o.stdout);
@@ -62,17 +70,19 @@ impl Judge<'_> {
             (Stream::Stdout, &case.golden_stdout, &o.stdout),
             (Stream::Stderr, &case.golden_stderr, &o.stderr),
         ] {
-            let mismatch = match xharness_golden::compare(stream, golden, &captured.bytes, self.normalizer) {
-                Ok(None) => continue,
-                Ok(Some(m)) => m,
-                Err(e) => {
-                    detail.push_str(&format!("{e}\n"));
-                    continue;
-                }
-            };
+            let mismatch =
+                match xharness_golden::compare(stream, golden, &captured.bytes, self.normalizer) {
+                    Ok(None) => continue,
+                    Ok(Some(m)) => m,
+                    Err(e) => {
+                        detail.push_str(&format!("{e}\n"));
+                        continue;
+                    }
+                };
             if captured.truncated {
                 detail.push_str(&truncation_note(stream, captured));
-            } else if self.bless && !matches!(case.expect.get(engine), Some(Expectation::XFail(_))) {
+            } else if self.bless && !matches!(case.expect.get(engine), Some(Expectation::XFail(_)))
+            {
                 match bless(&mismatch) {
                     Ok(()) => continue,
                     Err(e) => detail.push_str(&format!("{e}\n")),
@@ -83,7 +93,10 @@ impl Judge<'_> {
         if detail.is_empty() {
             return None;
         }
-        Some(Failure { reason: Reason::OutputMismatch, detail })
+        Some(Failure {
+            reason: Reason::OutputMismatch,
+            detail,
+        })
     }
 }
 
@@ -113,13 +126,23 @@ fn append_stream(detail: &mut String, name: &str, c: &Captured) {
 }
 
 /// Apply the case's expectation for `engine` to a pass/fail judgement.
-pub fn finish(case: &Case, engine: &str, failure: Option<Failure>, exit_code: Option<i32>, ms: f64) -> CaseResult {
+pub fn finish(
+    case: &Case,
+    engine: &str,
+    failure: Option<Failure>,
+    exit_code: Option<i32>,
+    ms: f64,
+) -> CaseResult {
     let expectation = case.expect.get(engine);
     let (status, reason, detail) = match (expectation, failure) {
         (Some(Expectation::XFail(_)), Some(f)) => (Status::XFail, Some(f.reason), f.detail),
-        (Some(Expectation::XFail(why)), None) => {
-            (Status::XPass, None, format!("passed, but is expected to fail on {engine}: {why}\nremove the [expect.{engine}] entry"))
-        }
+        (Some(Expectation::XFail(why)), None) => (
+            Status::XPass,
+            None,
+            format!(
+                "passed, but is expected to fail on {engine}: {why}\nremove the [expect.{engine}] entry"
+            ),
+        ),
         (_, Some(f)) => (Status::Fail, Some(f.reason), f.detail),
         (_, None) => (Status::Pass, None, String::new()),
     };

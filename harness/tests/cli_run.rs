@@ -23,7 +23,12 @@ fn spawn(f: &Fixture, args: &[&str]) -> std::process::Child {
 
 fn run(f: &Fixture, args: &[&str], stdin: &[u8]) -> std::process::Output {
     let mut child = spawn(f, args);
-    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
     child.wait_with_output().expect("finishes")
 }
 
@@ -60,7 +65,13 @@ fn stdin_args_env_and_dirs_reach_the_guest() {
         (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
     );
     for engine in ["wasmtime", "wasmer"] {
-        let o = run(&f, &["--engine", engine, "--env", "A=b", "--dir", ".", "echo.wat", "x", "-y z"], b"piped\n");
+        let o = run(
+            &f,
+            &[
+                "--engine", engine, "--env", "A=b", "--dir", ".", "echo.wat", "x", "-y z",
+            ],
+            b"piped\n",
+        );
         assert_eq!(o.status.code(), Some(0), "{engine}: {}", stderr(&o));
         assert_eq!(stdout(&o), "piped\n3", "{engine}");
     }
@@ -69,20 +80,34 @@ fn stdin_args_env_and_dirs_reach_the_guest() {
 #[test]
 fn trap_exits_134_with_the_message_on_stderr() {
     let f = Fixture::new();
-    f.file("t.wat", "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))");
+    f.file(
+        "t.wat",
+        "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))",
+    );
     for engine in ["wasmtime", "wasmer"] {
         let o = run(&f, &["--engine", engine, "t.wat"], b"");
         assert_eq!(o.status.code(), Some(134), "{engine}");
-        assert!(stderr(&o).contains("wasm trap: unreachable"), "{engine}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("wasm trap: unreachable"),
+            "{engine}: {}",
+            stderr(&o)
+        );
     }
 }
 
 #[test]
 fn timeout_exits_124() {
     let f = Fixture::new();
-    f.file("spin.wat", "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $l (br $l))))");
+    f.file(
+        "spin.wat",
+        "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $l (br $l))))",
+    );
     for engine in ["wasmtime", "wasmer"] {
-        let o = run(&f, &["--engine", engine, "--timeout", "0.5", "spin.wat"], b"");
+        let o = run(
+            &f,
+            &["--engine", engine, "--timeout", "0.5", "spin.wat"],
+            b"",
+        );
         assert_eq!(o.status.code(), Some(124), "{engine}: {}", stderr(&o));
         assert!(stderr(&o).contains("timed out"), "{engine}: {}", stderr(&o));
     }
@@ -94,12 +119,23 @@ fn unreadable_malformed_or_unlinkable_modules_exit_2_with_one_line() {
     f.file("junk.wasm", b"\0asm\x01\0\0\0\xff\xff");
     f.file("imp.wat", "(module (import \"env\" \"missing_fn\" (func)) (memory (export \"memory\") 1) (func (export \"_start\")))");
     for engine in ["wasmtime", "wasmer"] {
-        for (module, needle) in [("nope.wasm", "cannot read"), ("junk.wasm", "not a valid WebAssembly module"), ("imp.wat", "env::missing_fn")] {
+        for (module, needle) in [
+            ("nope.wasm", "cannot read"),
+            ("junk.wasm", "not a valid WebAssembly module"),
+            ("imp.wat", "env::missing_fn"),
+        ] {
             let o = run(&f, &["--engine", engine, module], b"");
             assert_eq!(o.status.code(), Some(2), "{engine} {module}");
             let err = stderr(&o);
-            assert!(err.contains(needle) && err.contains(module), "{engine} {module}: {err}");
-            assert_eq!(err.trim_end().lines().count(), 1, "{engine} {module}: {err}");
+            assert!(
+                err.contains(needle) && err.contains(module),
+                "{engine} {module}: {err}"
+            );
+            assert_eq!(
+                err.trim_end().lines().count(),
+                1,
+                "{engine} {module}: {err}"
+            );
         }
     }
 }
@@ -124,7 +160,9 @@ fn output_is_streamed_not_buffered_to_the_end() {
         let start = std::time::Instant::now();
         let mut child = spawn(&f, &["--engine", engine, "--timeout", "4", "tick.wat"]);
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read");
         let first_line_after = start.elapsed();
         let status = child.wait().expect("exits");
         assert_eq!(line, "tick\n", "{engine}");

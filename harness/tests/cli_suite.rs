@@ -12,7 +12,11 @@ fn demo_suite_passes_on_both_engines() {
     let o = f.run(&["--suite", DEMO, "--engine", "wasmtime,wasmer"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(last_line(&o), "14 passed, 0 failed");
-    assert!(stdout(&o).contains("XFAIL wat-demo::io/write-file::wasmer"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("XFAIL wat-demo::io/write-file::wasmer"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -40,25 +44,47 @@ fn bless_never_writes_goldens_for_traps_or_exit_codes() {
     let f = Fixture::new();
     f.file("suite.toml", WAT_SUITE);
     f.file("bad-exit.wat", wat_print(1, "partial\n", 9));
-    f.file("trap.wat", "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))");
+    f.file(
+        "trap.wat",
+        "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))",
+    );
     let o = f.run(&["--suite", ".", "--bless"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(!f.path().join("bad-exit.stdout").exists());
     assert!(!f.path().join("trap.stdout").exists());
     let out = stdout(&o);
-    assert!(out.contains("exit-code") && out.contains("exited with code 9, expected 0"), "{out}");
-    assert!(out.contains("trap") && out.contains("wasm trap: unreachable"), "{out}");
+    assert!(
+        out.contains("exit-code") && out.contains("exited with code 9, expected 0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("trap") && out.contains("wasm trap: unreachable"),
+        "{out}"
+    );
 }
 
 #[test]
 fn failure_reasons_for_timeouts_memory_and_missing_imports() {
     let f = Fixture::new();
     f.file("suite.toml", WAT_SUITE);
-    f.file("spin.wat", "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $l (br $l))))");
-    f.file("big.wat", "(module (memory (export \"memory\") 512) (func (export \"_start\")))");
+    f.file(
+        "spin.wat",
+        "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $l (br $l))))",
+    );
+    f.file(
+        "big.wat",
+        "(module (memory (export \"memory\") 512) (func (export \"_start\")))",
+    );
     f.file("import.wat", "(module (import \"env\" \"nope\" (func)) (memory (export \"memory\") 1) (func (export \"_start\")))");
     let json = f.path().join("r.json");
-    let o = f.run(&["--suite", ".", "--engine", "wasmtime,wasmer", "--json", json.to_str().unwrap()]);
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--engine",
+        "wasmtime,wasmer",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("valid JSON");
     let reason = |case: &str, engine: &str| {
@@ -86,7 +112,14 @@ fn json_and_junit_reports() {
     f.file("ok.stdout", "fine\n");
     f.file("bad.wat", wat_print(2, "oops <&>\n", 0));
     let (json, junit) = (f.path().join("r.json"), f.path().join("r.xml"));
-    let o = f.run(&["--suite", ".", "--json", json.to_str().unwrap(), "--junit", junit.to_str().unwrap()]);
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--json",
+        json.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("valid JSON");
     assert_eq!(report["suite"], "t");
@@ -100,23 +133,43 @@ fn json_and_junit_reports() {
     assert_eq!(results[1]["status"], "pass");
     assert!(results[1]["duration_ms"].as_f64().is_some());
     let xml = f.read("r.xml");
-    assert!(xml.contains("<testcase") && xml.contains("name=\"bad\""), "{xml}");
-    assert!(xml.contains("<failure") && xml.contains("&lt;&amp;&gt;"), "{xml}");
+    assert!(
+        xml.contains("<testcase") && xml.contains("name=\"bad\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<failure") && xml.contains("&lt;&amp;&gt;"),
+        "{xml}"
+    );
 }
 
 #[test]
 fn list_prints_cases_and_writes_json() {
     let f = Fixture::new();
-    f.file("suite.toml", format!("{WAT_SUITE}[expect.wasmer]\n\"b/two\" = \"skip: not today\"\n"));
+    f.file(
+        "suite.toml",
+        format!("{WAT_SUITE}[expect.wasmer]\n\"b/two\" = \"skip: not today\"\n"),
+    );
     f.file("a/one.wat", wat_print(1, "", 0));
     f.file("b/two.wat", wat_print(1, "", 0));
     let json = f.path().join("l.json");
-    let o = f.run(&["--suite", ".", "--list", "--json", json.to_str().unwrap(), "--engine", "wasmtime,wasmer"]);
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--list",
+        "--json",
+        json.to_str().unwrap(),
+        "--engine",
+        "wasmtime,wasmer",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "a/one\nb/two\n");
     let list: serde_json::Value = serde_json::from_str(&f.read("l.json")).expect("valid JSON");
     assert_eq!(list["cases"][1]["case"], "b/two");
-    assert_eq!(list["cases"][1]["expectations"]["wasmer"], "skip: not today");
+    assert_eq!(
+        list["cases"][1]["expectations"]["wasmer"],
+        "skip: not today"
+    );
 }
 
 #[test]
@@ -131,8 +184,16 @@ fn filters_select_cases() {
     let o = f.run(&["--suite", ".", "--list", "--exact", "alpha"]);
     assert_eq!(stdout(&o), "alpha\n");
     let o = f.run(&["--suite", ".", "gamma"]);
-    assert_eq!(o.status.code(), Some(2), "a filter matching nothing is a usage error");
-    assert!(stderr(&o).contains("no case of suite t matches gamma"), "{}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a filter matching nothing is a usage error"
+    );
+    assert!(
+        stderr(&o).contains("no case of suite t matches gamma"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -168,11 +229,17 @@ fn each_case_gets_a_private_scratch_directory() {
 #[test]
 fn configuration_errors_exit_2_and_name_the_file() {
     let f = Fixture::new();
-    f.file("suite.toml", "name = \"t\"\ninclude = [\"*.wat\"]\n[run]\ntimeuot = 3\n");
+    f.file(
+        "suite.toml",
+        "name = \"t\"\ninclude = [\"*.wat\"]\n[run]\ntimeuot = 3\n",
+    );
     let o = f.run(&["--suite", "."]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("suite.toml:4") && err.contains("timeuot"), "{err}");
+    assert!(
+        err.contains("suite.toml:4") && err.contains("timeuot"),
+        "{err}"
+    );
 
     let f = Fixture::new();
     f.file("suite.toml", WAT_SUITE);
@@ -199,11 +266,17 @@ fn toolchain_crash_and_hang_are_compile_errors() {
     f.file("hang.src", "hang");
     let start = std::time::Instant::now();
     let o = f.run(&["--suite", "."]);
-    assert!(start.elapsed() < std::time::Duration::from_secs(10), "the hung compiler was not killed");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "the hung compiler was not killed"
+    );
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(out.contains("compile-error"), "{out}");
-    assert!(out.contains("exited with code 3") && out.contains("compiler says no"), "{out}");
+    assert!(
+        out.contains("exited with code 3") && out.contains("compiler says no"),
+        "{out}"
+    );
     assert!(out.contains("timed out after 1.0 s"), "{out}");
 }
 
@@ -220,7 +293,10 @@ fn invalid_wat_is_a_compile_error_naming_the_file() {
 #[test]
 fn xpass_fails_the_run() {
     let f = Fixture::new();
-    f.file("suite.toml", format!("{WAT_SUITE}[expect.wasmtime]\n\"fine\" = \"xfail: thought it was broken\"\n"));
+    f.file(
+        "suite.toml",
+        format!("{WAT_SUITE}[expect.wasmtime]\n\"fine\" = \"xfail: thought it was broken\"\n"),
+    );
     f.file("fine.wat", wat_print(1, "", 0));
     let o = f.run(&["--suite", "."]);
     assert_eq!(o.status.code(), Some(1));
@@ -274,7 +350,10 @@ fn keep_scratch_keeps_a_failing_case_directory() {
         .lines()
         .find_map(|l| l.strip_prefix("scratch directory kept at "))
         .unwrap_or_else(|| panic!("no kept directory in\n{out}"));
-    assert!(std::path::Path::new(kept).join("kept.txt").is_file(), "{kept}");
+    assert!(
+        std::path::Path::new(kept).join("kept.txt").is_file(),
+        "{kept}"
+    );
     std::fs::remove_dir_all(kept).expect("clean up");
 }
 

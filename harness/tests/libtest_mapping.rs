@@ -5,7 +5,11 @@ use libtest_mimic::Arguments;
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/wat-demo");
 
 fn args(f: impl FnOnce(&mut Arguments)) -> Arguments {
-    let mut a = Arguments { test_threads: Some(2), quiet: true, ..Arguments::default() };
+    let mut a = Arguments {
+        test_threads: Some(2),
+        quiet: true,
+        ..Arguments::default()
+    };
     f(&mut a);
     a
 }
@@ -19,9 +23,19 @@ fn run(a: &Arguments) -> libtest_mimic::Conclusion {
 fn trial_names_are_suite_case_engine() {
     let trials = xharness::libtest::trials(std::path::Path::new(DEMO)).expect("demo suite loads");
     let names: Vec<&str> = trials.iter().map(|t| t.name()).collect();
-    assert!(names.contains(&"wat-demo::basics/hello::wasmtime"), "{names:?}");
-    assert!(names.contains(&"wat-demo::basics/hello::wasmer"), "{names:?}");
-    let ignored: Vec<&str> = trials.iter().filter(|t| t.has_ignored_flag()).map(|t| t.name()).collect();
+    assert!(
+        names.contains(&"wat-demo::basics/hello::wasmtime"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"wat-demo::basics/hello::wasmer"),
+        "{names:?}"
+    );
+    let ignored: Vec<&str> = trials
+        .iter()
+        .filter(|t| t.has_ignored_flag())
+        .map(|t| t.name())
+        .collect();
     assert_eq!(ignored, ["wat-demo::io/write-file::wasmer"]);
 }
 

@@ -231,7 +231,10 @@ pub(crate) fn sort_results(results: &mut [CaseResult]) {
 mod tests {
     #[test]
     fn ansi_colour_is_stripped_for_files() {
-        assert_eq!(super::strip_ansi("\x1b[31m-old\x1b[0m\n+new\n"), "-old\n+new\n");
+        assert_eq!(
+            super::strip_ansi("\x1b[31m-old\x1b[0m\n+new\n"),
+            "-old\n+new\n"
+        );
     }
     use super::*;
 

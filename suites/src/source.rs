@@ -132,7 +132,10 @@ fn key_of_line(line: &str) -> Option<String> {
 /// A suite file at `/s/suite.toml` with the given text, for unit tests.
 #[cfg(test)]
 pub(crate) fn test_file(text: &str) -> SourceFile {
-    SourceFile { path: "/s/suite.toml".into(), text: text.into() }
+    SourceFile {
+        path: "/s/suite.toml".into(),
+        text: text.into(),
+    }
 }
 
 #[cfg(test)]

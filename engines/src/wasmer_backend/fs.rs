@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use virtual_fs::{FileOpener, FileSystem, FsError, MountFileSystem, OpenOptions, OpenOptionsConfig, TmpFileSystem};
+use virtual_fs::{
+    FileOpener, FileSystem, FsError, MountFileSystem, OpenOptions, OpenOptionsConfig, TmpFileSystem,
+};
 use wasmer_wasix::WasiEnvBuilder;
 
 use crate::Preopen;
@@ -22,12 +24,17 @@ pub(super) fn preopen(
 ) -> Result<WasiEnvBuilder, String> {
     let mounts = MountFileSystem::new();
     let root: Arc<dyn FileSystem + Send + Sync> = Arc::new(TmpFileSystem::new());
-    mounts.mount(std::path::Path::new("/"), root).map_err(|e| format!("cannot set up the guest filesystem: {e}"))?;
+    mounts
+        .mount(std::path::Path::new("/"), root)
+        .map_err(|e| format!("cannot set up the guest filesystem: {e}"))?;
     for (i, p) in preopens.iter().enumerate() {
         let host = virtual_fs::host_fs::FileSystem::new(handle.clone(), &p.host)
             .map_err(|e| format!("cannot preopen {} as `{}`: {e}", p.host.display(), p.guest))?;
-        let host: Arc<dyn FileSystem + Send + Sync> =
-            if p.read_only { Arc::new(ReadOnly(Arc::new(host))) } else { Arc::new(host) };
+        let host: Arc<dyn FileSystem + Send + Sync> = if p.read_only {
+            Arc::new(ReadOnly(Arc::new(host)))
+        } else {
+            Arc::new(host)
+        };
         let at = PathBuf::from(format!("/.xharness-preopen-{i}"));
         mounts
             .mount(&at, host)
@@ -35,7 +42,11 @@ pub(super) fn preopen(
         let writable = !p.read_only;
         builder
             .add_preopen_build(|b| {
-                b.directory(&at).alias(&p.guest).read(true).write(writable).create(writable)
+                b.directory(&at)
+                    .alias(&p.guest)
+                    .read(true)
+                    .write(writable)
+                    .create(writable)
             })
             .map_err(|e| format!("cannot preopen {} as `{}`: {e}", p.host.display(), p.guest))?;
     }

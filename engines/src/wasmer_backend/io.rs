@@ -27,7 +27,11 @@ impl StdinBytes {
 }
 
 impl AsyncWrite for CaptureFile {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.0.write(buf);
         Poll::Ready(Ok(buf.len()))
     }
@@ -40,7 +44,11 @@ impl AsyncWrite for CaptureFile {
 }
 
 impl AsyncRead for CaptureFile {
-    fn poll_read(self: Pin<&mut Self>, _: &mut Context<'_>, _: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
     }
 }
@@ -58,7 +66,11 @@ impl AsyncWrite for StdinBytes {
 }
 
 impl AsyncRead for StdinBytes {
-    fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let rest = &self.bytes[self.pos..];
         let n = rest.len().min(buf.remaining());
         buf.put_slice(&rest[..n]);
@@ -98,11 +110,17 @@ macro_rules! unseekable_virtual_file {
             fn unlink(&mut self) -> virtual_fs::Result<()> {
                 Ok(())
             }
-            fn poll_read_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<usize>> {
+            fn poll_read_ready(
+                self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+            ) -> Poll<io::Result<usize>> {
                 let f: fn(&$ty) -> usize = $read_ready;
                 Poll::Ready(Ok(f(&self)))
             }
-            fn poll_write_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<usize>> {
+            fn poll_write_ready(
+                self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+            ) -> Poll<io::Result<usize>> {
                 Poll::Ready(Ok(1 << 16))
             }
         }
@@ -110,4 +128,7 @@ macro_rules! unseekable_virtual_file {
 }
 
 unseekable_virtual_file!(CaptureFile, |_| 0, |_| 0);
-unseekable_virtual_file!(StdinBytes, |s| (s.bytes.len() - s.pos) as u64, |s| s.bytes.len() - s.pos);
+unseekable_virtual_file!(StdinBytes, |s| (s.bytes.len() - s.pos) as u64, |s| s
+    .bytes
+    .len()
+    - s.pos);

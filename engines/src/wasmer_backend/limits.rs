@@ -30,7 +30,9 @@ unsafe impl Sync for Points {}
 
 /// Find the metering middleware's remaining-points global of `instance`.
 pub(super) fn remaining_points(store: &mut impl AsStoreMut, instance: &Instance) -> Option<Points> {
-    let global = instance.exports.get_extern("wasmer_metering_remaining_points")?;
+    let global = instance
+        .exports
+        .get_extern("wasmer_metering_remaining_points")?;
     let wasmer_vm::VMExtern::Global(handle) = global.to_vm_extern().unwrap_sys() else {
         return None;
     };
@@ -81,7 +83,11 @@ fn watch(points: &Points, deadline: Instant, done: &(Mutex<bool>, Condvar), fire
         } else {
             deadline - now
         };
-        finished = done.1.wait_timeout(finished, wait).unwrap_or_else(PoisonError::into_inner).0;
+        finished = done
+            .1
+            .wait_timeout(finished, wait)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
     }
 }
 
@@ -117,9 +123,16 @@ impl LimitTunables {
         };
         if ty.minimum > max {
             hit.store(true, Ordering::Relaxed);
-            return Err(MemoryError::MinimumMemoryTooLarge { min_requested: ty.minimum, max_allowed: max });
+            return Err(MemoryError::MinimumMemoryTooLarge {
+                min_requested: ty.minimum,
+                max_allowed: max,
+            });
         }
-        Ok(VMMemory(Box::new(LimitedMemory { inner: memory.0, max, hit })))
+        Ok(VMMemory(Box::new(LimitedMemory {
+            inner: memory.0,
+            max,
+            hit,
+        })))
     }
 }
 
@@ -132,7 +145,11 @@ impl Tunables for LimitTunables {
         BaseTunables::new().table_style(table)
     }
 
-    fn create_host_memory(&self, ty: &MemoryType, style: &MemoryStyle) -> Result<VMMemory, MemoryError> {
+    fn create_host_memory(
+        &self,
+        ty: &MemoryType,
+        style: &MemoryStyle,
+    ) -> Result<VMMemory, MemoryError> {
         Self::limit(VMMemory::new(ty, style)?, ty)
     }
 
@@ -188,7 +205,10 @@ impl LinearMemory for LimitedMemory {
         let current = self.inner.size();
         if current.0.saturating_add(delta.0) > self.max.0 {
             self.hit.store(true, Ordering::Relaxed);
-            return Err(MemoryError::CouldNotGrow { current, attempted_delta: delta });
+            return Err(MemoryError::CouldNotGrow {
+                current,
+                attempted_delta: delta,
+            });
         }
         self.inner.grow(delta)
     }
@@ -196,7 +216,10 @@ impl LinearMemory for LimitedMemory {
     fn grow_at_least(&mut self, min_size: u64) -> Result<(), MemoryError> {
         if min_size > u64::from(self.max.0) * 65536 {
             self.hit.store(true, Ordering::Relaxed);
-            return Err(MemoryError::CouldNotGrow { current: self.inner.size(), attempted_delta: Pages(0) });
+            return Err(MemoryError::CouldNotGrow {
+                current: self.inner.size(),
+                attempted_delta: Pages(0),
+            });
         }
         self.inner.grow_at_least(min_size)
     }
@@ -211,11 +234,19 @@ impl LinearMemory for LimitedMemory {
 
     fn try_clone(&self) -> Result<Box<dyn LinearMemory + Send + Sync + 'static>, MemoryError> {
         let inner = self.inner.try_clone()?;
-        Ok(Box::new(LimitedMemory { inner, max: self.max, hit: self.hit.clone() }))
+        Ok(Box::new(LimitedMemory {
+            inner,
+            max: self.max,
+            hit: self.hit.clone(),
+        }))
     }
 
     fn copy(&self) -> Result<Box<dyn LinearMemory + Send + Sync + 'static>, MemoryError> {
         let inner = self.inner.copy()?;
-        Ok(Box::new(LimitedMemory { inner, max: self.max, hit: self.hit.clone() }))
+        Ok(Box::new(LimitedMemory {
+            inner,
+            max: self.max,
+            hit: self.hit.clone(),
+        }))
     }
 }

@@ -36,7 +36,12 @@ pub struct SuiteArgs {
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// Engine(s) to run on, comma-separated.
-    #[arg(long, value_name = "ENGINES", value_delimiter = ',', default_value = "wasmtime")]
+    #[arg(
+        long,
+        value_name = "ENGINES",
+        value_delimiter = ',',
+        default_value = "wasmtime"
+    )]
     pub engine: Vec<String>,
     /// Run only cases whose name contains one of these (see --exact).
     #[arg(value_name = "FILTER")]

@@ -27,13 +27,20 @@ fn run(args: &RunArgs) -> Result<u8, String> {
     let path = args.module.display();
     let bytes = std::fs::read(&args.module).map_err(|e| format!("cannot read {path}: {e}"))?;
     let wasm = if args.module.extension().is_some_and(|e| e == "wat") {
-        wat::parse_bytes(&bytes).map_err(|e| format!("{path}: invalid WAT: {e}"))?.into_owned()
+        wat::parse_bytes(&bytes)
+            .map_err(|e| format!("{path}: invalid WAT: {e}"))?
+            .into_owned()
     } else {
         bytes
     };
     let engine = xharness_engines::by_name(&args.engine).map_err(|e| e.to_string())?;
-    let cache = args.cache_dir.clone().map_or_else(ModuleCache::at_default, ModuleCache::new);
-    let (module, _) = cache.load_or_compile(engine.as_ref(), &wasm).map_err(|e| format!("{path}: {e}"))?;
+    let cache = args
+        .cache_dir
+        .clone()
+        .map_or_else(ModuleCache::at_default, ModuleCache::new);
+    let (module, _) = cache
+        .load_or_compile(engine.as_ref(), &wasm)
+        .map_err(|e| format!("{path}: {e}"))?;
     let inv = invocation(args)?;
     let outcome = engine.run(&module, &inv);
     match &outcome.status {
@@ -52,18 +59,26 @@ fn exit_byte(code: i32) -> u8 {
 }
 
 fn invocation(args: &RunArgs) -> Result<Invocation, String> {
-    let program = args.module.file_name().map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
+    let program = args
+        .module
+        .file_name()
+        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
     let mut inv = Invocation::new(program);
     inv.argv.extend(args.args.iter().cloned());
     inv.stdio = Stdio::Inherit;
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(format!("--timeout must be a positive number of seconds, not {}", args.timeout));
+        return Err(format!(
+            "--timeout must be a positive number of seconds, not {}",
+            args.timeout
+        ));
     }
     inv.timeout = Duration::from_secs_f64(args.timeout);
     inv.max_memory = xharness_suites::parse_size(&args.max_memory)
         .map_err(|e| format!("--max-memory {}: {e}", args.max_memory))?;
     for kv in &args.env {
-        let (k, v) = kv.split_once('=').ok_or_else(|| format!("--env {kv}: expected KEY=VALUE"))?;
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("--env {kv}: expected KEY=VALUE"))?;
         inv.env.push((k.to_string(), v.to_string()));
     }
     for d in &args.dirs {
@@ -84,7 +99,14 @@ fn parse_dir(spec: &str) -> Result<Preopen, String> {
     };
     let host = PathBuf::from(host);
     if !host.is_dir() {
-        return Err(format!("--dir {spec}: {} is not a directory", host.display()));
+        return Err(format!(
+            "--dir {spec}: {} is not a directory",
+            host.display()
+        ));
     }
-    Ok(Preopen { host, guest: guest.to_string(), read_only })
+    Ok(Preopen {
+        host,
+        guest: guest.to_string(),
+        read_only,
+    })
 }

@@ -39,23 +39,33 @@ fn run(args: &SuiteArgs) -> Result<bool, String> {
         ));
     }
     let engines = crate::start_engines(&args.engine).map_err(|e| e.to_string())?;
-    let normalizer = crate::normalizer(&suite).map_err(|e| format!("{}: {e}", suite.file.display()))?;
+    let normalizer =
+        crate::normalizer(&suite).map_err(|e| format!("{}: {e}", suite.file.display()))?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let color = xharness_golden::color_choice(args.color, terminal);
     let opts = Options {
-        jobs: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         bless: args.bless,
         keep_scratch: args.keep_scratch,
         fail_fast: args.fail_fast,
         color,
-        cache_dir: args.cache_dir.clone().unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir),
+        cache_dir: args
+            .cache_dir
+            .clone()
+            .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir),
     };
     let engine_names: Vec<String> = engines.iter().map(|e| e.name().to_string()).collect();
     let mut console = Console::new(Box::new(stdout), terminal, color, args.verbose);
     let mut json = args.json.as_ref().map(|_| JsonReport::new());
     let mut junit = args.junit.as_ref().map(|_| JunitReport::new());
-    let started = Event::Started { suite: &suite.name, engines: &engine_names, total: cases.len() * engines.len() };
+    let started = Event::Started {
+        suite: &suite.name,
+        engines: &engine_names,
+        total: cases.len() * engines.len(),
+    };
     let mut listeners: Vec<&mut dyn Reporter> = vec![&mut console];
     if let Some(j) = json.as_mut() {
         listeners.push(j);
@@ -90,7 +100,8 @@ fn load_suite(args: &SuiteArgs) -> Result<Suite, String> {
     let Some(arg) = &args.suite else {
         return Err("no suite given: pass --suite NAME|PATH (a suite.toml, its folder, or a folder under ./suites/), or `xharness run MODULE` to run one module; see --help".into());
     };
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let path = xharness_suites::resolve(arg, &cwd).map_err(|e| e.to_string())?;
     xharness_suites::load_with_root(&path, args.root.as_deref()).map_err(|e| e.to_string())
 }
@@ -119,5 +130,9 @@ fn listed(case: &Case, engines: &[String]) -> ListedCase {
             (engine.clone(), text)
         })
         .collect();
-    ListedCase { case: case.name.clone(), engines: engines.to_vec(), expectations }
+    ListedCase {
+        case: case.name.clone(),
+        engines: engines.to_vec(),
+        expectations,
+    }
 }
