@@ -102,7 +102,8 @@ pub fn run(
         });
         for (order, mut result) in rx {
             listen(&result);
-            if matches!(result.status, Status::Pass | Status::Skip) {
+            // Only failures keep their detail; listeners have seen the rest.
+            if !matches!(result.status, Status::Fail | Status::XPass) {
                 result.detail = String::new();
             }
             results.push((order, result));

@@ -6,7 +6,7 @@
 //! `xpass`, which fails the run so stale expectations get noticed.
 
 use xharness_engines::{Captured, Outcome, Status as RunStatus};
-use xharness_golden::{Mismatch, Normalizer, Stream};
+use xharness_golden::{Normalizer, Stream};
 use xharness_reports::{CaseResult, Reason, Status};
 use xharness_suites::{Case, Expectation};
 
@@ -83,7 +83,7 @@ impl Judge<'_> {
                 detail.push_str(&truncation_note(stream, captured));
             } else if self.bless && !matches!(case.expect.get(engine), Some(Expectation::XFail(_)))
             {
-                match bless(&mismatch) {
+                match xharness_golden::bless(&mismatch.golden, &mismatch.actual_raw) {
                     Ok(()) => continue,
                     Err(e) => detail.push_str(&format!("{e}\n")),
                 }
@@ -98,10 +98,6 @@ impl Judge<'_> {
             detail,
         })
     }
-}
-
-fn bless(m: &Mismatch) -> Result<(), xharness_golden::GoldenError> {
-    xharness_golden::bless(&m.golden, &m.actual_raw)
 }
 
 fn truncation_note(stream: Stream, c: &Captured) -> String {
