@@ -212,12 +212,13 @@ impl Wasmtime {
         store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
         store.epoch_deadline_trap();
 
-        if let Some(reason) = missing_import(&self.provided, module) {
-            return Status::InstantiateError(reason);
-        }
         let instance = match self.linker.instantiate(&mut store, module) {
             Ok(i) => i,
-            Err(e) => return instantiate_failure(&e, store.data().limiter.hit),
+            // Name the import only when linking failed: off the hot path.
+            Err(e) => match missing_import(&self.provided, module) {
+                Some(reason) => return Status::InstantiateError(reason),
+                None => return instantiate_failure(&e, store.data().limiter.hit),
+            },
         };
         let start = match instance.get_typed_func::<(), ()>(&mut store, "_start") {
             Ok(f) => f,
