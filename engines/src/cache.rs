@@ -3,24 +3,26 @@
 //! Key: engine name, engine version, engine configuration fingerprint and
 //! the SHA-256 of the module bytes. A hit skips native compilation.
 //!
-//! Entry format: an 8-byte magic, the CRC-32 of the payload (little
-//! endian), the payload (the engine's serialised module). The checksum
-//! guards against torn or damaged files, not against someone who can write
-//! to the cache directory (who could as well replace the toolchain). Entries are written to a temporary
-//! file in the same directory and renamed into place, so concurrent
-//! writers never leave a torn file. A truncated, corrupt or incompatible
-//! entry fails the checksum or the engine's own check and is recompiled
-//! and replaced, never trusted.
+//! An entry is two files: `KEY.bin`, the engine's serialised module as it
+//! is, so engines that can memory-map native code load it straight from
+//! the file (wasmtime's `deserialize_file`), and `KEY.sum`, an 8-byte
+//! magic, the payload's length and its CRC-32. The checksum guards against
+//! torn or damaged files, not against someone who can write to the cache
+//! directory (who could as well replace the toolchain). Both files are
+//! written to temporary files in the same directory and renamed into
+//! place, payload first, so a mapped entry is never changed in place and
+//! concurrent writers never leave a torn file. A missing, truncated,
+//! corrupt or incompatible entry fails the checksum or the engine's own
+//! check and is recompiled and replaced, never trusted.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::{Engine, EngineError, Module};
 
-const MAGIC: &[u8; 8] = b"XHMOD\x00\x02\n";
+const MAGIC: &[u8; 8] = b"XHMOD\x00\x03\n";
 
 /// What a cache lookup found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +77,13 @@ impl ModuleCache {
         &self.dir
     }
 
-    /// Where the entry for these bytes on this engine lives.
+    /// Where the entry for these bytes on this engine lives (`.bin`; its
+    /// checksum is beside it as `.sum`).
     pub fn entry_path(&self, engine: &dyn Engine, wasm: &[u8]) -> PathBuf {
+        self.entry_path_for_hash(engine, &Sha256::digest(wasm).into())
+    }
+
+    fn entry_path_for_hash(&self, engine: &dyn Engine, wasm_sha256: &[u8; 32]) -> PathBuf {
         let mut h = Sha256::new();
         for part in [
             engine.name(),
@@ -86,7 +93,7 @@ impl ModuleCache {
             h.update(part.as_bytes());
             h.update([0]);
         }
-        h.update(Sha256::digest(wasm));
+        h.update(wasm_sha256);
         let key = hex::encode(h.finalize());
         self.dir
             .join("modules")
@@ -104,23 +111,25 @@ impl ModuleCache {
         engine: &dyn Engine,
         wasm: &[u8],
     ) -> Result<(Module, Lookup), EngineError> {
-        let path = self.entry_path(engine, wasm);
-        let mut lookup = Lookup::Miss;
-        match fs::read(&path) {
-            Ok(bytes) => match verify(&bytes) {
-                // SAFETY: the path encodes engine name, version and config
-                // fingerprint, and the checksum proves the payload is what
-                // `serialize` wrote.
-                Ok(payload) => match unsafe { engine.deserialize(payload) } {
-                    Ok(module) => return Ok((module, Lookup::Hit)),
-                    Err(e) => lookup = Lookup::Replaced(e.to_string()),
-                },
-                Err(why) => lookup = Lookup::Replaced(why.to_string()),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => lookup = Lookup::Replaced(format!("unreadable: {e}")),
-        }
-        let module = engine.compile(wasm)?;
+        let sha = Sha256::digest(wasm).into();
+        self.load_or_compile_hashed(engine, &sha, || Ok(wasm.to_vec()))
+    }
+
+    /// As [`ModuleCache::load_or_compile`] for a module known by the
+    /// SHA-256 of its bytes; `wasm` is called for the bytes only on a miss.
+    pub fn load_or_compile_hashed(
+        &self,
+        engine: &dyn Engine,
+        wasm_sha256: &[u8; 32],
+        wasm: impl FnOnce() -> Result<Vec<u8>, EngineError>,
+    ) -> Result<(Module, Lookup), EngineError> {
+        let path = self.entry_path_for_hash(engine, wasm_sha256);
+        let lookup = match load(engine, &path) {
+            Ok(module) => return Ok((module, Lookup::Hit)),
+            Err(None) => Lookup::Miss,
+            Err(Some(why)) => Lookup::Replaced(why),
+        };
+        let module = engine.compile(&wasm()?)?;
         if let Ok(payload) = engine.serialize(&module) {
             let _ = store(&path, &payload);
         }
@@ -128,26 +137,43 @@ impl ModuleCache {
     }
 }
 
-fn verify(bytes: &[u8]) -> Result<&[u8], &'static str> {
-    if bytes.len() < MAGIC.len() + 4 || &bytes[..MAGIC.len()] != MAGIC {
+/// The entry at `path`: `Err(None)` when there is none, `Err(Some(why))`
+/// when it is unusable.
+fn load(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
+    let sum = match fs::read(path.with_extension("sum")) {
+        Ok(sum) => sum,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
+        Err(e) => return Err(Some(format!("unreadable: {e}"))),
+    };
+    let payload = fs::read(path).map_err(|e| Some(format!("unreadable: {e}")))?;
+    verify(&sum, &payload).map_err(|why| Some(why.to_string()))?;
+    drop(payload);
+    // SAFETY: the path encodes engine name, version and config fingerprint,
+    // the checksum proves the payload is what `serialize` wrote, and entries
+    // are only ever replaced by rename, never changed in place.
+    unsafe { engine.deserialize_file(path) }.map_err(|e| Some(e.to_string()))
+}
+
+fn checksum(payload: &[u8]) -> Vec<u8> {
+    let mut sum = MAGIC.to_vec();
+    sum.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    sum.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    sum
+}
+
+fn verify(sum: &[u8], payload: &[u8]) -> Result<(), &'static str> {
+    if sum.len() < MAGIC.len() || &sum[..MAGIC.len()] != MAGIC {
         return Err("not a cache entry (bad header)");
     }
-    let (sum, payload) = bytes[MAGIC.len()..].split_at(4);
-    if crc32fast::hash(payload).to_le_bytes() != sum {
+    if sum != checksum(payload) {
         return Err("checksum mismatch (corrupt entry)");
     }
-    Ok(payload)
+    Ok(())
 }
 
 fn store(path: &Path, payload: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(MAGIC)?;
-    tmp.write_all(&crc32fast::hash(payload).to_le_bytes())?;
-    tmp.write_all(payload)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    xharness_atomic::write(path, payload)?;
+    xharness_atomic::write(&path.with_extension("sum"), &checksum(payload))
 }
 
 #[cfg(test)]
@@ -157,15 +183,12 @@ mod tests {
     #[test]
     fn verify_rejects_truncated_and_flipped_entries() {
         let payload = b"native code";
-        let mut entry = MAGIC.to_vec();
-        entry.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
-        entry.extend_from_slice(payload);
-        assert_eq!(verify(&entry).ok(), Some(&payload[..]));
-        assert!(verify(&entry[..entry.len() - 1]).is_err());
-        let mut flipped = entry.clone();
-        let last = flipped.len() - 1;
-        flipped[last] ^= 1;
-        assert!(verify(&flipped).is_err());
-        assert!(verify(b"short").is_err());
+        let sum = checksum(payload);
+        assert_eq!(verify(&sum, payload), Ok(()));
+        assert!(verify(&sum, &payload[..payload.len() - 1]).is_err());
+        let mut flipped = payload.to_vec();
+        flipped[3] ^= 1;
+        assert!(verify(&sum, &flipped).is_err());
+        assert!(verify(b"short", payload).is_err());
     }
 }

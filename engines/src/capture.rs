@@ -8,13 +8,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use std::time::Instant;
 
-use crate::{Captured, Invocation, Outcome, Status};
+use crate::{Captured, Invocation, Outcome, OutputStream, Status, Tee};
 
 /// A clonable handle on one capped buffer.
 #[derive(Clone, Debug)]
 pub(crate) struct CaptureBuf {
     inner: Arc<Mutex<Captured>>,
     cap: usize,
+    tee: Option<(Tee, OutputStream)>,
 }
 
 impl CaptureBuf {
@@ -22,6 +23,14 @@ impl CaptureBuf {
         CaptureBuf {
             inner: Arc::new(Mutex::new(Captured::default())),
             cap,
+            tee: None,
+        }
+    }
+
+    fn teed(cap: usize, tee: Option<&Tee>, stream: OutputStream) -> Self {
+        CaptureBuf {
+            tee: tee.map(|t| (t.clone(), stream)),
+            ..CaptureBuf::new(cap)
         }
     }
 
@@ -35,6 +44,10 @@ impl CaptureBuf {
         }
         let keep = data.len().min(room);
         c.bytes.extend_from_slice(&data[..keep]);
+        if let (Some((tee, stream)), true) = (&self.tee, keep > 0) {
+            // Called under the lock so chunks keep their order.
+            (tee.0)(*stream, &data[..keep]);
+        }
     }
 
     /// Take the captured bytes out, leaving the buffer empty.
@@ -51,8 +64,8 @@ pub(crate) fn run_captured(
     f: impl FnOnce(&CaptureBuf, &CaptureBuf, Instant) -> Status,
 ) -> Outcome {
     let start = Instant::now();
-    let stdout = CaptureBuf::new(inv.output_cap);
-    let stderr = CaptureBuf::new(inv.output_cap);
+    let stdout = CaptureBuf::teed(inv.output_cap, inv.tee.as_ref(), OutputStream::Stdout);
+    let stderr = CaptureBuf::teed(inv.output_cap, inv.tee.as_ref(), OutputStream::Stderr);
     let status = f(&stdout, &stderr, start);
     Outcome {
         status,

@@ -2,10 +2,16 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Default cap on captured bytes per output stream (1 MiB).
 pub const DEFAULT_OUTPUT_CAP: usize = 1 << 20;
+
+/// Host bytes one table element is charged against the memory limit. A
+/// table slot costs a pointer or two in either engine; 16 keeps a
+/// `table.grow` loop within the limit on both.
+pub const TABLE_ELEMENT_BYTES: u64 = 16;
 
 /// Everything one run of a module needs, as data.
 #[derive(Debug, Clone)]
@@ -18,7 +24,10 @@ pub struct Invocation {
     pub stdin: Vec<u8>,
     /// Host directories the guest may see.
     pub preopens: Vec<Preopen>,
-    /// Wall-clock limit for instantiation plus execution.
+    /// Wall-clock limit for instantiation plus execution. Engines do not
+    /// enforce it themselves (their generated code has no interrupt
+    /// checks): the process that runs them does, by ending the process
+    /// (xharness's worker pool and `xharness run`'s watchdog).
     pub timeout: Duration,
     /// Limit on the size of the guest's linear memory, in bytes.
     pub max_memory: u64,
@@ -27,6 +36,27 @@ pub struct Invocation {
     pub output_cap: usize,
     /// Whether output is captured or goes to the host's own streams.
     pub stdio: Stdio,
+    /// Called with each captured chunk as the guest writes it (only the
+    /// bytes kept under `output_cap`), so a process that is killed at a
+    /// deadline has already passed on what the guest printed.
+    pub tee: Option<Tee>,
+}
+
+/// Which captured stream a [`Tee`] chunk belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
+}
+
+/// A listener for captured output, called on the guest's thread.
+#[derive(Clone)]
+pub struct Tee(pub Arc<dyn Fn(OutputStream, &[u8]) + Send + Sync>);
+
+impl fmt::Debug for Tee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Tee(..)")
+    }
 }
 
 impl Invocation {
@@ -42,12 +72,18 @@ impl Invocation {
             max_memory: 1 << 30,
             output_cap: DEFAULT_OUTPUT_CAP,
             stdio: Stdio::Capture,
+            tee: None,
         }
     }
 
     /// The memory limit in 64 KiB wasm pages, rounded down.
     pub fn max_memory_pages(&self) -> u64 {
         self.max_memory / 65536
+    }
+
+    /// The most elements any one table may have under the memory limit.
+    pub fn max_table_elements(&self) -> u64 {
+        self.max_memory / TABLE_ELEMENT_BYTES
     }
 }
 
@@ -92,13 +128,13 @@ pub struct Captured {
 }
 
 /// The ways a run can end.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     /// `_start` returned (code 0) or the guest called `proc_exit`.
     Exited(i32),
     /// The guest trapped.
     Trapped { kind: TrapKind, message: String },
-    /// The wall-clock limit passed.
+    /// The wall-clock limit passed (reported by whoever enforces it).
     TimedOut,
     /// The memory limit was hit and the guest could not go on (it trapped,
     /// or its initial memory is already over the limit).
@@ -132,7 +168,7 @@ impl fmt::Display for Status {
 }
 
 /// Engine-independent trap categories.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TrapKind {
     Unreachable,
     IntegerDivideByZero,

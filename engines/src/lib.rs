@@ -9,9 +9,16 @@
 //! An invocation describes argv, environment, stdin, preopened directories
 //! and limits as data; every backend honours every field, building a limit
 //! out of whatever the engine offers when it has no ready switch (wasmtime:
-//! epochs and a resource limiter; wasmer: a metering middleware driven by a
-//! wall-clock watchdog and custom tunables). When a user switches engines,
-//! any difference they observe is a real engine difference, not plumbing.
+//! a resource limiter; wasmer: custom tunables). When a user switches
+//! engines, any difference they observe is a real engine difference, not
+//! plumbing.
+//!
+//! The one limit engines do *not* enforce is the wall clock: guests run at
+//! the engine's full speed, with no epoch or metering checks compiled into
+//! their code, and whoever runs them ends the process at the deadline
+//! (xharness's worker pool kills the worker; `xharness run` exits from a
+//! watchdog thread). That also stops a guest blocked in a host call, which
+//! no in-code check could.
 //!
 //! Compiled modules are shared: [`Engine::compile`] returns a [`Module`]
 //! that is `Send + Sync` and can be run many times from many threads. The
@@ -31,7 +38,8 @@ use std::sync::Arc;
 
 pub use error::EngineError;
 pub use invocation::{
-    Captured, DEFAULT_OUTPUT_CAP, Invocation, Outcome, Preopen, Status, Stdio, TrapKind,
+    Captured, DEFAULT_OUTPUT_CAP, Invocation, Outcome, OutputStream, Preopen, Status, Stdio,
+    TABLE_ELEMENT_BYTES, Tee, TrapKind,
 };
 
 /// A WebAssembly engine that compiles modules and runs them under WASI.
@@ -59,6 +67,21 @@ pub trait Engine: Send + Sync {
     /// name, version and configuration fingerprint, unmodified. The cache
     /// guarantees this with its key and a checksum.
     unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError>;
+
+    /// Load native code from a file written with the bytes of
+    /// [`Engine::serialize`]; engines that can map the file do so.
+    ///
+    /// # Safety
+    /// As for [`Engine::deserialize`], and the file must not change while
+    /// the module lives (replace it only by renaming a new file over it).
+    unsafe fn deserialize_file(&self, path: &std::path::Path) -> Result<Module, EngineError> {
+        let bytes = std::fs::read(path).map_err(|e| EngineError::Cache {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        // SAFETY: forwarded from this function's own contract.
+        unsafe { self.deserialize(&bytes) }
+    }
 
     /// Run a module's `_start` under WASI with everything the invocation
     /// asks for. Never panics on guest behaviour: every way a run can end is

@@ -1,12 +1,12 @@
 //! The wasmer backend: WASI preview 1 from `wasmer-wasix`.
 //!
-//! wasmer has no wall-clock interrupt, so the time limit is built from the
-//! `Metering` middleware: every module is compiled with a metering budget
-//! so large it never runs out by itself, and a watchdog thread zeroes the
-//! remaining points once the deadline passes; the guest then traps at its
-//! next basic block (`limits::Watchdog`). The memory limit comes from
-//! custom tunables that wrap each linear memory and refuse growth past the
-//! limit (`limits::LimitTunables`).
+//! Modules are compiled by plain Cranelift, with no metering: the wall
+//! clock is enforced from outside the process (see the crate docs). The
+//! memory limit comes from custom tunables that wrap each linear memory
+//! and refuse growth past the limit, and cap every table's maximum
+//! (`limits::LimitTunables`). Guests get no host networking: the WASI
+//! runtime is built with wasmer's "unsupported" networking and no HTTP
+//! client, as wasmtime's WASI preview 1 gives none either.
 
 mod fs;
 mod io;
@@ -14,23 +14,20 @@ mod limits;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
-use wasmer::sys::{CompilerConfig, Cranelift, EngineBuilder, NativeEngineExt};
+use wasmer::sys::{Cranelift, EngineBuilder, NativeEngineExt};
 use wasmer::{Instance, Module as WmModule, RuntimeError, Store};
-use wasmer_middlewares::Metering;
 use wasmer_types::{ImportError, TrapCode};
 use wasmer_wasix::runtime::PluggableRuntime;
 use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
-use wasmer_wasix::{WasiEnv, WasiError, WasiFunctionEnv, WasiRuntimeError};
+use wasmer_wasix::{
+    UnsupportedVirtualNetworking, WasiEnv, WasiError, WasiFunctionEnv, WasiRuntimeError,
+};
 
 use crate::capture::CaptureBuf;
 use crate::{Engine, EngineError, Invocation, Module, Outcome, Status, Stdio, TrapKind};
 
 const NAME: &str = "wasmer";
-/// Metering budget baked into every module: enough for years of execution,
-/// so only the watchdog ever exhausts it.
-const BUDGET: u64 = u64::MAX / 4;
 
 /// Engine backed by wasmer with the Cranelift compiler.
 pub struct Wasmer {
@@ -57,6 +54,8 @@ impl Wasmer {
             let tasks = TokioTaskManager::new(tokio.handle().clone());
             let mut rt = PluggableRuntime::new(Arc::new(tasks));
             rt.set_engine(engine.clone());
+            rt.set_networking_implementation(UnsupportedVirtualNetworking::default());
+            rt.http_client = None;
             Arc::new(rt)
         };
         Ok(Wasmer {
@@ -78,19 +77,18 @@ impl Wasmer {
 
 /// A compiled module and the engine that compiled it.
 ///
-/// wasmer's `Metering` middleware keeps per-module state and may only see
-/// one module, so every module gets an engine (and compiler) of its own;
-/// all of them are configured identically by [`module_engine`].
+/// wasmer copies native code into its engine and frees it only when the
+/// engine is dropped (wasmerio/wasmer#4377), so every module gets an engine
+/// of its own, configured identically by [`module_engine`]: dropping the
+/// module frees its code.
 struct Compiled {
     engine: wasmer::Engine,
     module: WmModule,
 }
 
-/// An engine with Cranelift, a fresh metering middleware and the
-/// limiting tunables.
+/// An engine with Cranelift and the limiting tunables.
 fn module_engine() -> wasmer::Engine {
-    let mut compiler = Cranelift::default();
-    compiler.push_middleware(Arc::new(Metering::new(BUDGET, |_| 1)));
+    let compiler = Cranelift::default();
     let mut engine: wasmer::Engine = EngineBuilder::new(compiler).engine().into();
     engine.set_tunables(limits::LimitTunables);
     engine
@@ -107,7 +105,7 @@ impl Engine for Wasmer {
 
     fn config_fingerprint(&self) -> String {
         format!(
-            "cranelift-metering-{BUDGET:x}-{}",
+            "cranelift-plain-{}",
             self.engine.deterministic_id()
         )
     }
@@ -146,10 +144,10 @@ impl Engine for Wasmer {
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
-        crate::capture::run_captured(inv, |stdout, stderr, start| match self.module(module) {
+        crate::capture::run_captured(inv, |stdout, stderr, _| match self.module(module) {
             Ok(m) => {
                 let _guard = self.tokio.enter();
-                self.run_module(m, inv, stdout, stderr, start)
+                self.run_module(m, inv, stdout, stderr)
             }
             Err(e) => Status::InstantiateError(e.to_string()),
         })
@@ -163,11 +161,14 @@ impl Wasmer {
         inv: &Invocation,
         stdout: &CaptureBuf,
         stderr: &CaptureBuf,
-        start: Instant,
     ) -> Status {
         let module = &compiled.module;
         let memory_hit = Arc::new(AtomicBool::new(false));
-        let _limits = limits::MemoryLimitScope::enter(inv.max_memory_pages(), memory_hit.clone());
+        let _limits = limits::MemoryLimitScope::enter(
+            inv.max_memory_pages(),
+            inv.max_table_elements(),
+            memory_hit.clone(),
+        );
         let mut store = Store::new(compiled.engine.clone());
         let builder = match self.wasi_builder(inv, stdout, stderr, &compiled.engine) {
             Ok(b) => b,
@@ -177,17 +178,9 @@ impl Wasmer {
             Ok(pair) => pair,
             Err(e) => return instantiate_failure(e, memory_hit.load(Ordering::Relaxed)),
         };
-        let deadline = start + inv.timeout;
-        let result = match limits::remaining_points(&mut store, &instance) {
-            Some(points) => {
-                limits::Watchdog::guard(points, deadline, || call_start(&mut store, &instance))
-            }
-            None => (call_start(&mut store, &instance), false),
-        };
-        let status = match result {
-            (_, true) => Status::TimedOut,
-            (Ok(()), false) => Status::Exited(0),
-            (Err(e), false) => classify(e, memory_hit.load(Ordering::Relaxed)),
+        let status = match call_start(&mut store, &instance) {
+            Ok(()) => Status::Exited(0),
+            Err(e) => classify(e, memory_hit.load(Ordering::Relaxed)),
         };
         finish(&env, &mut store, &status);
         status

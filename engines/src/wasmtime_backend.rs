@@ -1,16 +1,16 @@
 //! The wasmtime backend: WASI preview 1 from `wasmtime-wasi`.
 //!
-//! Limits: the wall clock is an epoch deadline (one ticker thread per
-//! engine advances the epoch every 5 ms); memory is a resource limiter
-//! that refuses growth past the limit, so `memory.grow` returns -1 and the
-//! guest's allocator sees the failure.
+//! The generated code has no interrupt checks (no epochs, no fuel): the
+//! wall-clock limit is enforced from outside the process (see the crate
+//! docs). Memory is a resource limiter that refuses growth of linear
+//! memories and tables past the limit, so `memory.grow` and `table.grow`
+//! return -1 and the guest sees the failure.
 
 mod io;
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use wasmtime::{Config, Engine as WtEngine, Linker, Module as WtModule, Store, Trap};
 use wasmtime_wasi::p1::WasiP1Ctx;
@@ -20,8 +20,6 @@ use crate::capture::CaptureBuf;
 use crate::{Engine, EngineError, Invocation, Module, Outcome, Status, Stdio, TrapKind};
 
 const NAME: &str = "wasmtime";
-/// How often the epoch advances; the time limit is accurate to about this.
-const TICK: Duration = Duration::from_millis(5);
 
 /// Engine backed by wasmtime.
 pub struct Wasmtime {
@@ -29,7 +27,6 @@ pub struct Wasmtime {
     linker: Arc<Linker<Host>>,
     /// Every (module, name) the linker defines, to name a missing import.
     provided: HashSet<(String, String)>,
-    ticker_stop: Arc<AtomicBool>,
 }
 
 struct Host {
@@ -37,10 +34,11 @@ struct Host {
     limiter: MemoryLimiter,
 }
 
-/// Refuses linear-memory growth past the invocation's limit and remembers
-/// that it did.
+/// Refuses linear-memory and table growth past the invocation's limits
+/// and remembers that it did.
 struct MemoryLimiter {
     max_bytes: usize,
+    max_table_elements: usize,
     hit: bool,
 }
 
@@ -61,18 +59,21 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
     fn table_growing(
         &mut self,
         _current: usize,
-        _desired: usize,
+        desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        if desired > self.max_table_elements {
+            self.hit = true;
+            return Ok(false);
+        }
         Ok(true)
     }
 }
 
 impl Wasmtime {
-    /// Create an engine with epoch interruption and its ticker thread.
+    /// Create an engine (no interrupt instrumentation in generated code).
     pub fn new() -> Result<Self, EngineError> {
         let mut config = Config::new();
-        config.epoch_interruption(true);
         // Copy data segments at instantiation instead of mapping a
         // copy-on-write image per module: far fewer mmap calls per run,
         // which otherwise serialise parallel runs on the address-space lock.
@@ -82,14 +83,21 @@ impl Wasmtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |h: &mut Host| &mut h.wasi)
             .map_err(setup_error)?;
+        // wasmtime-wasi refuses exit codes >= 126; a native process (and
+        // wasmer) exits with them, so pass every code through.
+        linker.allow_shadowing(true);
+        linker
+            .func_wrap(
+                "wasi_snapshot_preview1",
+                "proc_exit",
+                |code: i32| -> wasmtime::Result<()> { Err(wasmtime::Error::new(I32Exit(code))) },
+            )
+            .map_err(setup_error)?;
         let provided = provided_names(&engine, &linker);
-        let ticker_stop = Arc::new(AtomicBool::new(false));
-        spawn_ticker(engine.weak(), ticker_stop.clone()).map_err(setup_error)?;
         Ok(Wasmtime {
             engine,
             linker: Arc::new(linker),
             provided,
-            ticker_stop,
         })
     }
 
@@ -101,27 +109,6 @@ impl Wasmtime {
                 compiled_by: module.engine(),
             })
     }
-}
-
-impl Drop for Wasmtime {
-    fn drop(&mut self) {
-        self.ticker_stop.store(true, Ordering::Relaxed);
-    }
-}
-
-fn spawn_ticker(engine: wasmtime::EngineWeak, stop: Arc<AtomicBool>) -> std::io::Result<()> {
-    std::thread::Builder::new()
-        .name("xharness-epoch".into())
-        .spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(TICK);
-                match engine.upgrade() {
-                    Some(e) => e.increment_epoch(),
-                    None => return,
-                }
-            }
-        })
-        .map(drop)
 }
 
 fn setup_error(e: impl std::fmt::Display) -> EngineError {
@@ -147,7 +134,7 @@ impl Engine for Wasmtime {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.engine.precompile_compatibility_hash().hash(&mut h);
-        format!("epoch-{:016x}", h.finish())
+        format!("plain-{:016x}", h.finish())
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {
@@ -178,6 +165,19 @@ impl Engine for Wasmtime {
         Ok(Module::new(NAME, module))
     }
 
+    unsafe fn deserialize_file(&self, path: &Path) -> Result<Module, EngineError> {
+        // SAFETY: the caller guarantees the file came unmodified from
+        // `serialize` of this engine version and configuration and is never
+        // changed in place while the module lives (the cache only renames).
+        let module = unsafe { WtModule::deserialize_file(&self.engine, path) }.map_err(|e| {
+            EngineError::Serialize {
+                engine: NAME,
+                message: format!("{e:#}"),
+            }
+        })?;
+        Ok(Module::new(NAME, module))
+    }
+
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
         crate::capture::run_captured(inv, |stdout, stderr, _| match self.module(module) {
             Ok(m) => self.run_module(m, inv, stdout, stderr),
@@ -198,19 +198,17 @@ impl Wasmtime {
             Ok(w) => w,
             Err(reason) => return Status::InstantiateError(reason),
         };
-        let max_bytes = usize::try_from(inv.max_memory).unwrap_or(usize::MAX);
         let host = Host {
             wasi,
             limiter: MemoryLimiter {
-                max_bytes,
+                max_bytes: usize::try_from(inv.max_memory).unwrap_or(usize::MAX),
+                max_table_elements: usize::try_from(inv.max_table_elements())
+                    .unwrap_or(usize::MAX),
                 hit: false,
             },
         };
         let mut store = Store::new(&self.engine, host);
         store.limiter(|h| &mut h.limiter);
-        let ticks = inv.timeout.as_nanos().div_ceil(TICK.as_nanos()).max(1) + 1;
-        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
-        store.epoch_deadline_trap();
 
         let instance = match self.linker.instantiate(&mut store, module) {
             Ok(i) => i,
@@ -272,6 +270,7 @@ fn provided_names(engine: &WtEngine, linker: &Linker<Host>) -> HashSet<(String, 
         wasi: WasiCtxBuilder::new().build_p1(),
         limiter: MemoryLimiter {
             max_bytes: 0,
+            max_table_elements: 0,
             hit: false,
         },
     };
@@ -329,7 +328,6 @@ fn classify(e: &wasmtime::Error, memory_hit: bool) -> Status {
         };
     };
     let kind = match trap {
-        Trap::Interrupt => return Status::TimedOut,
         Trap::UnreachableCodeReached => TrapKind::Unreachable,
         Trap::IntegerDivisionByZero => TrapKind::IntegerDivideByZero,
         Trap::IntegerOverflow => TrapKind::IntegerOverflow,

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use xharness_engines::{Engine, Invocation, Module, Outcome, Preopen, Status, TrapKind};
 
@@ -220,26 +220,64 @@ fn trap_stack_overflow_from_deep_recursion() {
 }
 
 #[test]
-fn infinite_loop_is_stopped_by_the_time_limit() {
+fn exit_codes_of_126_and_above_pass_through_as_natively() {
+    for code in [126, 200, 255] {
+        let i = inv(&["exit", &code.to_string()]);
+        assert_same(&run_all(c_guest(), &i), |name, o| {
+            assert_eq!(o.status, Status::Exited(code), "{name}")
+        });
+    }
+}
+
+#[test]
+fn a_table_grow_loop_stops_at_the_memory_limit() {
+    // Grow a table 64 Ki elements at a time until the engine refuses;
+    // trap if it never grew or grew past what 64 MiB allows.
+    let module = wat(
+        r#"(loop $l
+             (br_if $l (i32.ne (table.grow $t (ref.null func) (i32.const 65536)) (i32.const -1))))
+           (if (i32.eqz (table.size $t)) (then unreachable))
+           (if (i32.gt_u (table.size $t) (i32.const 4194304)) (then unreachable))"#,
+        "(table $t 0 funcref)",
+    );
     let mut i = inv(&[]);
-    i.timeout = Duration::from_millis(1000);
-    let module = wat("(loop $l (br $l))", "");
-    for e in engines() {
-        let m = e.compile(&module).expect("compiles");
-        let t = Instant::now();
-        let o = e.run(&m, &i);
-        let took = t.elapsed();
-        assert_eq!(o.status, Status::TimedOut, "{}", e.name());
-        assert!(
-            took >= Duration::from_millis(1000),
-            "{}: stopped early after {took:?}",
-            e.name()
-        );
-        assert!(
-            took <= Duration::from_millis(1500),
-            "{}: took {took:?}, over 1.5x the limit",
-            e.name()
-        );
+    i.max_memory = 64 << 20;
+    assert_eq!(i.max_table_elements(), 4 << 20);
+    assert_same(&run_all(&module, &i), |name, o| {
+        assert_eq!(o.status, Status::Exited(0), "{name}: {}", o.status)
+    });
+}
+
+#[test]
+fn a_table_whose_minimum_is_over_the_limit_is_a_memory_outcome() {
+    let module = wat("", "(table $t 1000000 funcref)");
+    let mut i = inv(&[]);
+    i.max_memory = 1 << 20; // 64 Ki elements
+    assert_same(&run_all(&module, &i), |name, o| {
+        assert_eq!(o.status, Status::MemoryLimit, "{name}")
+    });
+}
+
+#[cfg(feature = "wasmer")]
+#[test]
+fn wasmer_guests_get_no_host_networking() {
+    // WASIX `resolve("localhost")` succeeds with host networking (it needs
+    // no network, only the resolver); xharness gives guests none.
+    let text = r#"(module
+      (import "wasix_32v1" "resolve" (func $resolve (param i32 i32 i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 0) "localhost")
+      (func (export "_start")
+        (call $exit (call $resolve (i32.const 0) (i32.const 9) (i32.const 80)
+                                   (i32.const 1024) (i32.const 4) (i32.const 512)))))"#;
+    let wasm = wat::parse_str(text).expect("test WAT parses");
+    let engine = xharness_engines::by_name("wasmer").expect("wasmer starts");
+    let module = engine.compile(&wasm).expect("compiles");
+    let o = engine.run(&module, &inv(&[]));
+    match o.status {
+        Status::Exited(errno) => assert_ne!(errno, 0, "resolve succeeded: host networking"),
+        other => panic!("unexpected outcome {other}"),
     }
 }
 

@@ -5,11 +5,7 @@
 //! renamed over the golden. A reader sees the old or the new file, never half of one,
 //! and an interrupted bless leaves no temporary file behind.
 
-use std::fs;
-use std::io::Write;
 use std::path::Path;
-
-use tempfile::NamedTempFile;
 
 use crate::GoldenError;
 
@@ -17,58 +13,16 @@ use crate::GoldenError;
 ///
 /// An existing golden file keeps its permissions.
 pub fn bless(path: &Path, bytes: &[u8]) -> Result<(), GoldenError> {
-    let err = |source| GoldenError::Bless {
+    xharness_atomic::write(path, bytes).map_err(|source| GoldenError::Bless {
         path: path.to_path_buf(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp = NamedTempFile::new_in(dir).map_err(err)?;
-    tmp.write_all(bytes).map_err(err)?;
-    set_permissions(tmp.as_file(), path).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    sync_dir(dir);
-    Ok(())
-}
-
-/// Gives the temporary file the golden's current permissions, or 0644 for a new golden
-/// (temporary files are created 0600).
-fn set_permissions(tmp: &fs::File, golden: &Path) -> std::io::Result<()> {
-    match fs::metadata(golden) {
-        Ok(meta) => tmp.set_permissions(meta.permissions()),
-        Err(_) => default_permissions(tmp),
-    }
-}
-
-#[cfg(unix)]
-fn default_permissions(tmp: &fs::File) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    tmp.set_permissions(fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn default_permissions(_tmp: &fs::File) -> std::io::Result<()> {
-    Ok(())
-}
-
-/// Makes the rename durable where the platform allows it; best effort, since the
-/// golden is already in place when this runs.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn entries(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)

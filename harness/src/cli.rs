@@ -14,8 +14,12 @@ pub use args::{Cli, Command, RunArgs, SuiteArgs};
 /// Exit status for usage and configuration errors.
 pub const USAGE_ERROR: u8 = 2;
 
-/// Parse the command line and run; the binary's whole `main`.
+/// Parse the command line and run; the binary's whole `main`. Started as
+/// a worker (`XHARNESS_WORKER=1`), serve jobs instead.
 pub fn main() -> ExitCode {
+    if let Some(code) = crate::worker::serve_if_worker() {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -16,30 +16,38 @@
 //! `XHARNESS_ENGINES=wasmtime,wasmer` to choose engines (default: all
 //! built in) and `XHARNESS_BLESS=1` to bless goldens.
 
-use std::borrow::Cow;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use xharness_engines::Engine;
 use xharness_engines::cache::ModuleCache;
-use xharness_golden::Normalizer;
 use xharness_reports::Status;
-use xharness_suites::{Case, Expectation, Suite};
+use xharness_suites::Expectation;
 
-use crate::schedule::{self, Options};
-use crate::scratch::ScratchPool;
-use crate::toolchain::{CompileFailure, Compiler};
-use crate::verdict::Judge;
+use crate::session::{Options, Session};
+use crate::worker::WorkerCommand;
 
 /// Parse libtest arguments, run the trials of every suite (each a
 /// suite.toml or its folder), exit like libtest.
+///
+/// The test binary is also its own worker process: started with
+/// `XHARNESS_WORKER=1`, this function serves jobs instead.
 pub fn main<P: AsRef<Path>>(suites: &[P]) -> ExitCode {
+    if let Some(code) = crate::worker::serve_if_worker() {
+        return code;
+    }
     let args = Arguments::from_args();
+    let worker = match WorkerCommand::current_exe() {
+        Ok(w) => w,
+        Err(message) => {
+            eprintln!("xharness: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let mut all = Vec::new();
     for suite in suites {
-        match trials(suite.as_ref()) {
+        match trials_with(suite.as_ref(), worker.clone()) {
             Ok(t) => all.extend(t),
             Err(message) => {
                 eprintln!("xharness: {message}");
@@ -50,18 +58,35 @@ pub fn main<P: AsRef<Path>>(suites: &[P]) -> ExitCode {
     libtest_mimic::run(&args, all).exit_code()
 }
 
-struct Shared {
-    suite: Suite,
-    compiler: Compiler,
-    modules: ModuleCache,
-    scratch: ScratchPool,
-    artifacts: Vec<OnceLock<Result<Vec<u8>, CompileFailure>>>,
-    normalizer: Normalizer,
-    opts: Options,
+/// One trial per (case, engine) of the suite at `path`, run by workers
+/// started from the `xharness` binary found next to this executable or on
+/// `PATH` (`XHARNESS_BIN` overrides). A test binary whose `main` is
+/// [`main`] needs none: it is its own worker.
+pub fn trials(path: &Path) -> Result<Vec<Trial>, String> {
+    let bin = std::env::var_os("XHARNESS_BIN")
+        .map(std::path::PathBuf::from)
+        .or_else(find_xharness)
+        .ok_or("cannot find the xharness binary to start workers; set XHARNESS_BIN")?;
+    trials_with(path, WorkerCommand::program(bin))
 }
 
-/// One trial per (case, engine) of the suite at `path` (a suite.toml or its folder).
-pub fn trials(path: &Path) -> Result<Vec<Trial>, String> {
+fn find_xharness() -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    // cargo puts test binaries in target/*/deps, the binary one level up.
+    for dir in exe.ancestors().skip(1).take(2) {
+        let candidate = dir.join("xharness");
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join("xharness"))
+        .find(|p| p.is_file())
+}
+
+/// One trial per (case, engine) of the suite at `path` (a suite.toml or
+/// its folder), run by workers started with `worker`.
+pub fn trials_with(path: &Path, worker: WorkerCommand) -> Result<Vec<Trial>, String> {
     let suite = xharness_suites::load(path).map_err(|e| e.to_string())?;
     let names: Vec<String> = match std::env::var("XHARNESS_ENGINES") {
         Ok(list) if !list.trim().is_empty() => {
@@ -72,71 +97,49 @@ pub fn trials(path: &Path) -> Result<Vec<Trial>, String> {
             .map(String::from)
             .collect(),
     };
-    let engines = crate::start_engines(&names).map_err(|e| e.to_string())?;
-    let normalizer =
-        crate::normalizer(&suite).map_err(|e| format!("{}: {e}", suite.file.display()))?;
-    let opts = Options {
-        jobs: 1,
-        bless: std::env::var_os("XHARNESS_BLESS").is_some_and(|v| v == "1"),
-        keep_scratch: false,
-        fail_fast: false,
-        color: false,
-        cache_dir: ModuleCache::default_dir(),
-    };
-    let shared = Arc::new(Shared {
-        compiler: Compiler::new(&suite, &opts.cache_dir),
-        modules: ModuleCache::new(opts.cache_dir.clone()),
-        scratch: ScratchPool::new(false)?,
-        artifacts: suite.cases.iter().map(|_| OnceLock::new()).collect(),
-        normalizer,
-        opts,
-        suite,
-    });
+    let bless = std::env::var_os("XHARNESS_BLESS").is_some_and(|v| v == "1");
+    if bless && names.len() > 1 {
+        return Err(format!(
+            "XHARNESS_BLESS=1 with several engines ({}): a trial sees one engine, and a golden is only written where all engines agree; bless with `xharness --suite {} --bless`, or set XHARNESS_ENGINES to one engine",
+            names.join(", "),
+            suite.file.display()
+        ));
+    }
+    let mut opts = Options::new(ModuleCache::default_dir(), worker);
+    opts.bless = bless;
+    let session = Arc::new(Session::new(suite, names, opts)?);
     let mut out = Vec::new();
-    for (index, case) in shared.suite.cases.iter().enumerate() {
-        for engine in &engines {
-            out.push(trial(&shared, index, case, engine.clone()));
+    for (index, case) in session.suite().cases.iter().enumerate() {
+        for engine in session.engines() {
+            let name = format!("{}::{}::{}", session.suite().name, case.name, engine);
+            let ignored = case.expect.contains_key(engine);
+            let (s, engine) = (session.clone(), engine.clone());
+            out.push(
+                Trial::test(name, move || run_trial(&s, index, &engine))
+                    .with_ignored_flag(ignored),
+            );
         }
     }
     Ok(out)
 }
 
-fn trial(shared: &Arc<Shared>, index: usize, case: &Case, engine: Arc<dyn Engine>) -> Trial {
-    let name = format!("{}::{}::{}", shared.suite.name, case.name, engine.name());
-    let ignored = case.expect.contains_key(engine.name());
-    let shared = shared.clone();
-    Trial::test(name, move || run_trial(&shared, index, engine.as_ref())).with_ignored_flag(ignored)
-}
-
-fn run_trial(shared: &Shared, index: usize, engine: &dyn Engine) -> Result<(), Failed> {
-    let mut case = Cow::Borrowed(&shared.suite.cases[index]);
+fn run_trial(session: &Session, index: usize, engine: &str) -> Result<(), Failed> {
+    let case = &session.suite().cases[index];
+    let mut record = session.run_one(index, engine);
     // A skipped case only runs when asked for with --ignored: judge it plainly.
-    if matches!(case.expect.get(engine.name()), Some(Expectation::Skip(_))) {
-        case.to_mut().expect.remove(engine.name());
+    if record.result.status == Status::Skip
+        && matches!(case.expect.get(engine), Some(Expectation::Skip(_)))
+    {
+        record = session.run_one_unexpected(index, engine);
     }
-    let artifact = shared.artifacts[index].get_or_init(|| shared.compiler.module(&case));
-    let judge = Judge {
-        normalizer: &shared.normalizer,
-        bless: shared.opts.bless,
-        color: false,
-    };
-    let result = schedule::run_job(
-        &case,
-        engine,
-        artifact,
-        &shared.modules,
-        &shared.scratch,
-        &judge,
-        &shared.opts,
-    );
-    match result.status {
-        Status::Pass | Status::XFail | Status::Skip => Ok(()),
-        Status::Fail | Status::XPass => {
-            let reason = result
-                .reason
-                .map(|r| format!("{r:?}"))
-                .unwrap_or_else(|| "xpass".into());
-            Err(format!("{reason}\n{}", result.detail).into())
+    session.finish_one(index, &mut record);
+    let r = &record.result;
+    match r.status {
+        Status::Pass | Status::XFail | Status::Skip | Status::Flaky => Ok(()),
+        _ => {
+            let reason = r.reason.map_or("xpass", |r| r.as_str());
+            let text = xharness_reports::render::failure_text(&r.detail, &r.mismatches, false);
+            Err(format!("{reason}\n{text}").into())
         }
     }
 }

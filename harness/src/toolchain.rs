@@ -3,10 +3,16 @@
 //! A case's module is cached by content: the key is the SHA-256 of the
 //! source bytes, the toolchain command with every placeholder but `{out}`
 //! expanded, and the toolchain executable's identity (resolved path, size,
-//! modification time). An unchanged case is never recompiled. External
+//! modification time; under `shell = true`, of `sh` and of the program the
+//! command names). An unchanged case is never recompiled. External
 //! commands run without a shell (quote-aware splitting) unless the suite
-//! asks for one, in their own process group, which is killed whole when
-//! the compile times out.
+//! asks for one, in their own process group, which is killed whole after
+//! every compile (so nothing it left in the background lives on), at the
+//! timeout, and on Ctrl-C.
+//!
+//! The stage hands on an [`Artifact`]: where the module is on disk and the
+//! hash of its bytes, never the bytes themselves, so the parent's memory
+//! does not grow with the number or size of modules.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -17,6 +23,24 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 use xharness_suites::{Case, Suite, Toolchain};
+
+/// A compiled case: the module on disk and the SHA-256 of its bytes.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    /// The module file (a cache entry, or the case's own `.wasm` source).
+    pub path: PathBuf,
+    /// SHA-256 of the module's bytes, hex.
+    pub sha256: String,
+}
+
+impl Artifact {
+    fn of(path: PathBuf, bytes: &[u8]) -> Self {
+        Artifact {
+            path,
+            sha256: hex::encode(Sha256::digest(bytes)),
+        }
+    }
+}
 
 /// Why a case has no module.
 #[derive(Debug, Clone)]
@@ -48,32 +72,44 @@ impl Compiler {
         }
     }
 
-    /// The case's module bytes, from the cache or freshly compiled.
-    pub fn module(&self, case: &Case) -> Result<Vec<u8>, CompileFailure> {
+    /// The case's module, from the cache or freshly compiled.
+    pub fn module(&self, case: &Case) -> Result<Artifact, CompileFailure> {
         let source = std::fs::read(&case.src).map_err(|e| CompileFailure {
             summary: format!("cannot read source {}: {e}", case.src.display()),
             output: String::new(),
         })?;
         match &self.toolchain {
-            Toolchain::BuiltinWasm => Ok(source),
-            Toolchain::BuiltinWat => {
-                wat::parse_bytes(&source)
-                    .map(|b| b.into_owned())
-                    .map_err(|e| {
-                        let mut e = e;
-                        e.set_path(&case.src);
-                        CompileFailure {
-                            summary: format!("invalid WAT in {}", case.src.display()),
-                            output: e.to_string(),
-                        }
-                    })
-            }
+            Toolchain::BuiltinWasm => Ok(Artifact::of(case.src.clone(), &source)),
+            Toolchain::BuiltinWat => self.wat(case, &source),
             Toolchain::Command {
                 template,
                 timeout,
                 shell,
             } => self.external(case, &source, template, *timeout, *shell),
         }
+    }
+
+    /// WAT is translated in-process and the module kept in the artifact
+    /// cache, keyed by the text's hash.
+    fn wat(&self, case: &Case, source: &[u8]) -> Result<Artifact, CompileFailure> {
+        let cached = self
+            .artifacts
+            .join(format!("wat-{}.wasm", hex::encode(Sha256::digest(source))));
+        if let Ok(bytes) = std::fs::read(&cached) {
+            return Ok(Artifact::of(cached, &bytes));
+        }
+        let wasm = wat::parse_bytes(source).map_err(|mut e| {
+            e.set_path(&case.src);
+            CompileFailure {
+                summary: format!("invalid WAT in {}", case.src.display()),
+                output: e.to_string(),
+            }
+        })?;
+        xharness_atomic::write(&cached, &wasm).map_err(|e| CompileFailure {
+            summary: format!("cannot write {}: {e}", cached.display()),
+            output: "set XHARNESS_CACHE_DIR or --cache-dir to a writable directory".into(),
+        })?;
+        Ok(Artifact::of(cached, &wasm))
     }
 
     fn external(
@@ -83,7 +119,7 @@ impl Compiler {
         template: &str,
         timeout: Duration,
         shell: bool,
-    ) -> Result<Vec<u8>, CompileFailure> {
+    ) -> Result<Artifact, CompileFailure> {
         let fail = |summary: String| CompileFailure {
             summary,
             output: String::new(),
@@ -91,11 +127,19 @@ impl Compiler {
         let vars = case.vars(&self.root);
         let keyed = xharness_suites::expand(template, &vars).map_err(|e| fail(e.to_string()))?;
         let argv = self.argv(&keyed, shell)?;
-        let identity = self.identity(&argv[0])?;
+        let mut identity = self.identity(&argv[0])?;
+        if shell {
+            // `sh` alone says nothing about the compiler: key on the
+            // program the command runs too.
+            if let Some(program) = shell_program(&keyed) {
+                identity.push('|');
+                identity.push_str(&self.identity(&program)?);
+            }
+        }
         let key = cache_key(source, &keyed, &identity);
         let cached = self.artifacts.join(format!("{key}.wasm"));
         if let Ok(bytes) = std::fs::read(&cached) {
-            return Ok(bytes);
+            return Ok(Artifact::of(cached, &bytes));
         }
         std::fs::create_dir_all(&self.artifacts)
             .map_err(|e| fail(format!("cannot create {}: {e}", self.artifacts.display())))?;
@@ -121,8 +165,13 @@ impl Compiler {
             ),
         })?;
         // Atomic publish: rename within the same directory.
-        let _ = std::fs::rename(&out, &cached);
-        Ok(bytes)
+        match std::fs::rename(&out, &cached) {
+            Ok(()) => Ok(Artifact::of(cached, &bytes)),
+            Err(e) => Err(fail(format!(
+                "cannot store the module at {}: {e}",
+                cached.display()
+            ))),
+        }
     }
 
     fn argv(&self, command: &str, shell: bool) -> Result<Vec<String>, CompileFailure> {
@@ -162,6 +211,16 @@ impl Compiler {
             output: String::new(),
         })
     }
+}
+
+/// The program a shell command runs first: its first word that is not a
+/// variable assignment (`CC=clang`) or a keyword like `exec`.
+fn shell_program(command: &str) -> Option<String> {
+    let words = shell_words::split(command).ok()?;
+    words
+        .into_iter()
+        .find(|w| !w.contains('=') && !matches!(w.as_str(), "exec" | "env" | "command"))
+        .filter(|w| which(w).is_some())
 }
 
 fn cache_key(source: &[u8], command: &str, identity: &str) -> String {
@@ -206,42 +265,46 @@ fn which(program: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Run the compiler in its own process group; kill the group on timeout.
+/// Run the compiler in its own process group, killed whole when it has
+/// finished (whatever it left running), at the timeout and on Ctrl-C.
 fn run_compiler(argv: &[String], cwd: &Path, timeout: Duration) -> Result<(), CompileFailure> {
-    use std::os::unix::process::CommandExt;
-    let mut child = Command::new(&argv[0])
-        .args(&argv[1..])
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..])
         .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| CompileFailure {
-            summary: format!("cannot start `{}`: {e}", argv[0]),
-            output: String::new(),
-        })?;
+        .stderr(Stdio::piped());
+    crate::sys::own_group_dying_with_parent(&mut cmd);
+    let mut child = cmd.spawn().map_err(|e| CompileFailure {
+        summary: format!("cannot start `{}`: {e}", argv[0]),
+        output: String::new(),
+    })?;
     let out = drain(child.stdout.take());
     let err = drain(child.stderr.take());
     let start = Instant::now();
     let status = loop {
         match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if start.elapsed() >= timeout => break None,
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if crate::sys::interrupted() => break Err("was interrupted".to_string()),
+            Ok(None) if start.elapsed() >= timeout => {
+                break Err(format!("timed out after {:.1} s", timeout.as_secs_f64()));
+            }
             Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(_) => break None,
+            Err(e) => break Err(format!("could not be waited for ({e})")),
         }
     };
-    let Some(status) = status else {
-        kill_group(child.id());
-        let _ = child.wait();
-        return Err(CompileFailure {
-            summary: format!(
-                "the toolchain timed out after {:.1} s and was killed",
-                timeout.as_secs_f64()
-            ),
-            output: join_output(err, out),
-        });
+    // The group goes in every case: a compiler's leftover background
+    // processes would otherwise hold the output pipes open.
+    crate::sys::kill_group(child.id());
+    let status = match status {
+        Ok(status) => status,
+        Err(why) => {
+            let _ = child.wait();
+            return Err(CompileFailure {
+                summary: format!("the toolchain {why} and was killed"),
+                output: join_output(err, out),
+            });
+        }
     };
     let output = join_output(err, out);
     if status.success() {
@@ -255,15 +318,6 @@ fn run_compiler(argv: &[String], cwd: &Path, timeout: Duration) -> Result<(), Co
         summary: format!("the toolchain {how}: {}", argv.join(" ")),
         output,
     })
-}
-
-fn kill_group(pid: u32) {
-    if let Ok(pid) = i32::try_from(pid) {
-        let _ = nix::sys::signal::killpg(
-            nix::unistd::Pid::from_raw(pid),
-            nix::sys::signal::Signal::SIGKILL,
-        );
-    }
 }
 
 fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {

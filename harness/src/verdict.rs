@@ -1,134 +1,270 @@
-//! Judging one (case, engine) run: outcome + expectations + goldens → result.
+//! Judging one (case, engine) run: how it ended + expectations + goldens →
+//! a record. A pure function of its inputs: it writes no file and renders
+//! nothing (no diff text, no colour); blessing and reporting come later.
 //!
-//! Order of checks: how the run ended (trap, timeout, memory, instantiate),
-//! then the exit code, then stdout and stderr against their goldens. An
-//! expected failure (`xfail`) that fails is a pass; one that passes is an
-//! `xpass`, which fails the run so stale expectations get noticed.
+//! Order of checks: how the run ended (crash, timeout, memory, trap,
+//! instantiate), then the exit code, then stdout and stderr against their
+//! goldens. An expected failure (`xfail`) that fails is `XFail`; one that
+//! passes is `XPass`, which fails the run so stale expectations get noticed.
 
-use xharness_engines::{Captured, Outcome, Status as RunStatus};
+use sha2::{Digest, Sha256};
+use xharness_engines::{Captured, Status as RunStatus};
 use xharness_golden::{Normalizer, Stream};
-use xharness_reports::{CaseResult, Reason, Status};
+use xharness_reports::{
+    CaseResult, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord, Reason, Status,
+};
 use xharness_suites::{Case, Expectation};
 
-/// What the judge needs besides the outcome.
-pub struct Judge<'a> {
-    pub normalizer: &'a Normalizer,
-    pub bless: bool,
-    pub color: bool,
+use crate::worker::{JobEnd, KillReason};
+
+/// Output text kept in a record, per stream.
+const KEEP_TEXT: usize = 64 << 10;
+
+/// A judged run and the raw output blessing may need.
+#[derive(Debug)]
+pub struct JobRecord {
+    pub result: CaseResult,
+    /// The raw (not normalised) output, for blessing.
+    pub raw_stdout: Vec<u8>,
+    pub raw_stderr: Vec<u8>,
 }
 
-/// A failure before judging output: reason + human detail.
+/// A failure before judging output: reason + plain detail.
 pub struct Failure {
     pub reason: Reason,
     pub detail: String,
 }
 
-impl Judge<'_> {
-    /// Judge a finished run.
-    pub fn outcome(&self, case: &Case, engine: &str, outcome: &Outcome) -> CaseResult {
-        let ms = outcome.duration.as_secs_f64() * 1000.0;
-        let exit_code = match outcome.status {
-            RunStatus::Exited(code) => Some(code),
-            _ => None,
-        };
-        let failure = self.check(case, engine, outcome);
-        finish(case, engine, failure, exit_code, ms)
-    }
-
-    fn check(&self, case: &Case, engine: &str, o: &Outcome) -> Option<Failure> {
-        let (reason, what) = match &o.status {
-            RunStatus::Exited(code) if *code == case.exit_code => {
-                return self.check_output(case, engine, o);
-            }
-            RunStatus::Exited(code) => (
-                Reason::ExitCode,
-                format!("exited with code {code}, expected {}", case.exit_code),
-            ),
-            RunStatus::Trapped { .. } => (Reason::Trap, o.status.to_string()),
-            RunStatus::TimedOut => (
-                Reason::Timeout,
-                format!("timed out after {:.1} s", case.timeout.as_secs_f64()),
-            ),
-            RunStatus::MemoryLimit => (
-                Reason::Memory,
-                format!("memory limit of {} bytes reached", case.max_memory),
-            ),
-            RunStatus::InstantiateError(why) => (
-                Reason::InstantiateError,
-                format!("could not instantiate: {why}"),
-            ),
-        };
-        let mut detail = what;
-        append_stream(&mut detail, "stdout", &o.stdout);
-        append_stream(&mut detail, "stderr", &o.stderr);
-        Some(Failure { reason, detail })
-    }
-
-    fn check_output(&self, case: &Case, engine: &str, o: &Outcome) -> Option<Failure> {
-        let mut detail = String::new();
-        for (stream, golden, captured) in [
-            (Stream::Stdout, &case.golden_stdout, &o.stdout),
-            (Stream::Stderr, &case.golden_stderr, &o.stderr),
-        ] {
-            let mismatch =
-                match xharness_golden::compare(stream, golden, &captured.bytes, self.normalizer) {
-                    Ok(None) => continue,
-                    Ok(Some(m)) => m,
-                    Err(e) => {
-                        detail.push_str(&format!("{e}\n"));
-                        continue;
-                    }
-                };
-            if captured.truncated {
-                detail.push_str(&truncation_note(stream, captured));
-            } else if self.bless && !matches!(case.expect.get(engine), Some(Expectation::XFail(_)))
-            {
-                match xharness_golden::bless(&mismatch.golden, &mismatch.actual_raw) {
-                    Ok(()) => continue,
-                    Err(e) => detail.push_str(&format!("{e}\n")),
+/// Judge how a job ended.
+pub fn judge(case: &Case, engine: &str, end: JobEnd, norm: &Normalizer) -> JobRecord {
+    let (status, stdout, stderr, duration, crash) = match end {
+        JobEnd::Finished(o) => (o.status, o.stdout, o.stderr, o.duration, None),
+        JobEnd::Rejected(message) => {
+            let failure = Failure {
+                reason: Reason::CompileError,
+                detail: format!(
+                    "{engine} rejected the module built from {}: {message}",
+                    case.src.display()
+                ),
+            };
+            return JobRecord::bare(finish(case, engine, Some(failure), 0.0));
+        }
+        JobEnd::Killed {
+            why,
+            stdout,
+            stderr,
+            duration,
+        } => {
+            let status = match why {
+                KillReason::Timeout => RunStatus::TimedOut,
+                KillReason::Memory => RunStatus::MemoryLimit,
+                KillReason::Interrupted => {
+                    let mut r = CaseResult::new(&case.name, engine, Status::NotRun);
+                    r.detail = "interrupted while running".into();
+                    return JobRecord::bare(r);
                 }
-            }
-            detail.push_str(&xharness_golden::render_diff(&mismatch, self.color));
+            };
+            (status, stdout, stderr, duration, None)
         }
-        if detail.is_empty() {
-            return None;
+        JobEnd::Crashed {
+            message,
+            stdout,
+            stderr,
+            duration,
+        } => (
+            RunStatus::InstantiateError(String::new()),
+            stdout,
+            stderr,
+            duration,
+            Some(message),
+        ),
+    };
+    let ms = duration.as_secs_f64() * 1000.0;
+    let stdout_n = norm.apply(&stdout.bytes);
+    let stderr_n = norm.apply(&stderr.bytes);
+    let mut result = match &crash {
+        Some(message) => crashed(case, engine, message, ms),
+        None => {
+            let failure = check(case, &status, &stdout, &stderr, norm);
+            finish(case, engine, failure, ms)
         }
-        Some(Failure {
-            reason: Reason::OutputMismatch,
-            detail,
-        })
+    };
+    result.outcome = Some(outcome_record(&status, crash));
+    result.exit_code = match status {
+        RunStatus::Exited(code) => Some(code),
+        _ => None,
+    };
+    result.stdout = Some(output_record(&stdout, &stdout_n));
+    result.stderr = Some(output_record(&stderr, &stderr_n));
+    if result.reason == Some(Reason::OutputMismatch) {
+        result.mismatches = mismatches(case, &stdout.bytes, &stderr.bytes, &result, norm);
+    }
+    JobRecord {
+        result,
+        raw_stdout: stdout.bytes,
+        raw_stderr: stderr.bytes,
     }
 }
 
-fn truncation_note(stream: Stream, c: &Captured) -> String {
-    format!(
-        "{stream} was truncated: the guest wrote {} bytes, only the first {} were kept (raise max_output); not blessed\n",
-        c.total,
-        c.bytes.len()
-    )
+impl JobRecord {
+    /// A record with no output (the job never ran).
+    pub fn bare(result: CaseResult) -> Self {
+        JobRecord {
+            result,
+            raw_stdout: Vec::new(),
+            raw_stderr: Vec::new(),
+        }
+    }
 }
 
-fn append_stream(detail: &mut String, name: &str, c: &Captured) {
-    if c.bytes.is_empty() {
-        return;
+fn crashed(case: &Case, engine: &str, message: &str, ms: f64) -> CaseResult {
+    let mut r = CaseResult::new(&case.name, engine, Status::Error);
+    r.reason = Some(Reason::WorkerCrash);
+    r.detail = message.to_string();
+    r.duration_ms = ms;
+    r.expectation = expectation_text(case, engine);
+    r
+}
+
+fn check(
+    case: &Case,
+    status: &RunStatus,
+    stdout: &Captured,
+    stderr: &Captured,
+    norm: &Normalizer,
+) -> Option<Failure> {
+    let (reason, detail) = match status {
+        RunStatus::Exited(code) if *code == case.exit_code => {
+            return check_output(case, stdout, stderr, norm);
+        }
+        RunStatus::Exited(code) => (
+            Reason::ExitCode,
+            format!("exited with code {code}, expected {}", case.exit_code),
+        ),
+        RunStatus::Trapped { .. } => (Reason::Trap, status.to_string()),
+        RunStatus::TimedOut => (
+            Reason::Timeout,
+            format!(
+                "timed out after {:.1} s and was killed",
+                case.timeout.as_secs_f64()
+            ),
+        ),
+        RunStatus::MemoryLimit => (
+            Reason::Memory,
+            format!("memory limit of {} bytes reached", case.max_memory),
+        ),
+        RunStatus::InstantiateError(why) => (
+            Reason::InstantiateError,
+            format!("could not instantiate: {why}"),
+        ),
+    };
+    Some(Failure { reason, detail })
+}
+
+/// Compare both streams with their goldens; mismatches go in the record
+/// as data (see [`mismatches`]).
+fn check_output(
+    case: &Case,
+    stdout: &Captured,
+    stderr: &Captured,
+    norm: &Normalizer,
+) -> Option<Failure> {
+    let mut detail = String::new();
+    let mut mismatched = false;
+    for (stream, golden, captured) in [
+        (Stream::Stdout, &case.golden_stdout, stdout),
+        (Stream::Stderr, &case.golden_stderr, stderr),
+    ] {
+        match xharness_golden::compare(stream, golden, &captured.bytes, norm) {
+            Ok(None) => {}
+            Ok(Some(_)) => mismatched = true,
+            Err(e) => detail.push_str(&format!("{e}\n")),
+        }
     }
-    const SHOW: usize = 4096;
-    let tail = &c.bytes[c.bytes.len().saturating_sub(SHOW)..];
-    detail.push_str(&format!("\n--- {name} (last {} bytes) ---\n", tail.len()));
-    detail.push_str(&String::from_utf8_lossy(tail));
-    if !detail.ends_with('\n') {
-        detail.push('\n');
+    (mismatched || !detail.is_empty()).then_some(Failure {
+        reason: Reason::OutputMismatch,
+        detail,
+    })
+}
+
+/// The mismatches of a judged run against its goldens, as data.
+pub fn mismatches(
+    case: &Case,
+    raw_stdout: &[u8],
+    raw_stderr: &[u8],
+    result: &CaseResult,
+    norm: &Normalizer,
+) -> Vec<MismatchRecord> {
+    let mut out = Vec::new();
+    for (stream, golden, raw, record) in [
+        (Stream::Stdout, &case.golden_stdout, raw_stdout, &result.stdout),
+        (Stream::Stderr, &case.golden_stderr, raw_stderr, &result.stderr),
+    ] {
+        if let Ok(Some(m)) = xharness_golden::compare(stream, golden, raw, norm) {
+            out.push(MismatchRecord {
+                stream: stream.to_string(),
+                golden: m.golden.display().to_string(),
+                expected: capped_text(&m.expected),
+                actual: capped_text(&m.actual),
+                truncated: record.as_ref().is_some_and(|r| r.truncated),
+            });
+        }
     }
+    out
+}
+
+fn outcome_record(status: &RunStatus, crash: Option<String>) -> OutcomeRecord {
+    if let Some(message) = crash {
+        return OutcomeRecord {
+            kind: OutcomeKind::Crashed,
+            exit_code: None,
+            message: Some(message),
+        };
+    }
+    let (kind, exit_code, message) = match status {
+        RunStatus::Exited(code) => (OutcomeKind::Exited, Some(*code), None),
+        RunStatus::Trapped { message, .. } => (OutcomeKind::Trapped, None, Some(message.clone())),
+        RunStatus::TimedOut => (OutcomeKind::Timeout, None, None),
+        RunStatus::MemoryLimit => (OutcomeKind::Memory, None, None),
+        RunStatus::InstantiateError(why) => {
+            (OutcomeKind::InstantiateError, None, Some(why.clone()))
+        }
+    };
+    OutcomeRecord {
+        kind,
+        exit_code,
+        message,
+    }
+}
+
+fn output_record(c: &Captured, normalised: &[u8]) -> OutputRecord {
+    OutputRecord {
+        digest: hex::encode(Sha256::digest(normalised)),
+        bytes: c.total,
+        truncated: c.truncated,
+        text: Some(capped_text(normalised)),
+    }
+}
+
+fn capped_text(bytes: &[u8]) -> String {
+    let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(KEEP_TEXT)]).into_owned();
+    if bytes.len() > KEEP_TEXT {
+        text.push_str(&format!(
+            "\n[... {} more bytes not kept]\n",
+            bytes.len() - KEEP_TEXT
+        ));
+    }
+    text
+}
+
+fn expectation_text(case: &Case, engine: &str) -> Option<String> {
+    case.expect.get(engine).map(|e| match e {
+        Expectation::XFail(w) | Expectation::Skip(w) => w.clone(),
+    })
 }
 
 /// Apply the case's expectation for `engine` to a pass/fail judgement.
-pub fn finish(
-    case: &Case,
-    engine: &str,
-    failure: Option<Failure>,
-    exit_code: Option<i32>,
-    ms: f64,
-) -> CaseResult {
+pub fn finish(case: &Case, engine: &str, failure: Option<Failure>, ms: f64) -> CaseResult {
     let expectation = case.expect.get(engine);
     let (status, reason, detail) = match (expectation, failure) {
         (Some(Expectation::XFail(_)), Some(f)) => (Status::XFail, Some(f.reason), f.detail),
@@ -142,30 +278,17 @@ pub fn finish(
         (_, Some(f)) => (Status::Fail, Some(f.reason), f.detail),
         (_, None) => (Status::Pass, None, String::new()),
     };
-    CaseResult {
-        case: case.name.clone(),
-        engine: engine.to_string(),
-        status,
-        reason,
-        exit_code,
-        duration_ms: ms,
-        detail,
-        expectation: expectation.map(|e| match e {
-            Expectation::XFail(w) | Expectation::Skip(w) => w.clone(),
-        }),
-    }
+    let mut r = CaseResult::new(&case.name, engine, status);
+    r.reason = reason;
+    r.detail = detail;
+    r.duration_ms = ms;
+    r.expectation = expectation_text(case, engine);
+    r
 }
 
 /// A skipped case's result.
 pub fn skipped(case: &Case, engine: &str, why: &str) -> CaseResult {
-    CaseResult {
-        case: case.name.clone(),
-        engine: engine.to_string(),
-        status: Status::Skip,
-        reason: None,
-        exit_code: None,
-        duration_ms: 0.0,
-        detail: String::new(),
-        expectation: Some(why.to_string()),
-    }
+    let mut r = CaseResult::new(&case.name, engine, Status::Skip);
+    r.expectation = Some(why.to_string());
+    r
 }

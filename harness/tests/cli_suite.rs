@@ -366,5 +366,10 @@ fn fail_fast_stops_starting_cases() {
     }
     let o = f.run(&["--suite", ".", "--fail-fast", "-j", "1"]);
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(last_line(&o), "0 passed, 1 failed", "{}", stdout(&o));
+    assert_eq!(
+        last_line(&o),
+        "0 passed, 1 failed, 39 not run",
+        "{}",
+        stdout(&o)
+    );
 }

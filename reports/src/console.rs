@@ -7,10 +7,16 @@
 //! - **terminal**: an indicatif progress bar (`[elapsed] bar pos/len current-case`) with
 //!   only the non-passing lines printed above it (every line when `verbose`).
 //!
-//! Only failed results are kept (with their detail); at `Done` they are printed under
-//! `failures:` sorted by case then engine, and the very last line is the plain
-//! `N passed, N failed[, N skipped]` that CI log readers look for. With `verbose`,
-//! expected failures are kept too and shown under `expected failures:`.
+//! `NOT RUN` lines (there can be thousands after `--fail-fast`) are printed only when
+//! `verbose`; they are always counted.
+//!
+//! This reporter does all the rendering: at `Done`, failures are printed under
+//! `failures:` sorted by case then engine, each with its detail text and its mismatches
+//! as unified diffs (coloured only when the console has colour). Flaky results are
+//! listed apart under `flaky:` with the reasons of their earlier attempts. With
+//! `verbose`, expected failures are shown too, under `expected failures:`. The very
+//! last line is the plain `N passed, N failed[, N flaky][, N skipped][, N not run]`
+//! that CI log readers look for.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -21,6 +27,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::model::sort_results;
 use crate::progress::{SharedWriter, TermWriter, lock};
+use crate::render::failure_text;
 use crate::{CaseResult, Event, ReportError, Reporter, Status, Summary};
 
 /// Writes progress, failures and totals to a terminal or any other writer.
@@ -33,6 +40,7 @@ pub struct Console {
     bar: Option<ProgressBar>,
     failures: Vec<CaseResult>,
     xfails: Vec<CaseResult>,
+    flaky: Vec<CaseResult>,
     error: Option<io::Error>,
 }
 
@@ -40,8 +48,8 @@ impl Console {
     /// A console reporter writing to `out`.
     ///
     /// `is_terminal` selects the progress bar; `color` adds ANSI colours to the status
-    /// labels; `verbose` prints every case above the bar and keeps expected failures'
-    /// details for the end.
+    /// labels and diffs; `verbose` prints every case (`NOT RUN` ones included) and keeps
+    /// expected failures' details for the end.
     pub fn new(out: Box<dyn Write + Send>, is_terminal: bool, color: bool, verbose: bool) -> Self {
         Self {
             out: Arc::new(Mutex::new(out)),
@@ -52,6 +60,7 @@ impl Console {
             bar: None,
             failures: Vec::new(),
             xfails: Vec::new(),
+            flaky: Vec::new(),
             error: None,
         }
     }
@@ -76,21 +85,26 @@ impl Console {
     }
 
     fn finished(&mut self, r: &CaseResult) {
-        let line = self.case_line(r);
-        match &self.bar {
-            Some(bar) => {
-                if self.verbose || r.status != Status::Pass {
-                    bar.println(line);
-                }
-                bar.inc(1);
-                bar.set_message(format!("{}::{}", r.case, r.engine));
+        let shown = match r.status {
+            Status::NotRun => self.verbose,
+            Status::Pass => self.verbose || self.bar.is_none(),
+            _ => true,
+        };
+        let line = shown.then(|| self.case_line(r));
+        if let Some(bar) = &self.bar {
+            if let Some(line) = line {
+                bar.println(line);
             }
-            None => self.write(&format!("{line}\n")),
+            bar.inc(1);
+            bar.set_message(format!("{}::{}", r.case, r.engine));
+        } else if let Some(line) = line {
+            self.write(&format!("{line}\n"));
         }
-        if r.status.is_failure() {
-            self.failures.push(r.clone());
-        } else if self.verbose && r.status == Status::XFail {
-            self.xfails.push(r.clone());
+        match r.status {
+            status if status.is_failure() => self.failures.push(r.clone()),
+            Status::Flaky => self.flaky.push(r.clone()),
+            Status::XFail if self.verbose => self.xfails.push(r.clone()),
+            _ => {}
         }
     }
 
@@ -103,14 +117,20 @@ impl Console {
         self.push_section(&mut text, "expected failures:", xfails);
         let failures = std::mem::take(&mut self.failures);
         self.push_section(&mut text, "failures:", failures);
+        let flaky = std::mem::take(&mut self.flaky);
+        self.push_flaky(&mut text, flaky);
         text.push('\n');
+        if summary.interrupted {
+            text.push_str("interrupted: the run was stopped before every case finished\n");
+        }
         text.push_str(&totals_detail(summary));
         text.push_str(&totals_line(summary));
         self.write(&text);
         self.flush();
     }
 
-    /// Appends `title` and each result's heading and detail, sorted by case then engine.
+    /// Appends `title` and each result's heading, detail and diffs, sorted by case then
+    /// engine.
     fn push_section(&self, text: &mut String, title: &str, mut results: Vec<CaseResult>) {
         if results.is_empty() {
             return;
@@ -119,18 +139,48 @@ impl Console {
         let _ = writeln!(text, "\n{title}");
         for r in &results {
             let _ = writeln!(text, "\n---- {} ----", self.case_line(r));
-            let detail = failure_detail(r);
-            text.push_str(&detail);
-            if !detail.is_empty() && !detail.ends_with('\n') {
+            text.push_str(&self.failure_detail(r));
+        }
+    }
+
+    /// Appends `flaky:` and each flaky result's line, with one line per earlier attempt.
+    fn push_flaky(&self, text: &mut String, mut results: Vec<CaseResult>) {
+        if results.is_empty() {
+            return;
+        }
+        sort_results(&mut results);
+        text.push_str("\nflaky:\n");
+        for r in &results {
+            let _ = writeln!(text, "{}", self.case_line(r));
+            for (n, a) in r.attempts.iter().enumerate() {
+                let _ = write!(
+                    text,
+                    "  attempt {}: {} ({})",
+                    n + 1,
+                    self.label(a.status),
+                    format_ms(a.duration_ms)
+                );
+                if let Some(reason) = a.reason {
+                    let _ = write!(text, " {reason}");
+                }
                 text.push('\n');
             }
         }
     }
 
+    /// What to print under a failure's heading: its detail and diffs, or why an `XPass`
+    /// is a failure.
+    fn failure_detail(&self, r: &CaseResult) -> String {
+        if r.status == Status::XPass && r.detail.is_empty() && r.mismatches.is_empty() {
+            return "unexpectedly passed: remove the expectation if the bug is fixed\n".to_string();
+        }
+        failure_text(&r.detail, &r.mismatches, self.color)
+    }
+
     /// `LABEL suite::case::engine (duration) reason: expectation`, parts as they apply.
     fn case_line(&self, r: &CaseResult) -> String {
         let mut line = format!("{} {}", self.label(r.status), self.case_id(r));
-        if r.status != Status::Skip {
+        if !matches!(r.status, Status::Skip | Status::NotRun) {
             let _ = write!(line, " ({})", format_ms(r.duration_ms));
         }
         if let Some(reason) = r.reason {
@@ -160,9 +210,9 @@ impl Console {
         }
         let code = match status {
             Status::Pass => "32",
-            Status::Fail | Status::XPass => "1;31",
-            Status::XFail => "33",
-            Status::Skip => "2",
+            Status::Fail | Status::XPass | Status::Error => "1;31",
+            Status::XFail | Status::Flaky => "33",
+            Status::Skip | Status::NotRun => "2",
         };
         format!("\x1b[{code}m{}\x1b[0m", status.label())
     }
@@ -185,15 +235,8 @@ impl Console {
     }
 }
 
-/// What to print under a failure's heading: its detail, or why an `XPass` is a failure.
-fn failure_detail(r: &CaseResult) -> String {
-    if r.status == Status::XPass && r.detail.is_empty() {
-        return "unexpectedly passed: remove the expectation if the bug is fixed\n".to_string();
-    }
-    r.detail.clone()
-}
-
-/// The line before the totals: expected failures, unexpected passes and wall time.
+/// The line before the totals: expected failures, unexpected passes, worker errors,
+/// divergent cases and wall time.
 fn totals_detail(s: &Summary) -> String {
     let mut parts = Vec::new();
     if s.xfailed > 0 {
@@ -202,15 +245,29 @@ fn totals_detail(s: &Summary) -> String {
     if s.xpassed > 0 {
         parts.push(format!("{} unexpectedly passed", s.xpassed));
     }
+    if s.errors > 0 {
+        parts.push(format!("{} errored (worker died)", s.errors));
+    }
+    if s.divergent > 0 {
+        let cases = if s.divergent == 1 { "case diverges" } else { "cases diverge" };
+        parts.push(format!("{} {cases} between engines", s.divergent));
+    }
     parts.push(format!("finished in {:.2} s", s.duration.as_secs_f64()));
     format!("{}\n", parts.join("; "))
 }
 
-/// The very last line: `N passed, N failed`, then `, N skipped` when any were skipped.
+/// The very last line: `N passed, N failed`, then `, N flaky`, `, N skipped` and
+/// `, N not run`, each only when there are any.
 fn totals_line(s: &Summary) -> String {
     let mut line = format!("{} passed, {} failed", s.passed, s.failed);
-    if s.skipped > 0 {
-        let _ = write!(line, ", {} skipped", s.skipped);
+    for (n, what) in [
+        (s.flaky, "flaky"),
+        (s.skipped, "skipped"),
+        (s.not_run, "not run"),
+    ] {
+        if n > 0 {
+            let _ = write!(line, ", {n} {what}");
+        }
     }
     line.push('\n');
     line
@@ -279,19 +336,84 @@ mod tests {
         insta::assert_snapshot!(text);
     }
 
+    const TOTALS: &str = "4 passed, 4 failed, 1 flaky, 1 skipped, 1 not run";
+
     #[test]
-    fn coloured_labels_but_plain_totals() {
+    fn coloured_labels_and_diffs_but_plain_totals() {
         let (text, _) = run(false, true, false);
         assert!(text.contains("\x1b[32mPASS\x1b[0m c-basic::stdout/hello::wasmtime (3.1 ms)"));
-        assert_eq!(text.lines().last(), Some("4 passed, 3 failed, 1 skipped"));
+        assert!(text.contains("\x1b[1;31mERROR\x1b[0m c-basic::mem/huge::wasmer"));
+        assert!(text.contains("\x1b[33mFLAKY\x1b[0m c-basic::stdout/racy::wasmtime"));
+        assert!(text.contains("\x1b[31m-two"), "{text}");
+        assert_eq!(text.lines().last(), Some(TOTALS));
     }
 
     #[test]
-    fn no_skipped_part_without_skips() {
+    fn plain_output_has_no_escapes() {
+        let (text, _) = run(false, false, true);
+        assert!(!text.contains('\x1b'), "{text}");
+    }
+
+    #[test]
+    fn not_run_lines_only_when_verbose() {
+        let (quiet, _) = run(false, false, false);
+        assert!(!quiet.contains("NOT RUN"), "{quiet}");
+        let (verbose, _) = run(false, false, true);
+        assert!(
+            verbose.contains("\nNOT RUN c-basic::zz/later::wasmer\n"),
+            "{verbose}"
+        );
+        let (bar_verbose, _) = run(true, true, true);
+        assert!(bar_verbose.contains("NOT RUN\x1b[0m c-basic::zz/later::wasmer"));
+    }
+
+    #[test]
+    fn flaky_results_are_listed_apart_with_their_attempts() {
+        let (text, _) = run(true, false, false);
+        let flaky = text.find("\nflaky:\n").expect("flaky section");
+        assert!(text[flaky..].starts_with(
+            "\nflaky:\nFLAKY c-basic::stdout/racy::wasmtime (2.0 ms)\n  attempt 1: FAIL (1.5 ms) output-mismatch\n"
+        ));
+        let failures = text.find("\nfailures:\n").expect("failures section");
+        assert!(!text[failures..flaky].contains("stdout/racy"), "{text}");
+    }
+
+    #[test]
+    fn interrupted_run_says_so_before_the_totals() {
+        let capture = Capture::default();
+        let mut console = Console::new(Box::new(capture.clone()), false, false, false);
+        let results = sample_results();
+        let mut summary = Summary::from_results(&results, Duration::from_secs(1));
+        summary.interrupted = true;
+        for r in &results {
+            console.event(&Event::Finished(r));
+        }
+        console.event(&Event::Done(&summary));
+        console.finish().unwrap();
+        drop(console);
+        let text = capture.text();
+        let lines: Vec<&str> = text.lines().rev().take(3).collect();
+        assert_eq!(
+            lines,
+            [
+                TOTALS,
+                "1 expected to fail; 1 unexpectedly passed; 1 errored (worker died); \
+                 1 case diverges between engines; finished in 1.00 s",
+                "interrupted: the run was stopped before every case finished",
+            ]
+        );
+    }
+
+    #[test]
+    fn totals_line_parts_appear_only_when_non_zero() {
         let mut s = Summary::default();
         s.add(Status::Pass);
         s.add(Status::Fail);
         assert_eq!(totals_line(&s), "1 passed, 1 failed\n");
+        s.add(Status::NotRun);
+        assert_eq!(totals_line(&s), "1 passed, 1 failed, 1 not run\n");
+        s.add(Status::Flaky);
+        assert_eq!(totals_line(&s), "1 passed, 1 failed, 1 flaky, 1 not run\n");
     }
 
     #[test]
@@ -302,10 +424,7 @@ mod tests {
         assert!(text.contains("FAIL c-basic::stdout/multi::wasmer (4.0 ms) output-mismatch"));
         let failures = text.find("\nfailures:\n").expect("failures section");
         assert!(text[failures..].contains("+TWO"));
-        assert!(
-            text.ends_with("\n4 passed, 3 failed, 1 skipped\n"),
-            "{text:?}"
-        );
+        assert!(text.ends_with(&format!("\n{TOTALS}\n")), "{text:?}");
     }
 
     #[test]

@@ -24,6 +24,15 @@ pub enum ReportError {
         #[source]
         source: serde_json::Error,
     },
+    /// A report could not be serialised as JUnit XML.
+    #[error("cannot serialise JUnit report {}: {source}", path.display())]
+    Junit {
+        /// The report file.
+        path: PathBuf,
+        /// The serialisation error.
+        #[source]
+        source: quick_junit::SerializeError,
+    },
     /// Writing to the console failed (for example a closed pipe).
     #[error("cannot write to the console: {0}")]
     Console(#[source] io::Error),

@@ -4,8 +4,10 @@
 //! order (case, then engine) whatever order they finished in, so two runs of the same
 //! suite give comparable files.
 //!
-//! Report: `{"suite", "engines", "results": [CaseResult...], "summary": {"passed",
-//! "failed", "skipped", "xfailed", "xpassed", "total", "duration_ms"}}`.
+//! Report: `{"suite", "engines", "interrupted", "results": [CaseResult...], "summary":
+//! {"passed", "failed", "flaky", "skipped", "not_run", "xfailed", "xpassed", "errors",
+//! "divergent", "total", "duration_ms"}}`. Each result keeps its records as data (the
+//! outcome, output digests, mismatches, earlier attempts); nothing is rendered.
 //! List: `{"cases": [{"case", "engines", "expectations": {engine: text}}]}`.
 
 use std::collections::BTreeMap;
@@ -42,6 +44,7 @@ pub struct ListedCase {
 struct Document<'a> {
     suite: &'a str,
     engines: &'a [String],
+    interrupted: bool,
     results: Vec<CaseResult>,
     summary: SummaryJson,
 }
@@ -50,9 +53,13 @@ struct Document<'a> {
 struct SummaryJson {
     passed: usize,
     failed: usize,
+    flaky: usize,
     skipped: usize,
+    not_run: usize,
     xfailed: usize,
     xpassed: usize,
+    errors: usize,
+    divergent: usize,
     total: usize,
     duration_ms: f64,
 }
@@ -62,9 +69,13 @@ impl From<&Summary> for SummaryJson {
         SummaryJson {
             passed: s.passed,
             failed: s.failed,
+            flaky: s.flaky,
             skipped: s.skipped,
+            not_run: s.not_run,
             xfailed: s.xfailed,
             xpassed: s.xpassed,
+            errors: s.errors,
+            divergent: s.divergent,
             total: s.total(),
             duration_ms: s.duration.as_nanos() as f64 / 1e6,
         }
@@ -84,7 +95,8 @@ impl JsonReport {
 
     /// The report as pretty-printed JSON with a trailing newline.
     ///
-    /// Without a `Done` event the summary is counted from the results (duration zero).
+    /// Without a `Done` event the summary is counted from the results (duration zero,
+    /// not interrupted).
     pub fn render(&self) -> Result<String, serde_json::Error> {
         let mut results = self.results.clone();
         sort_results(&mut results);
@@ -94,6 +106,7 @@ impl JsonReport {
         let doc = Document {
             suite: &self.suite,
             engines: &self.engines,
+            interrupted: summary.interrupted,
             results,
             summary: SummaryJson::from(&summary),
         };
@@ -138,7 +151,7 @@ impl Reporter for JsonReport {
                 self.suite = suite.to_string();
                 self.engines = engines.to_vec();
             }
-            Event::Finished(result) => self.results.push(crate::model::without_ansi(result)),
+            Event::Finished(result) => self.results.push((*result).clone()),
             Event::Done(summary) => self.summary = Some(**summary),
         }
     }
@@ -174,7 +187,42 @@ mod tests {
             .and_then(|rs| rs.iter().find(|r| r["status"] == "pass"))
             .expect("a passing result");
         assert!(pass["reason"].is_null());
-        assert_eq!(value["summary"]["failed"], 3);
+        assert_eq!(value["interrupted"], false);
+        let summary = &value["summary"];
+        assert_eq!(summary["failed"], 4);
+        assert_eq!(
+            [&summary["flaky"], &summary["not_run"], &summary["errors"]],
+            [1, 1, 1]
+        );
+        assert_eq!(summary["divergent"], 1);
+        assert_eq!(summary["total"], 11);
+    }
+
+    #[test]
+    fn flaky_result_keeps_status_and_attempts() {
+        let text = report().render().unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let flaky = value["results"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["case"] == "stdout/racy"))
+            .expect("the flaky result");
+        assert_eq!(flaky["status"], "flaky");
+        let attempts = flaky["attempts"].as_array().expect("an attempts array");
+        assert_eq!(attempts.len(), 1);
+        assert_eq!(attempts[0]["status"], "fail");
+        assert_eq!(attempts[0]["reason"], "output-mismatch");
+        assert_eq!(attempts[0]["mismatches"][0]["actual"], "b\na\n");
+    }
+
+    #[test]
+    fn interrupted_run_is_marked() {
+        let mut r = JsonReport::new();
+        let results = sample_results();
+        let mut summary = Summary::from_results(&results, Duration::ZERO);
+        summary.interrupted = true;
+        r.event(&Event::Done(&summary));
+        let value: serde_json::Value = serde_json::from_str(&r.render().unwrap()).unwrap();
+        assert_eq!(value["interrupted"], true);
     }
 
     #[test]

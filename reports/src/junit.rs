@@ -1,18 +1,30 @@
 //! The JUnit XML report, for CI systems that display test results.
 //!
-//! One `<testsuite>` (inside a `<testsuites>` root) for the suite, one `<testcase>` per
-//! case × engine with `classname="suite.engine"` and `name="case"`. `Fail` and `XPass`
-//! carry a `<failure>` whose body is the detail (the diff); `Skip` and `XFail` carry a
-//! `<skipped>`, since CI should neither count them as passes nor fail on them. Text is
-//! escaped by the private `xml` module, which also replaces characters XML 1.0 forbids.
+//! The XML is written by `quick-junit` (nextest's JUnit model), which also keeps the
+//! counts in the `<testsuite>` attributes. One `<testsuite>` (inside a `<testsuites>`
+//! root) for the suite, one `<testcase>` per case × engine with
+//! `classname="suite.engine"` and `name="case"`:
+//!
+//! - `Pass` is a success; `Flaky` is a success with one `<flakyFailure>` (or
+//!   `<flakyError>`, for a crashed attempt) per earlier attempt;
+//! - `Fail` and `XPass` carry a `<failure>` whose body is the detail followed by plain
+//!   diffs of the mismatches; `Error` carries an `<error>` the same way;
+//! - `Skip`, `XFail` and `NotRun` carry a `<skipped>`, since CI should neither count
+//!   them as passes nor fail on them.
+//!
+//! quick-junit drops characters XML 1.0 forbids, and tabs with them; here control
+//! characters are first made visible as `\xNN` (as the diffs show them) and tabs become
+//! spaces, so nothing vanishes from a report without a trace.
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::model::sort_results;
-use crate::xml::{escape_attr, escape_text};
-use crate::{CaseResult, Event, ReportError, Reporter, Status, Summary};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
+
+use crate::model::{Attempt, sort_results};
+use crate::render::failure_text;
+use crate::{CaseResult, Event, ReportError, Reporter, Status};
 
 /// Collects every result and writes them as JUnit XML.
 #[derive(Debug, Default, Clone)]
@@ -30,93 +42,113 @@ impl JunitReport {
 
     /// The report as an XML document.
     ///
-    /// Counts come from the results themselves; the time is the `Done` summary's
-    /// duration, or the sum of the cases' durations without one.
-    pub fn render(&self) -> String {
+    /// The time is the `Done` summary's duration, or the sum of the cases' durations
+    /// without one.
+    pub fn render(&self) -> Result<String, quick_junit::SerializeError> {
         let mut results = self.results.clone();
         sort_results(&mut results);
-        let counts = Summary::from_results(&results, Duration::ZERO);
-        let secs = match self.duration {
-            Some(d) => d.as_secs_f64(),
-            None => results.iter().map(|r| r.duration_ms).sum::<f64>() / 1000.0,
-        };
-        let totals = format!(
-            r#"tests="{}" failures="{}" errors="0" skipped="{}" time="{secs:.3}""#,
-            results.len(),
-            counts.failed,
-            counts.skipped + counts.xfailed,
-        );
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(out, r#"<testsuites name="xharness" {totals}>"#);
-        let _ = writeln!(
-            out,
-            r#"  <testsuite name="{}" {totals}>"#,
-            escape_attr(&self.suite)
-        );
-        for r in &results {
-            self.push_case(&mut out, r);
-        }
-        out.push_str("  </testsuite>\n</testsuites>\n");
-        out
+        let time = self
+            .duration
+            .unwrap_or_else(|| results.iter().map(|r| millis(r.duration_ms)).sum());
+        let mut suite = TestSuite::new(&self.suite);
+        suite.set_time(time);
+        suite.add_test_cases(results.iter().map(|r| self.test_case(r)));
+        let mut report = Report::new("xharness");
+        report.set_time(time).add_test_suite(suite);
+        report.to_string()
     }
 
     /// Writes the report to `path` atomically, creating parent directories.
     pub fn write(&self, path: &Path) -> Result<(), ReportError> {
-        crate::fs::write_atomic(path, self.render().as_bytes())
+        let text = self.render().map_err(|source| ReportError::Junit {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        crate::fs::write_atomic(path, text.as_bytes())
     }
 
-    fn push_case(&self, out: &mut String, r: &CaseResult) {
-        let _ = write!(
-            out,
-            r#"    <testcase classname="{}" name="{}" time="{:.3}""#,
-            escape_attr(&format!("{}.{}", self.suite, r.engine)),
-            escape_attr(&r.case),
-            r.duration_ms / 1000.0,
-        );
-        match r.status {
-            Status::Pass => out.push_str("/>\n"),
-            Status::Fail | Status::XPass => {
-                let (message, body) = failure(r);
-                let _ = writeln!(
-                    out,
-                    ">\n      <failure message=\"{m}\" type=\"{m}\">{}</failure>\n    </testcase>",
-                    escape_text(&body),
-                    m = escape_attr(&message),
-                );
-            }
-            Status::Skip | Status::XFail => {
-                let _ = writeln!(
-                    out,
-                    ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                    escape_attr(&skip_message(r)),
-                );
-            }
+    fn test_case(&self, r: &CaseResult) -> TestCase {
+        let mut case = TestCase::new(visible(&r.case), status(r));
+        case.set_classname(visible(&format!("{}.{}", self.suite, r.engine)))
+            .set_time(millis(r.duration_ms));
+        case
+    }
+}
+
+/// The testcase status of `r`, by the mapping in the module doc.
+fn status(r: &CaseResult) -> TestCaseStatus {
+    match r.status {
+        Status::Pass => TestCaseStatus::success(),
+        Status::Flaky => {
+            let mut status = TestCaseStatus::success();
+            status.add_reruns(r.attempts.iter().map(flaky_run));
+            status
+        }
+        Status::Fail | Status::XPass => non_success(r, NonSuccessKind::Failure),
+        Status::Error => non_success(r, NonSuccessKind::Error),
+        Status::Skip | Status::XFail | Status::NotRun => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(visible(&skip_message(r)));
+            status
         }
     }
 }
 
-/// The `<failure>` message (the reason) and body (the detail) of a `Fail` or `XPass`.
-fn failure(r: &CaseResult) -> (String, String) {
+/// A `<failure>` or `<error>`: type and message the reason (`xpass` for an unexpected
+/// pass), body the detail and plain diffs.
+fn non_success(r: &CaseResult, kind: NonSuccessKind) -> TestCaseStatus {
+    let fallback = match r.status {
+        Status::XPass => "xpass",
+        Status::Error => "error",
+        _ => "fail",
+    };
+    let message = r.reason.map_or(fallback, |reason| reason.as_str());
+    let mut body = String::new();
     if r.status == Status::XPass {
         let expected = r.expectation.as_deref().unwrap_or("expected to fail");
-        let mut body = format!("unexpected pass; the expectation was: {expected}");
-        if !r.detail.is_empty() {
-            body.push('\n');
-            body.push_str(&r.detail);
-        }
-        return ("xpass".to_string(), body);
+        let _ = writeln!(body, "unexpected pass; the expectation was: {expected}");
     }
-    let message = r
-        .reason
-        .map_or("fail", |reason| reason.as_str())
-        .to_string();
-    (message, r.detail.clone())
+    body.push_str(&failure_text(&r.detail, &r.mismatches, false));
+    let mut status = TestCaseStatus::non_success(kind);
+    status.set_message(message).set_type(message);
+    if let Some(body) = description(&body) {
+        status.set_description(body);
+    }
+    status
 }
 
-/// The `<skipped>` message: the expectation text, with the failure reason for `XFail`.
+/// One earlier attempt of a flaky result: a `<flakyFailure>`, or a `<flakyError>` when
+/// its worker died.
+fn flaky_run(a: &Attempt) -> TestRerun {
+    let kind = match a.status {
+        Status::Error => NonSuccessKind::Error,
+        _ => NonSuccessKind::Failure,
+    };
+    let mut run = TestRerun::new(kind);
+    let message = a.reason.map_or("fail", |reason| reason.as_str());
+    run.set_message(message)
+        .set_type(message)
+        .set_time(millis(a.duration_ms));
+    let body = failure_text(&a.detail, &a.mismatches, false);
+    if let Some(body) = description(&body) {
+        run.set_description(body);
+    }
+    run
+}
+
+/// An element's body: `text` made visible, without the final newline (the closing tag
+/// follows on the same line); `None` when there is nothing to say.
+fn description(text: &str) -> Option<String> {
+    let text = text.trim_end_matches('\n');
+    (!text.is_empty()).then(|| visible(text))
+}
+
+/// The `<skipped>` message: the expectation text, with the failure reason for `XFail`;
+/// `not run` for a case that never started.
 fn skip_message(r: &CaseResult) -> String {
     let expectation = r.expectation.as_deref();
     match (r.status, r.reason, expectation) {
+        (Status::NotRun, _, _) => "not run".to_string(),
         (Status::XFail, Some(reason), Some(e)) => format!("expected failure ({reason}): {e}"),
         (Status::XFail, Some(reason), None) => format!("expected failure ({reason})"),
         (Status::XFail, None, Some(e)) => format!("expected failure: {e}"),
@@ -126,11 +158,37 @@ fn skip_message(r: &CaseResult) -> String {
     }
 }
 
+/// A duration in milliseconds as a [`Duration`]; zero if negative or not a number.
+fn millis(ms: f64) -> Duration {
+    Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default()
+}
+
+/// `s` with what quick-junit would silently drop made visible: control characters other
+/// than newline and carriage return as `\xNN`, U+FFFE and U+FFFF as `\u{FFFE}`, and
+/// tabs as four spaces.
+fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(c),
+            '\t' => out.push_str("    "),
+            c if c.is_ascii_control() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            '\u{FFFE}' | '\u{FFFF}' => {
+                let _ = write!(out, "\\u{{{:X}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl Reporter for JunitReport {
     fn event(&mut self, ev: &Event<'_>) {
         match ev {
             Event::Started { suite, .. } => self.suite = suite.to_string(),
-            Event::Finished(result) => self.results.push(crate::model::without_ansi(result)),
+            Event::Finished(result) => self.results.push((*result).clone()),
             Event::Done(summary) => self.duration = Some(summary.duration),
         }
     }
@@ -140,65 +198,149 @@ impl Reporter for JunitReport {
 mod tests {
     use super::*;
     use crate::Reason;
+    use crate::model::MismatchRecord;
     use crate::test_data::{feed, sample_results};
+
+    fn parse(xml: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(xml).expect("well-formed XML")
+    }
+
+    fn testcase<'a>(
+        doc: &'a roxmltree::Document<'a>,
+        name: &str,
+        engine: &str,
+    ) -> roxmltree::Node<'a, 'a> {
+        let classname = format!("c-basic.{engine}");
+        doc.descendants()
+            .find(|n| {
+                n.has_tag_name("testcase")
+                    && n.attribute("name") == Some(name)
+                    && n.attribute("classname") == Some(classname.as_str())
+            })
+            .unwrap_or_else(|| panic!("testcase {name} on {engine}"))
+    }
+
+    fn sample_xml() -> String {
+        let mut r = JunitReport::new();
+        feed(&mut r, &sample_results());
+        r.render().unwrap()
+    }
 
     #[test]
     fn snapshot() {
-        let mut r = JunitReport::new();
-        feed(&mut r, &sample_results());
-        let xml = r.render();
+        let xml = sample_xml();
         insta::assert_snapshot!(xml);
-        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let doc = parse(&xml);
         let suite = doc
             .descendants()
             .find(|n| n.has_tag_name("testsuite"))
             .unwrap();
         assert_eq!(suite.attribute("failures"), Some("3"));
+        assert_eq!(suite.attribute("errors"), Some("1"));
+        assert_eq!(suite.attribute("disabled"), Some("3"));
         assert_eq!(
             suite
                 .children()
                 .filter(|n| n.has_tag_name("testcase"))
                 .count(),
-            8
+            sample_results().len()
         );
+    }
+
+    #[test]
+    fn failure_body_has_detail_and_plain_diff() {
+        let xml = sample_xml();
+        let doc = parse(&xml);
+        let failure = testcase(&doc, "stdout/multi", "wasmer")
+            .first_element_child()
+            .unwrap();
+        assert!(failure.has_tag_name("failure"));
+        assert_eq!(failure.attribute("type"), Some("output-mismatch"));
+        let body = failure.text().unwrap();
+        assert!(body.ends_with("\n-two\n+TWO"), "{body}");
+        assert!(!xml.contains("\\x1b"), "{xml}");
+        let error = testcase(&doc, "mem/huge", "wasmer")
+            .first_element_child()
+            .unwrap();
+        assert!(error.has_tag_name("error"));
+        assert_eq!(error.attribute("message"), Some("worker-crash"));
+    }
+
+    #[test]
+    fn flaky_is_a_success_with_a_flaky_failure_per_attempt() {
+        let xml = sample_xml();
+        let doc = parse(&xml);
+        let case = testcase(&doc, "stdout/racy", "wasmtime");
+        let children: Vec<_> = case.children().filter(|n| n.is_element()).collect();
+        assert_eq!(children.len(), 1);
+        assert!(children[0].has_tag_name("flakyFailure"));
+        assert_eq!(children[0].attribute("message"), Some("output-mismatch"));
+        assert!(children[0].text().unwrap().ends_with("\n+b\n a\n-b"));
+    }
+
+    #[test]
+    fn not_run_is_skipped() {
+        let xml = sample_xml();
+        let doc = parse(&xml);
+        let skipped = testcase(&doc, "zz/later", "wasmer")
+            .first_element_child()
+            .unwrap();
+        assert!(skipped.has_tag_name("skipped"));
+        assert_eq!(skipped.attribute("message"), Some("not run"));
     }
 
     #[test]
     fn nasty_detail_is_escaped() {
         let mut r = JunitReport::new();
-        let nasty = CaseResult {
-            case: "x<y>&\"z\"".into(),
-            engine: "wasm'time".into(),
-            status: Status::Fail,
-            reason: Some(Reason::OutputMismatch),
-            exit_code: Some(0),
-            duration_ms: 1.0,
-            detail:
-                "-<a href=\"x\">&amp;</a>\n+]]> \0 \x1b[31mred\x1b[0m \u{7} \r\n\u{FFFF} ok é\n"
-                    .into(),
-            expectation: None,
-        };
+        let mut nasty = CaseResult::new("x<y>&\"z\"", "wasm'time", Status::Fail);
+        nasty.reason = Some(Reason::OutputMismatch);
+        nasty.duration_ms = 1.0;
+        nasty.detail =
+            "-<a href=\"x\">&amp;</a>\n+]]> \0 \x1b[31mred\x1b[0m \u{7} \t|\r\n\u{FFFF} ok é\n"
+                .into();
+        nasty.mismatches = vec![MismatchRecord {
+            stream: "stdout".into(),
+            golden: "tests/<&>.stdout".into(),
+            expected: "a ]]> b\n".into(),
+            actual: "a \0 \"b\"\n".into(),
+            truncated: true,
+        }];
         feed(&mut r, &[nasty]);
-        let xml = r.render();
+        let xml = r.render().unwrap();
         insta::assert_snapshot!(xml);
         assert!(
             !xml.chars()
                 .any(|c| (c as u32) < 0x20 && !matches!(c, '\n' | '\t'))
         );
         assert!(!xml.contains('\u{FFFF}'));
-        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let doc = parse(&xml);
         let case = doc
             .descendants()
             .find(|n| n.has_tag_name("testcase"))
             .unwrap();
         assert_eq!(case.attribute("name"), Some("x<y>&\"z\""));
-        let failure = case.first_element_child().unwrap();
+        assert_eq!(case.attribute("classname"), Some("c-basic.wasm'time"));
+        let body = case.first_element_child().unwrap().text().unwrap();
         assert!(
-            failure
-                .text()
-                .unwrap()
-                .starts_with("-<a href=\"x\">&amp;</a>\n+]]> \\x00")
+            body.starts_with("-<a href=\"x\">&amp;</a>\n+]]> \\x00 \\x1b[31mred\\x1b[0m \\x07     |\n\\u{FFFF} ok é\n"),
+            "{body}"
         );
+        assert!(body.contains("--- tests/<&>.stdout (expected)\n"), "{body}");
+        assert!(body.contains("\n+a \\x00 \"b\"\n"), "{body}");
+        assert!(body.ends_with("so it was not blessed"), "{body}");
+    }
+
+    #[test]
+    fn visible_keeps_newlines_and_marks_the_rest() {
+        assert_eq!(visible("a\tb\r\nc\x7f"), "a    b\r\nc\\x7f");
+        assert_eq!(visible("\u{FFFE}é"), "\\u{FFFE}é");
+    }
+
+    #[test]
+    fn bad_durations_become_zero() {
+        assert_eq!(millis(-1.0), Duration::ZERO);
+        assert_eq!(millis(f64::NAN), Duration::ZERO);
+        assert_eq!(millis(1500.0), Duration::from_millis(1500));
     }
 
     #[test]
@@ -207,6 +349,6 @@ mod tests {
         let path = dir.path().join("junit.xml");
         let r = JunitReport::new();
         r.write(&path).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), r.render());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), r.render().unwrap());
     }
 }

@@ -2,14 +2,21 @@
 //!
 //! The seam: the scheduler emits [`Event`]s as cases finish and every output format is a
 //! [`Reporter`] listening to them (as in nextest, runner and reporter never meet). The
-//! key design decision is that this crate knows nothing of engines, suites or golden
-//! files: it receives plain data defined here ([`CaseResult`], [`Summary`]) and the
-//! failure text already rendered (diffs, trap messages) in [`CaseResult::detail`].
+//! key design decision is that this crate knows nothing of engines, suites or the
+//! judging: it receives plain data defined here ([`CaseResult`], [`Summary`]) holding
+//! the raw facts as records (how the run ended, output digests, each mismatch with its
+//! expected and actual text, earlier attempts), and each reporter renders them itself.
+//! Nothing arrives pre-rendered or coloured: the console draws diffs (in colour only
+//! when asked), JUnit writes them plain, JSON keeps the records as they are.
 //!
 //! - [`model`]: the data ([`Status`], [`Reason`], [`CaseResult`], [`Summary`], [`Event`]).
-//! - [`console`]: [`Console`], one line per case or a progress bar, then failures and totals.
+//! - [`console`]: [`Console`], one line per case or a progress bar, then failures, flaky
+//!   cases and totals.
 //! - [`json`]: [`JsonReport`] for `--json` and [`ListedCase`] for `--list`.
 //! - [`junit`]: [`JunitReport`] for CI systems that read JUnit XML.
+//!
+//! Diffs are drawn by `xharness-golden`'s `render_diff`, so they look the same in every
+//! report and wherever else users meet them.
 
 pub mod console;
 mod error;
@@ -18,7 +25,7 @@ pub mod json;
 pub mod junit;
 pub mod model;
 mod progress;
-mod xml;
+pub mod render;
 
 #[cfg(test)]
 mod test_data;
@@ -27,7 +34,10 @@ pub use console::Console;
 pub use error::ReportError;
 pub use json::{JsonReport, ListedCase};
 pub use junit::JunitReport;
-pub use model::{CaseResult, Event, Reason, Status, Summary};
+pub use model::{
+    Attempt, CaseResult, Event, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord, Reason,
+    Status, Summary,
+};
 
 /// A listener for the scheduler's events; one per output format.
 pub trait Reporter: Send {

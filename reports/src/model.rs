@@ -20,12 +20,21 @@ pub enum Status {
     XFail,
     /// Expected to fail, but passed: counts as a failure so the expectation gets removed.
     XPass,
-    /// Not run.
+    /// Skipped by an expectation.
     Skip,
+    /// Failed, then passed on a retry: does not fail the run, but is shown apart.
+    Flaky,
+    /// The harness itself could not finish the job (its worker process died: engine
+    /// crash, abort, out-of-memory kill). Counts as a failure.
+    Error,
+    /// Never started: `--fail-fast` stopped the run, or it was interrupted.
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 impl Status {
-    /// The upper-case label used on the console: `PASS`, `FAIL`, `XFAIL`, `XPASS`, `SKIP`.
+    /// The upper-case label used on the console: `PASS`, `FAIL`, `XFAIL`, `XPASS`,
+    /// `SKIP`, `FLAKY`, `ERROR`, `NOT RUN`.
     pub fn label(self) -> &'static str {
         match self {
             Status::Pass => "PASS",
@@ -33,12 +42,15 @@ impl Status {
             Status::XFail => "XFAIL",
             Status::XPass => "XPASS",
             Status::Skip => "SKIP",
+            Status::Flaky => "FLAKY",
+            Status::Error => "ERROR",
+            Status::NotRun => "NOT RUN",
         }
     }
 
-    /// Whether this status makes the run fail (`Fail` and `XPass`).
+    /// Whether this status makes the run fail (`Fail`, `XPass` and `Error`).
     pub fn is_failure(self) -> bool {
-        matches!(self, Status::Fail | Status::XPass)
+        matches!(self, Status::Fail | Status::XPass | Status::Error)
     }
 }
 
@@ -66,6 +78,10 @@ pub enum Reason {
     CompileError,
     /// The engine could not instantiate the module.
     InstantiateError,
+    /// The worker process running the job died (status `Error`).
+    WorkerCrash,
+    /// `--bless` found the engines disagreeing on the output and wrote nothing.
+    EnginesDisagree,
 }
 
 impl Reason {
@@ -79,6 +95,8 @@ impl Reason {
             Reason::Memory => "memory",
             Reason::CompileError => "compile-error",
             Reason::InstantiateError => "instantiate-error",
+            Reason::WorkerCrash => "worker-crash",
+            Reason::EnginesDisagree => "engines-disagree",
         }
     }
 }
@@ -89,7 +107,8 @@ impl fmt::Display for Reason {
     }
 }
 
-/// The result of one case on one engine.
+/// The record of one case on one engine: the verdict and the raw facts behind it, as
+/// data. Reporters render it; nothing in it is pre-rendered for a terminal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseResult {
     /// The case's name within its suite, e.g. `stdout/hello`.
@@ -104,27 +123,166 @@ pub struct CaseResult {
     pub exit_code: Option<i32>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: f64,
-    /// Human text for failures: the diff(s), the trap message, compiler stderr...
-    /// Empty for passes.
+    /// Plain text that is not output or a diff: the compiler's stderr, a trap or crash
+    /// message, why blessing wrote nothing. Never contains terminal escapes.
     pub detail: String,
     /// The xfail/skip reason text, if the case had an expectation.
     pub expectation: Option<String>,
+    /// How the run ended; `None` when it never ran (skip, compile error, not run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<OutcomeRecord>,
+    /// The normalised stdout: its text for failing and divergent cases, else a digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdout: Option<OutputRecord>,
+    /// The normalised stderr, kept like `stdout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<OutputRecord>,
+    /// Each stream that differs from its golden, as data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mismatches: Vec<MismatchRecord>,
+    /// Whether the engines that ran this case disagree on its outcome or output.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub divergent: bool,
+    /// Earlier attempts of a retried job, oldest first (the result itself is the last).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
 }
 
-/// The run's totals. `Pass` and `XFail` count as passed, `Fail` and `XPass` as failed,
-/// `Skip` as skipped; `xfailed` and `xpassed` count those subsets again on their own.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl CaseResult {
+    /// A result with only the identifying fields and a status set.
+    pub fn new(case: impl Into<String>, engine: impl Into<String>, status: Status) -> Self {
+        CaseResult {
+            case: case.into(),
+            engine: engine.into(),
+            status,
+            reason: None,
+            exit_code: None,
+            duration_ms: 0.0,
+            detail: String::new(),
+            expectation: None,
+            outcome: None,
+            stdout: None,
+            stderr: None,
+            mismatches: Vec::new(),
+            divergent: false,
+            attempts: Vec::new(),
+        }
+    }
+
+    /// Drop the output texts, keeping digests: what a passing, agreeing result keeps.
+    pub fn forget_output(&mut self) {
+        for out in [&mut self.stdout, &mut self.stderr].into_iter().flatten() {
+            out.text = None;
+        }
+        self.mismatches.clear();
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutcomeKind {
+    /// The guest exited (or `_start` returned).
+    Exited,
+    /// The guest trapped.
+    Trapped,
+    /// The deadline passed and the worker was killed.
+    Timeout,
+    /// The memory limit stopped the guest.
+    Memory,
+    /// The module could not be instantiated.
+    InstantiateError,
+    /// The worker process died.
+    Crashed,
+}
+
+/// How a run ended, as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeRecord {
+    /// The kind of ending.
+    pub kind: OutcomeKind,
+    /// The exit code, for `Exited`.
+    pub exit_code: Option<i32>,
+    /// The trap, crash or instantiation message.
+    pub message: Option<String>,
+}
+
+/// One normalised output stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputRecord {
+    /// SHA-256 (hex) of the normalised bytes: equal digests, equal output.
+    pub digest: String,
+    /// Bytes the guest wrote in all, including any dropped over the cap.
+    pub bytes: u64,
+    /// Whether the guest wrote more than the cap (the text is the first part).
+    pub truncated: bool,
+    /// The normalised text (invalid UTF-8 replaced), kept for failing and divergent
+    /// cases only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// A stream that differs from its golden file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MismatchRecord {
+    /// `stdout` or `stderr`.
+    pub stream: String,
+    /// The golden file's path (it may not exist: missing means expected empty).
+    pub golden: String,
+    /// The normalised golden.
+    pub expected: String,
+    /// The normalised actual output.
+    pub actual: String,
+    /// The actual output was cut at the cap, so it was not blessed.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub truncated: bool,
+}
+
+/// One earlier attempt of a retried job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// Its verdict.
+    pub status: Status,
+    /// Why it failed.
+    pub reason: Option<Reason>,
+    /// Its wall time in milliseconds.
+    pub duration_ms: f64,
+    /// Its detail text (see [`CaseResult::detail`]).
+    pub detail: String,
+    /// Its mismatches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mismatches: Vec<MismatchRecord>,
+}
+
+/// The run's totals. `Pass` and `XFail` count as passed; `Fail`, `XPass` and `Error` as
+/// failed; `Flaky`, `Skip` and `NotRun` on their own. `xfailed`, `xpassed` and `errors`
+/// count those subsets again. `total()` is always cases × engines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Summary {
     /// `Pass` + `XFail`.
     pub passed: usize,
-    /// `Fail` + `XPass`.
+    /// `Fail` + `XPass` + `Error`.
     pub failed: usize,
+    /// `Flaky`: failed, then passed on a retry.
+    pub flaky: usize,
     /// `Skip`.
     pub skipped: usize,
+    /// `NotRun`.
+    pub not_run: usize,
     /// `XFail` (also counted in `passed`).
     pub xfailed: usize,
     /// `XPass` (also counted in `failed`).
     pub xpassed: usize,
+    /// `Error` (also counted in `failed`).
+    pub errors: usize,
+    /// Cases whose engines disagree (each case once, not per engine).
+    pub divergent: usize,
+    /// Whether the run was interrupted (Ctrl-C, SIGTERM).
+    pub interrupted: bool,
     /// Wall time of the whole run.
     pub duration: Duration,
 }
@@ -143,7 +301,13 @@ impl Summary {
                 self.failed += 1;
                 self.xpassed += 1;
             }
+            Status::Error => {
+                self.failed += 1;
+                self.errors += 1;
+            }
+            Status::Flaky => self.flaky += 1,
             Status::Skip => self.skipped += 1,
+            Status::NotRun => self.not_run += 1,
         }
     }
 
@@ -156,20 +320,25 @@ impl Summary {
             duration,
             ..Summary::default()
         };
+        let mut divergent = std::collections::BTreeSet::new();
         for r in results {
             summary.add(r.status);
+            if r.divergent {
+                divergent.insert(r.case.as_str());
+            }
         }
+        summary.divergent = divergent.len();
         summary
     }
 
     /// All results counted.
     pub fn total(&self) -> usize {
-        self.passed + self.failed + self.skipped
+        self.passed + self.failed + self.flaky + self.skipped + self.not_run
     }
 
-    /// Whether the run succeeded (nothing failed).
+    /// Whether the run succeeded (nothing failed, nothing left unrun, not interrupted).
     pub fn is_success(&self) -> bool {
-        self.failed == 0
+        self.failed == 0 && self.not_run == 0 && !self.interrupted
     }
 }
 
@@ -193,55 +362,25 @@ pub enum Event<'a> {
 }
 
 /// Sorts results into the fixed report order: by case, then engine.
-/// A copy of `r` whose detail has no ANSI escape sequences: files get
-/// plain text even when the console shows colour.
-pub(crate) fn without_ansi(r: &CaseResult) -> CaseResult {
-    let mut out = r.clone();
-    if out.detail.contains('\x1b') {
-        out.detail = strip_ansi(&out.detail);
-    }
-    out
-}
-
-/// Remove CSI sequences (`ESC [ … final-byte`), which is all the colour
-/// rendering emits.
-fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' && chars.peek() == Some(&'[') {
-            chars.next();
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-            }
-            continue;
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub(crate) fn sort_results(results: &mut [CaseResult]) {
     results.sort_by(|a, b| (&a.case, &a.engine).cmp(&(&b.case, &b.engine)));
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn ansi_colour_is_stripped_for_files() {
-        assert_eq!(
-            super::strip_ansi("\x1b[31m-old\x1b[0m\n+new\n"),
-            "-old\n+new\n"
-        );
-    }
     use super::*;
 
     #[test]
     fn serde_names() {
-        let s = serde_json::to_string(&[Status::Pass, Status::XFail, Status::XPass]).unwrap();
-        assert_eq!(s, r#"["pass","xfail","xpass"]"#);
+        let s = serde_json::to_string(&[
+            Status::Pass,
+            Status::XFail,
+            Status::XPass,
+            Status::Flaky,
+            Status::NotRun,
+        ])
+        .unwrap();
+        assert_eq!(s, r#"["pass","xfail","xpass","flaky","not-run"]"#);
         let r = serde_json::to_string(&[Reason::OutputMismatch, Reason::InstantiateError]).unwrap();
         assert_eq!(r, r#"["output-mismatch","instantiate-error"]"#);
         for reason in [Reason::ExitCode, Reason::CompileError, Reason::Memory] {
@@ -255,26 +394,30 @@ mod tests {
     #[test]
     fn counting_rule() {
         use Status::*;
-        let results: Vec<CaseResult> = [Pass, XFail, Fail, XPass, XPass, Skip]
-            .into_iter()
-            .map(|status| CaseResult {
-                case: "c".into(),
-                engine: "e".into(),
-                status,
-                reason: None,
-                exit_code: None,
-                duration_ms: 0.0,
-                detail: String::new(),
-                expectation: None,
-            })
-            .collect();
+        let results: Vec<CaseResult> = [
+            Pass, XFail, Fail, XPass, XPass, Skip, Flaky, Error, NotRun, NotRun,
+        ]
+        .into_iter()
+        .map(|status| CaseResult::new("c", "e", status))
+        .collect();
         let s = Summary::from_results(&results, Duration::from_secs(2));
         assert_eq!(
             (s.passed, s.failed, s.skipped, s.xfailed, s.xpassed),
-            (2, 3, 1, 1, 2)
+            (2, 4, 1, 1, 2)
         );
+        assert_eq!((s.flaky, s.errors, s.not_run), (1, 1, 2));
         assert_eq!(s.duration, Duration::from_secs(2));
-        assert_eq!(s.total(), 6);
+        assert_eq!(s.total(), 10);
+        assert!(!s.is_success());
+    }
+
+    #[test]
+    fn flaky_alone_succeeds_but_not_run_does_not() {
+        let mut s = Summary::default();
+        s.add(Status::Pass);
+        s.add(Status::Flaky);
+        assert!(s.is_success());
+        s.add(Status::NotRun);
         assert!(!s.is_success());
     }
 }

@@ -4,49 +4,112 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::model::{Attempt, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord};
 use crate::{CaseResult, Event, Reason, Reporter, Status, Summary};
 
 fn result(case: &str, engine: &str, status: Status, ms: f64) -> CaseResult {
-    CaseResult {
-        case: case.into(),
-        engine: engine.into(),
-        status,
-        reason: None,
-        exit_code: Some(0),
-        duration_ms: ms,
-        detail: String::new(),
-        expectation: None,
+    let mut r = CaseResult::new(case, engine, status);
+    r.exit_code = Some(0);
+    r.duration_ms = ms;
+    r
+}
+
+fn exited(code: i32) -> Option<OutcomeRecord> {
+    Some(OutcomeRecord {
+        kind: OutcomeKind::Exited,
+        exit_code: Some(code),
+        message: None,
+    })
+}
+
+fn mismatch(case: &str, expected: &str, actual: &str) -> MismatchRecord {
+    MismatchRecord {
+        stream: "stdout".into(),
+        golden: format!("tests/{case}.stdout"),
+        expected: expected.into(),
+        actual: actual.into(),
+        truncated: false,
     }
+}
+
+/// A failed output comparison, kept as records (not a rendered diff).
+fn output_mismatch() -> CaseResult {
+    let mut r = result("stdout/multi", "wasmer", Status::Fail, 4.0);
+    r.reason = Some(Reason::OutputMismatch);
+    r.outcome = exited(0);
+    r.stdout = Some(OutputRecord {
+        digest: "ff4bebae5b918eeae9ad25e99951e0690c77d3a8764edf8f805c31f32d904753".into(),
+        bytes: 8,
+        truncated: false,
+        text: Some("one\nTWO\n".into()),
+    });
+    r.mismatches = vec![mismatch("stdout/multi", "one\ntwo\n", "one\nTWO\n")];
+    r
+}
+
+/// Failed once on an output mismatch, then passed.
+fn flaky() -> CaseResult {
+    let mut r = result("stdout/racy", "wasmtime", Status::Flaky, 2.0);
+    r.outcome = exited(0);
+    r.attempts = vec![Attempt {
+        status: Status::Fail,
+        reason: Some(Reason::OutputMismatch),
+        duration_ms: 1.5,
+        detail: String::new(),
+        mismatches: vec![mismatch("stdout/racy", "a\nb\n", "b\na\n")],
+    }];
+    r
+}
+
+/// The worker process died under the engine.
+fn worker_crash() -> CaseResult {
+    let message = "worker process died: killed by signal 9 (SIGKILL)";
+    let mut r = result("mem/huge", "wasmer", Status::Error, 310.0);
+    r.reason = Some(Reason::WorkerCrash);
+    r.exit_code = None;
+    r.outcome = Some(OutcomeRecord {
+        kind: OutcomeKind::Crashed,
+        exit_code: None,
+        message: Some(message.into()),
+    });
+    r.detail = message.into();
+    r
 }
 
 /// One of each status, in a scrambled completion order.
 pub(crate) fn sample_results() -> Vec<CaseResult> {
-    let mut multi = result("stdout/multi", "wasmer", Status::Fail, 4.0);
-    multi.reason = Some(Reason::OutputMismatch);
-    multi.detail = "--- tests/stdout/multi.stdout (expected)\n+++ actual stdout\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n".into();
     let mut exit = result("exit/42", "wasmtime", Status::Fail, 1250.5);
     exit.reason = Some(Reason::ExitCode);
     exit.exit_code = Some(1);
+    exit.outcome = exited(1);
     exit.detail = "expected exit code 42, got 1".into();
     let mut div0 = result("trap/div0", "wasmer", Status::XFail, 1.25);
     div0.reason = Some(Reason::Trap);
     div0.exit_code = None;
     div0.detail = "wasm trap: integer divide by zero\n".into();
     div0.expectation = Some("wasmer reports traps differently".into());
+    div0.divergent = true;
+    let mut div0_ok = result("trap/div0", "wasmtime", Status::Pass, 0.8);
+    div0_ok.divergent = true;
     let mut fixed = result("known/fixed", "wasmtime", Status::XPass, 0.5);
     fixed.expectation = Some("issue #12".into());
     let mut threads = result("threads/spawn", "wasmer", Status::Skip, 0.0);
     threads.exit_code = None;
     threads.expectation = Some("needs threads".into());
+    let mut later = result("zz/later", "wasmer", Status::NotRun, 0.0);
+    later.exit_code = None;
     vec![
         result("stdout/hello", "wasmtime", Status::Pass, 3.1),
-        multi,
+        output_mismatch(),
         div0,
         result("stdout/hello", "wasmer", Status::Pass, 2.75),
+        flaky(),
         exit,
         threads,
+        worker_crash(),
         fixed,
-        result("trap/div0", "wasmtime", Status::Pass, 0.8),
+        div0_ok,
+        later,
     ]
 }
 

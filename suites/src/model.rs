@@ -26,6 +26,9 @@ pub struct Suite {
     pub normalize: Normalize,
     /// Every case, sorted by name.
     pub cases: Vec<Case>,
+    /// How many more times a failing job is run (`[run] retries`); a job
+    /// that then passes is flaky.
+    pub retries: u32,
 }
 
 /// The kinds of suite definition this crate can read; one module each.
@@ -192,6 +195,7 @@ mod tests {
 
     fn suite(names: &[&str]) -> Suite {
         Suite {
+            retries: 0,
             name: "t".into(),
             kind: SuiteKind::Generic,
             file: "/s/suite.toml".into(),

@@ -1,107 +1,48 @@
-//! Time and memory limits for wasmer, built from what wasmer offers.
+//! Memory and table limits for wasmer, built from its tunables.
 //!
-//! All unsafe code of the wasmer backend lives here:
-//! - [`remaining_points`] finds the address of the metering middleware's
-//!   "remaining points" global so a watchdog thread can zero it;
-//! - [`LimitTunables`] creates linear memories through wasmer-vm and wraps
-//!   them in [`LimitedMemory`], which refuses growth past the limit.
+//! All unsafe code of the wasmer backend lives here: [`LimitTunables`]
+//! creates linear memories through wasmer-vm and wraps them in
+//! [`LimitedMemory`], which refuses growth past the limit, and creates
+//! tables whose maximum is capped (wasmer's `VMTable::grow` honours a
+//! table's maximum), so a `table.grow` loop fails with -1 instead of
+//! growing host memory.
 
 use std::cell::RefCell;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use wasmer::sys::vm::{
     LinearMemory, MemoryError, MemoryStyle, TableStyle, VMMemory, VMMemoryDefinition, VMTable,
     VMTableDefinition,
 };
 use wasmer::sys::{BaseTunables, Tunables};
-use wasmer::{AsStoreMut, Instance, MemoryType, Pages, TableType};
+use wasmer::{MemoryType, Pages, TableType};
 
-/// Address of the metering global holding the remaining points.
-pub(super) struct Points(NonNull<u64>);
-
-// SAFETY: the pointer is only used through `AtomicU64::from_ptr`, and
-// `Watchdog::guard` guarantees it is not used after the run it belongs to.
-unsafe impl Send for Points {}
-// SAFETY: as above; all access is atomic.
-unsafe impl Sync for Points {}
-
-/// Find the metering middleware's remaining-points global of `instance`.
-pub(super) fn remaining_points(store: &mut impl AsStoreMut, instance: &Instance) -> Option<Points> {
-    let global = instance
-        .exports
-        .get_extern("wasmer_metering_remaining_points")?;
-    let wasmer_vm::VMExtern::Global(handle) = global.to_vm_extern().unwrap_sys() else {
-        return None;
-    };
-    let objects = store.objects_mut().as_sys_mut();
-    let definition = handle.get(objects).vmglobal();
-    // The global's value is the first field of its definition; metering
-    // stores it as an i64.
-    Some(Points(definition.cast::<u64>()))
-}
-
-/// Runs a closure while a watchdog thread exhausts the metering points once
-/// the deadline has passed.
-pub(super) struct Watchdog;
-
-impl Watchdog {
-    /// Run `f`; returns its result and whether the deadline fired.
-    pub(super) fn guard<R>(points: Points, deadline: Instant, f: impl FnOnce() -> R) -> (R, bool) {
-        let done = (Mutex::new(false), Condvar::new());
-        let fired = AtomicBool::new(false);
-        let result = std::thread::scope(|s| {
-            s.spawn(|| watch(&points, deadline, &done, &fired));
-            let r = f();
-            *done.0.lock().unwrap_or_else(PoisonError::into_inner) = true;
-            done.1.notify_all();
-            r
-        });
-        (result, fired.load(Ordering::Relaxed))
-    }
-}
-
-fn watch(points: &Points, deadline: Instant, done: &(Mutex<bool>, Condvar), fired: &AtomicBool) {
-    let mut finished = done.0.lock().unwrap_or_else(PoisonError::into_inner);
-    loop {
-        if *finished {
-            return;
-        }
-        let now = Instant::now();
-        let wait = if now >= deadline {
-            fired.store(true, Ordering::Relaxed);
-            // SAFETY: the global lives in the store, which outlives this
-            // scoped thread (the run's closure cannot return before the
-            // scope joins us). The address is 8-byte aligned (wasmer-vm
-            // aligns global definitions to 16). The guest's own accesses
-            // are plain loads and stores; repeating the store below every
-            // millisecond makes a lost update harmless.
-            unsafe { AtomicU64::from_ptr(points.0.as_ptr()) }.store(0, Ordering::Relaxed);
-            Duration::from_millis(1)
-        } else {
-            deadline - now
-        };
-        finished = done
-            .1
-            .wait_timeout(finished, wait)
-            .unwrap_or_else(PoisonError::into_inner)
-            .0;
-    }
+/// The limits in force on one thread while it instantiates a module.
+#[derive(Clone)]
+struct Limit {
+    pages: Pages,
+    table_elements: u32,
+    hit: Arc<AtomicBool>,
 }
 
 thread_local! {
-    static LIMIT: RefCell<Option<(Pages, Arc<AtomicBool>)>> = const { RefCell::new(None) };
+    static LIMIT: RefCell<Option<Limit>> = const { RefCell::new(None) };
 }
 
-/// Sets the memory limit for instances created on this thread until dropped.
+/// Sets the memory and table limits for instances created on this thread
+/// until dropped.
 pub(super) struct MemoryLimitScope;
 
 impl MemoryLimitScope {
-    pub(super) fn enter(max_pages: u64, hit: Arc<AtomicBool>) -> Self {
-        let pages = Pages(u32::try_from(max_pages).unwrap_or(u32::MAX));
-        LIMIT.with(|l| *l.borrow_mut() = Some((pages, hit)));
+    pub(super) fn enter(max_pages: u64, max_table_elements: u64, hit: Arc<AtomicBool>) -> Self {
+        let limit = Limit {
+            pages: Pages(u32::try_from(max_pages).unwrap_or(u32::MAX)),
+            table_elements: u32::try_from(max_table_elements).unwrap_or(u32::MAX),
+            hit,
+        };
+        LIMIT.with(|l| *l.borrow_mut() = Some(limit));
         MemoryLimitScope
     }
 }
@@ -118,7 +59,10 @@ pub(super) struct LimitTunables;
 
 impl LimitTunables {
     fn limit(memory: VMMemory, ty: &MemoryType) -> Result<VMMemory, MemoryError> {
-        let Some((max, hit)) = LIMIT.with(|l| l.borrow().clone()) else {
+        let Some(Limit {
+            pages: max, hit, ..
+        }) = LIMIT.with(|l| l.borrow().clone())
+        else {
             return Ok(memory);
         };
         if ty.minimum > max {
@@ -133,6 +77,25 @@ impl LimitTunables {
             max,
             hit,
         })))
+    }
+
+    /// The table type with its maximum capped by the thread's limit.
+    fn capped_table(ty: &TableType) -> Result<TableType, String> {
+        let Some(limit) = LIMIT.with(|l| l.borrow().clone()) else {
+            return Ok(*ty);
+        };
+        if ty.minimum > limit.table_elements {
+            limit.hit.store(true, Ordering::Relaxed);
+            return Err(format!(
+                "table minimum of {} elements is over the memory limit ({} elements)",
+                ty.minimum, limit.table_elements
+            ));
+        }
+        let maximum = ty.maximum.unwrap_or(u32::MAX).min(limit.table_elements);
+        Ok(TableType {
+            maximum: Some(maximum),
+            ..*ty
+        })
     }
 }
 
@@ -166,7 +129,7 @@ impl Tunables for LimitTunables {
     }
 
     fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {
-        VMTable::new(ty, style)
+        VMTable::new(&Self::capped_table(ty)?, style)
     }
 
     unsafe fn create_vm_table(
@@ -175,8 +138,10 @@ impl Tunables for LimitTunables {
         style: &TableStyle,
         vm_definition_location: NonNull<VMTableDefinition>,
     ) -> Result<VMTable, String> {
-        // SAFETY: forwarded unchanged from wasmer's own caller.
-        unsafe { VMTable::from_definition(ty, style, vm_definition_location) }
+        let ty = Self::capped_table(ty)?;
+        // SAFETY: forwarded from wasmer's own caller, which guarantees the
+        // location is valid VM memory; only the maximum is lowered.
+        unsafe { VMTable::from_definition(&ty, style, vm_definition_location) }
     }
 }
 

@@ -35,13 +35,8 @@ pub struct SuiteArgs {
     /// Override the suite's root directory.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Engine(s) to run on, comma-separated.
-    #[arg(
-        long,
-        value_name = "ENGINES",
-        value_delimiter = ',',
-        default_value = "wasmtime"
-    )]
+    /// Engine(s) to run on, comma-separated (default: the first built in, wasmtime).
+    #[arg(long, value_name = "ENGINES", value_delimiter = ',')]
     pub engine: Vec<String>,
     /// Run only cases whose name contains one of these (see --exact).
     #[arg(value_name = "FILTER")]
@@ -49,12 +44,19 @@ pub struct SuiteArgs {
     /// Filters must equal the case name.
     #[arg(long)]
     pub exact: bool,
-    /// Worker threads (default: number of cores).
+    /// Jobs run at once, each in a worker process (default: number of cores).
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<usize>,
-    /// Write actual output as the new golden for cases whose output differs.
+    /// Write actual output as the new golden where it differs and every engine agrees.
     #[arg(long)]
     pub bless: bool,
+    /// Run a failing job up to N more times; one that then passes is flaky
+    /// (default: `[run] retries` of the suite, else 0).
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Run only the (case, engine) pairs that failed or did not run last time.
+    #[arg(long)]
+    pub failed: bool,
     /// Write results as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -84,9 +86,9 @@ pub struct SuiteArgs {
 /// `xharness run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Engine to run on.
-    #[arg(long, default_value = "wasmtime")]
-    pub engine: String,
+    /// Engine to run on (default: the first built in, wasmtime).
+    #[arg(long)]
+    pub engine: Option<String>,
     /// Preopen HOST as GUEST (default: the same path); append :ro for read-only.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     pub dirs: Vec<String>,

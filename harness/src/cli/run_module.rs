@@ -3,6 +3,11 @@
 //! Exit status: the module's own exit code; 134 after a trap (as the
 //! wasmtime CLI does) or when the memory limit stops it; 124 on timeout; 2
 //! when the module cannot be read, compiled or instantiated.
+//!
+//! No worker pool is needed for one module: the guest runs on the main
+//! thread at full speed, and a watchdog thread ends the whole process with
+//! 124 at the deadline, whatever the guest is doing (computing, sleeping,
+//! reading a stdin that never closes).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,7 +38,16 @@ fn run(args: &RunArgs) -> Result<u8, String> {
     } else {
         bytes
     };
-    let engine = xharness_engines::by_name(&args.engine).map_err(|e| e.to_string())?;
+    let inv = invocation(args)?;
+    let name = match &args.engine {
+        Some(name) => name.clone(),
+        None => xharness_engines::available()
+            .first()
+            .ok_or("this build has no engine")?
+            .to_string(),
+    };
+    let engine = xharness_engines::by_name(&name).map_err(|e| e.to_string())?;
+    watchdog(&args.module, inv.timeout)?;
     let cache = args
         .cache_dir
         .clone()
@@ -41,7 +55,6 @@ fn run(args: &RunArgs) -> Result<u8, String> {
     let (module, _) = cache
         .load_or_compile(engine.as_ref(), &wasm)
         .map_err(|e| format!("{path}: {e}"))?;
-    let inv = invocation(args)?;
     let outcome = engine.run(&module, &inv);
     match &outcome.status {
         Status::Exited(code) => Ok(exit_byte(*code)),
@@ -66,13 +79,7 @@ fn invocation(args: &RunArgs) -> Result<Invocation, String> {
     let mut inv = Invocation::new(program);
     inv.argv.extend(args.args.iter().cloned());
     inv.stdio = Stdio::Inherit;
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(format!(
-            "--timeout must be a positive number of seconds, not {}",
-            args.timeout
-        ));
-    }
-    inv.timeout = Duration::from_secs_f64(args.timeout);
+    inv.timeout = parse_timeout(args.timeout)?;
     inv.max_memory = xharness_suites::parse_size(&args.max_memory)
         .map_err(|e| format!("--max-memory {}: {e}", args.max_memory))?;
     for kv in &args.env {
@@ -85,6 +92,39 @@ fn invocation(args: &RunArgs) -> Result<Invocation, String> {
         inv.preopens.push(parse_dir(d)?);
     }
     Ok(inv)
+}
+
+/// A positive number of seconds that fits a duration.
+fn parse_timeout(secs: f64) -> Result<Duration, String> {
+    if !(secs.is_finite() && secs > 0.0) {
+        return Err(format!(
+            "--timeout must be a positive number of seconds, not {secs}"
+        ));
+    }
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("--timeout {secs} is too large; give at most a few years of seconds"))
+}
+
+/// End the process with 124 when the deadline passes.
+fn watchdog(module: &std::path::Path, timeout: Duration) -> Result<(), String> {
+    let module = module.display().to_string();
+    std::thread::Builder::new()
+        .name("xharness-watchdog".into())
+        .spawn(move || {
+            // Sleep in bounded steps: a huge timeout must not overflow.
+            let start = std::time::Instant::now();
+            while start.elapsed() < timeout {
+                let left = timeout - start.elapsed();
+                std::thread::sleep(left.min(Duration::from_secs(3600)));
+            }
+            eprintln!(
+                "xharness run: {module}: timed out after {:.1} s",
+                timeout.as_secs_f64()
+            );
+            crate::sys::exit_now(124)
+        })
+        .map(drop)
+        .map_err(|e| format!("cannot start the watchdog thread: {e}"))
 }
 
 /// `HOST[::GUEST][:ro]`.

@@ -1,8 +1,11 @@
 //! `xharness --suite …`: discover, compile, run, compare, report.
 //!
-//! Exit status: 0 when every case passed (an expected failure counts as
-//! passed), 1 when any failed, 2 for usage or configuration errors.
+//! Exit status: 0 when every case passed (an expected failure and a flaky
+//! job count as passed), 1 when any failed or did not run, 2 for usage or
+//! configuration errors, 130 when interrupted (partial reports are written
+//! and marked `interrupted`).
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -11,12 +14,15 @@ use xharness_reports::{Console, Event, JsonReport, JunitReport, ListedCase, Repo
 use xharness_suites::{Case, Expectation, Suite};
 
 use super::SuiteArgs;
-use crate::schedule::{self, Options};
+use crate::session::{Options, Session};
+use crate::worker::WorkerCommand;
+
+/// Exit status of an interrupted run, as a shell reports SIGINT.
+const INTERRUPTED: u8 = 130;
 
 pub(super) fn main(args: &SuiteArgs) -> ExitCode {
     match run(args) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(code) => ExitCode::from(code),
         Err(message) => {
             eprintln!("xharness: {message}");
             ExitCode::from(super::USAGE_ERROR)
@@ -24,11 +30,12 @@ pub(super) fn main(args: &SuiteArgs) -> ExitCode {
     }
 }
 
-fn run(args: &SuiteArgs) -> Result<bool, String> {
+fn run(args: &SuiteArgs) -> Result<u8, String> {
     let suite = load_suite(args)?;
+    let engines = engine_names(&args.engine);
     let cases = suite.filter(&args.filters, args.exact);
     if args.list {
-        return list(&suite, &cases, args).map(|()| true);
+        return list(&suite, &cases, &engines, args).map(|()| 0);
     }
     if cases.is_empty() {
         // A mistyped filter must not pass silently in CI.
@@ -38,34 +45,48 @@ fn run(args: &SuiteArgs) -> Result<bool, String> {
             args.filters.join(" ")
         ));
     }
-    let engines = crate::start_engines(&args.engine).map_err(|e| e.to_string())?;
-    let normalizer =
-        crate::normalizer(&suite).map_err(|e| format!("{}: {e}", suite.file.display()))?;
+    crate::sys::catch_interrupts().map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
+    let cache_dir = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir);
+    let previous = if args.failed {
+        match crate::state::load(&cache_dir, &suite.file)? {
+            Some(p) => Some(p),
+            None => {
+                println!(
+                    "nothing to re-run: no earlier run of suite {} is recorded",
+                    suite.name
+                );
+                return Ok(0);
+            }
+        }
+    } else {
+        None
+    };
+    let jobs = select_jobs(&suite, &cases, &engines, previous.as_ref());
+    if jobs.is_empty() {
+        println!(
+            "nothing to re-run: every case of suite {} passed last time",
+            suite.name
+        );
+        return Ok(0);
+    }
+    let mut opts = Options::new(cache_dir.clone(), WorkerCommand::current_exe()?);
+    if let Some(j) = args.jobs {
+        opts.jobs = j.max(1);
+    }
+    opts.bless = args.bless;
+    opts.keep_scratch = args.keep_scratch;
+    opts.fail_fast = args.fail_fast;
+    opts.retries = args.retries.unwrap_or(suite.retries);
+    let session = Session::new(suite, engines, opts)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let color = xharness_golden::color_choice(args.color, terminal);
-    let opts = Options {
-        jobs: args
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        bless: args.bless,
-        keep_scratch: args.keep_scratch,
-        fail_fast: args.fail_fast,
-        color,
-        cache_dir: args
-            .cache_dir
-            .clone()
-            .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir),
-    };
-    let engine_names: Vec<String> = engines.iter().map(|e| e.name().to_string()).collect();
     let mut console = Console::new(Box::new(stdout), terminal, color, args.verbose);
     let mut json = args.json.as_ref().map(|_| JsonReport::new());
     let mut junit = args.junit.as_ref().map(|_| JunitReport::new());
-    let started = Event::Started {
-        suite: &suite.name,
-        engines: &engine_names,
-        total: cases.len() * engines.len(),
-    };
     let mut listeners: Vec<&mut dyn Reporter> = vec![&mut console];
     if let Some(j) = json.as_mut() {
         listeners.push(j);
@@ -73,18 +94,29 @@ fn run(args: &SuiteArgs) -> Result<bool, String> {
     if let Some(j) = junit.as_mut() {
         listeners.push(j);
     }
+    let started = Event::Started {
+        suite: &session.suite().name,
+        engines: session.engines(),
+        total: jobs.len(),
+    };
     for l in listeners.iter_mut() {
         l.event(&started);
     }
     let start = Instant::now();
-    let results = schedule::run(&suite, &cases, &engines, &opts, &normalizer, |r| {
+    let run = session.run(&jobs, |r| {
         for l in listeners.iter_mut() {
             l.event(&Event::Finished(r));
         }
-    })?;
-    let summary = Summary::from_results(&results, start.elapsed());
+    });
+    let mut summary = Summary::from_results(&run.results, start.elapsed());
+    summary.interrupted = run.interrupted;
     for l in listeners.iter_mut() {
         l.event(&Event::Done(&summary));
+    }
+    for l in listeners.iter_mut() {
+        if let Err(e) = l.finish() {
+            eprintln!("xharness: {e}");
+        }
     }
     drop(listeners);
     if let (Some(report), Some(path)) = (json, &args.json) {
@@ -93,7 +125,62 @@ fn run(args: &SuiteArgs) -> Result<bool, String> {
     if let (Some(report), Some(path)) = (junit, &args.junit) {
         report.write(path).map_err(|e| e.to_string())?;
     }
-    Ok(summary.failed == 0)
+    let suite_file = &session.suite().file;
+    if let Err(e) = crate::state::save(&cache_dir, suite_file, &run.results, previous.as_ref()) {
+        eprintln!("xharness: --failed will not know this run: {e}");
+    }
+    Ok(if summary.interrupted {
+        INTERRUPTED
+    } else if summary.is_success() {
+        0
+    } else {
+        1
+    })
+}
+
+/// The engines asked for, or the first one built in.
+fn engine_names(asked: &[String]) -> Vec<String> {
+    let names: Vec<String> = asked
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if names.is_empty() {
+        return xharness_engines::available()
+            .first()
+            .map(|n| vec![n.to_string()])
+            .unwrap_or_default();
+    }
+    if names.iter().any(|n| n == "all") {
+        return xharness_engines::available()
+            .into_iter()
+            .map(String::from)
+            .collect();
+    }
+    names
+}
+
+/// (case index, engine index) for every selected pair, in case order.
+fn select_jobs(
+    suite: &Suite,
+    cases: &[&Case],
+    engines: &[String],
+    only: Option<&BTreeSet<(String, String)>>,
+) -> Vec<(usize, usize)> {
+    let selected: BTreeSet<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    let mut jobs = Vec::new();
+    for (c, case) in suite.cases.iter().enumerate() {
+        if !selected.contains(case.name.as_str()) {
+            continue;
+        }
+        for (e, engine) in engines.iter().enumerate() {
+            let pair = (case.name.clone(), engine.clone());
+            if only.is_none_or(|set| set.contains(&pair)) {
+                jobs.push((c, e));
+            }
+        }
+    }
+    jobs
 }
 
 fn load_suite(args: &SuiteArgs) -> Result<Suite, String> {
@@ -106,8 +193,13 @@ fn load_suite(args: &SuiteArgs) -> Result<Suite, String> {
     xharness_suites::load_with_root(&path, args.root.as_deref()).map_err(|e| e.to_string())
 }
 
-fn list(suite: &Suite, cases: &[&Case], args: &SuiteArgs) -> Result<(), String> {
-    let listed: Vec<ListedCase> = cases.iter().map(|c| listed(c, &args.engine)).collect();
+fn list(
+    suite: &Suite,
+    cases: &[&Case],
+    engines: &[String],
+    args: &SuiteArgs,
+) -> Result<(), String> {
+    let listed: Vec<ListedCase> = cases.iter().map(|c| listed(c, engines)).collect();
     if let Some(path) = &args.json {
         JsonReport::write_list(path, &listed).map_err(|e| e.to_string())?;
     }

@@ -38,11 +38,17 @@ impl Fixture {
 
     /// Run `xharness ARGS` in the suite directory.
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+
+    /// Run `xharness ARGS` in the suite directory with extra environment.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_xharness"))
             .args(args)
             .current_dir(self.dir.path())
             .env("XHARNESS_CACHE_DIR", self.cache.path())
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .output()
             .expect("xharness starts")
     }

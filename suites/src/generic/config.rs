@@ -58,6 +58,7 @@ pub struct RawRun {
     pub timeout: Option<Seconds>,
     pub max_memory: Option<ByteSize>,
     pub max_output: Option<ByteSize>,
+    pub retries: Option<u32>,
 }
 
 /// `[golden]`.

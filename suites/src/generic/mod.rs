@@ -68,6 +68,7 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
         toolchain,
         normalize,
         cases,
+        retries: raw.run.retries.unwrap_or(0),
     })
 }
 

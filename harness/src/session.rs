@@ -1,0 +1,434 @@
+//! A run session: everything one run of a suite needs, built once by every
+//! entry point (the CLI and the `cargo test` entry), which differ only in
+//! how they pick jobs and where results go.
+//!
+//! A job is one (case, engine) pair. [`Session::run`] hands jobs to `-j N`
+//! plain threads; each compiles its case with the toolchain (once per
+//! case, shared), then sends the job to a worker process of the
+//! [`Pool`](crate::worker::Pool) and waits for it under the deadline. When
+//! every engine of a case has finished, the case is finished as a whole
+//! ([`crate::finish`]: divergence between engines, blessing) and its
+//! results go to the caller's listener, on the calling thread, in
+//! completion order.
+//!
+//! No rayon pool runs jobs: a job that blocks (on a toolchain process, on
+//! its worker, on another job's compile) parks its own thread and nothing
+//! else can run on that thread's stack meanwhile.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError, mpsc};
+
+use xharness_golden::Normalizer;
+use xharness_reports::{Attempt, CaseResult, Reason, Status};
+use xharness_suites::{Case, Expectation, Suite};
+
+use crate::scratch::ScratchPool;
+use crate::toolchain::{Artifact, CompileFailure, Compiler};
+use crate::verdict::{self, Failure, JobRecord};
+use crate::worker::{Job, Pool, Watch, WorkerCommand};
+
+/// Resident memory a worker may use beyond the guest's memory limit
+/// before the parent kills it: the engine, its code and its buffers.
+pub const DEFAULT_RSS_MARGIN: u64 = 512 << 20;
+
+/// How to run a selection of cases.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Jobs run at once (worker processes).
+    pub jobs: usize,
+    /// Write a new golden where every engine produced the same output.
+    pub bless: bool,
+    /// Keep each job's scratch directory (their paths are printed).
+    pub keep_scratch: bool,
+    /// Stop starting new jobs after the first failure.
+    pub fail_fast: bool,
+    /// Run a failing job up to this many more times; a later pass is flaky.
+    pub retries: u32,
+    /// Root of the toolchain and module caches.
+    pub cache_dir: PathBuf,
+    /// How to start worker processes.
+    pub worker: WorkerCommand,
+    /// See [`DEFAULT_RSS_MARGIN`].
+    pub rss_margin: u64,
+}
+
+impl Options {
+    /// Defaults for `cache_dir`, starting workers with `worker`.
+    pub fn new(cache_dir: PathBuf, worker: WorkerCommand) -> Self {
+        Options {
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            bless: false,
+            keep_scratch: false,
+            fail_fast: false,
+            retries: 0,
+            cache_dir,
+            worker,
+            rss_margin: rss_margin_from_env(),
+        }
+    }
+}
+
+/// `XHARNESS_RSS_MARGIN` (bytes, suffixes allowed), else the default.
+fn rss_margin_from_env() -> u64 {
+    std::env::var("XHARNESS_RSS_MARGIN")
+        .ok()
+        .and_then(|v| xharness_suites::parse_size(&v).ok())
+        .unwrap_or(DEFAULT_RSS_MARGIN)
+}
+
+/// One suite, its engines and the machinery to run its jobs.
+pub struct Session {
+    suite: Suite,
+    engines: Vec<String>,
+    normalizer: Normalizer,
+    compiler: Compiler,
+    pool: Pool,
+    scratch: ScratchPool,
+    opts: Options,
+    artifacts: Vec<OnceLock<Result<Artifact, CompileFailure>>>,
+}
+
+/// What [`Session::run`] returns.
+pub struct RunResults {
+    /// One result per job, in (case, engine) order.
+    pub results: Vec<CaseResult>,
+    /// Whether SIGINT or SIGTERM stopped the run.
+    pub interrupted: bool,
+}
+
+impl Session {
+    /// A session for `suite` on `engines` (names; each must be built in).
+    pub fn new(suite: Suite, engines: Vec<String>, opts: Options) -> Result<Self, String> {
+        let available = xharness_engines::available();
+        for name in &engines {
+            if !available.contains(&name.as_str()) {
+                return Err(format!(
+                    "unknown engine `{name}` (this build has: {})",
+                    available.join(", ")
+                ));
+            }
+        }
+        let n = &suite.normalize;
+        let normalizer =
+            Normalizer::new(&n.rules, n.trim_trailing_whitespace, n.normalize_crlf)
+                .map_err(|e| format!("{}: {e}", suite.file.display()))?;
+        Ok(Session {
+            compiler: Compiler::new(&suite, &opts.cache_dir),
+            pool: Pool::new(opts.worker.clone()),
+            scratch: ScratchPool::new(opts.keep_scratch)?,
+            artifacts: suite.cases.iter().map(|_| OnceLock::new()).collect(),
+            normalizer,
+            engines,
+            suite,
+            opts,
+        })
+    }
+
+    /// The suite.
+    pub fn suite(&self) -> &Suite {
+        &self.suite
+    }
+
+    /// The engines, in the order given.
+    pub fn engines(&self) -> &[String] {
+        &self.engines
+    }
+
+    /// Run the jobs `(case index, engine index)`; call `listen` with each
+    /// result as its case finishes (on the calling thread).
+    pub fn run(
+        &self,
+        jobs: &[(usize, usize)],
+        mut listen: impl FnMut(&CaseResult),
+    ) -> RunResults {
+        let groups = Groups::new(jobs);
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let (tx, rx) = mpsc::channel::<Vec<(usize, CaseResult)>>();
+        let mut results: Vec<(usize, CaseResult)> = Vec::with_capacity(jobs.len());
+        std::thread::scope(|s| {
+            for _ in 0..self.opts.jobs.clamp(1, jobs.len().max(1)) {
+                let tx = tx.clone();
+                let (groups, next, stop) = (&groups, &next, &stop);
+                s.spawn(move || {
+                    while let Some(i) = Some(next.fetch_add(1, Ordering::Relaxed))
+                        .filter(|&i| i < jobs.len())
+                    {
+                        let (c, e) = jobs[i];
+                        let record = self.job(c, e, stop);
+                        if let Some(done) = groups.record(i, record) {
+                            let finished = self.finish_case(c, done);
+                            if tx.send(finished).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            for batch in rx {
+                for (order, mut result) in batch {
+                    // Passing cases on which every engine agrees keep only
+                    // digests, before any reporter holds on to them.
+                    if !keeps_output(&result) {
+                        result.forget_output();
+                    }
+                    listen(&result);
+                    results.push((order, result));
+                }
+            }
+        });
+        results.sort_by_key(|(order, _)| *order);
+        RunResults {
+            results: results.into_iter().map(|(_, r)| r).collect(),
+            interrupted: crate::sys::interrupted(),
+        }
+    }
+
+    fn job(&self, c: usize, e: usize, stop: &AtomicBool) -> JobRecord {
+        let case = &self.suite.cases[c];
+        let engine = &self.engines[e];
+        if stop.load(Ordering::Relaxed) || crate::sys::interrupted() {
+            let mut r = CaseResult::new(&case.name, engine, Status::NotRun);
+            r.detail = if crate::sys::interrupted() {
+                "not run: the run was interrupted".into()
+            } else {
+                "not run: --fail-fast stopped the run after a failure".into()
+            };
+            return JobRecord::bare(r);
+        }
+        let record = self.run_one(c, engine);
+        if self.opts.fail_fast && record.result.status.is_failure() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        record
+    }
+
+    /// Run case `c` on `engine` with retries, judged but not yet finished
+    /// as a case (no blessing; see [`Session::finish_one`]).
+    pub fn run_one(&self, c: usize, engine: &str) -> JobRecord {
+        self.run_one_with(c, engine, true)
+    }
+
+    /// As [`Session::run_one`], running the case even where a `skip`
+    /// expectation says not to (`cargo test -- --ignored`).
+    pub fn run_one_unexpected(&self, c: usize, engine: &str) -> JobRecord {
+        self.run_one_with(c, engine, false)
+    }
+
+    /// Finish a case that ran on one engine only (the `cargo test` entry).
+    pub fn finish_one(&self, c: usize, record: &mut JobRecord) {
+        let case = &self.suite.cases[c];
+        crate::finish::finish_case(
+            case,
+            std::slice::from_mut(record),
+            self.opts.bless,
+            &self.normalizer,
+        );
+    }
+
+    fn run_one_with(&self, c: usize, engine: &str, honour_skip: bool) -> JobRecord {
+        let mut attempts: Vec<Attempt> = Vec::new();
+        loop {
+            let mut record = self.attempt(c, engine, honour_skip);
+            let r = &mut record.result;
+            let retryable = matches!(r.status, Status::Fail | Status::Error)
+                && r.reason != Some(Reason::CompileError)
+                && !(self.opts.bless && r.reason == Some(Reason::OutputMismatch));
+            if !retryable || attempts.len() as u32 >= self.opts.retries || crate::sys::interrupted()
+            {
+                if r.status == Status::Pass && !attempts.is_empty() {
+                    r.status = Status::Flaky;
+                }
+                r.attempts = attempts;
+                return record;
+            }
+            attempts.push(Attempt {
+                status: r.status,
+                reason: r.reason,
+                duration_ms: r.duration_ms,
+                detail: std::mem::take(&mut r.detail),
+                mismatches: std::mem::take(&mut r.mismatches),
+            });
+        }
+    }
+
+    fn attempt(&self, c: usize, engine: &str, honour_skip: bool) -> JobRecord {
+        let case = &self.suite.cases[c];
+        if let (Some(Expectation::Skip(why)), true) = (case.expect.get(engine), honour_skip) {
+            return JobRecord::bare(verdict::skipped(case, engine, why));
+        }
+        let fail = |reason, detail: String| {
+            JobRecord::bare(verdict::finish(
+                case,
+                engine,
+                Some(Failure { reason, detail }),
+                0.0,
+            ))
+        };
+        let artifact = match self.artifacts[c].get_or_init(|| self.compiler.module(case)) {
+            Ok(a) => a,
+            Err(_) if crate::sys::interrupted() => {
+                let mut r = CaseResult::new(&case.name, engine, Status::NotRun);
+                r.detail = "not run: the run was interrupted while compiling".into();
+                return JobRecord::bare(r);
+            }
+            Err(f) => return fail(Reason::CompileError, format!("{}\n{}", f.summary, f.output)),
+        };
+        let scratch = match self.scratch.take(&case.stem) {
+            Ok(s) => s,
+            Err(e) => return fail(Reason::InstantiateError, e),
+        };
+        let (job, stdin) = match self.job_for(case, engine, artifact, scratch.path()) {
+            Ok(j) => j,
+            Err(e) => return fail(Reason::InstantiateError, e),
+        };
+        let watch = Watch {
+            timeout: case.timeout,
+            max_rss: case.max_memory.saturating_add(self.opts.rss_margin),
+        };
+        let end = self.pool.run(&job, &stdin, watch);
+        let mut record = verdict::judge(case, engine, end, &self.normalizer);
+        if self.opts.keep_scratch && record.result.status != Status::Pass {
+            record.result.detail.push_str(&format!(
+                "\nscratch directory kept at {}\n",
+                scratch.path().display()
+            ));
+        }
+        record
+    }
+
+    fn job_for(
+        &self,
+        case: &Case,
+        engine: &str,
+        artifact: &Artifact,
+        scratch: &Path,
+    ) -> Result<(Job, Vec<u8>), String> {
+        let stdin = match &case.stdin {
+            Some(path) => match std::fs::read(path) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                Err(e) => return Err(format!("cannot read stdin file {}: {e}", path.display())),
+            },
+            None => Vec::new(),
+        };
+        let mut preopens = vec![(scratch.to_path_buf(), ".".to_string(), false)];
+        for d in &case.dirs {
+            if !d.host.is_dir() {
+                return Err(format!(
+                    "directory {} (from [run] dirs) does not exist; create it or fix the entry",
+                    d.host.display()
+                ));
+            }
+            preopens.push((d.host.clone(), d.guest.clone(), d.read_only));
+        }
+        let mut argv = vec![format!("{}.wasm", case.stem)];
+        argv.extend(case.args.iter().cloned());
+        let job = Job {
+            engine: engine.to_string(),
+            wasm: artifact.path.clone(),
+            wasm_sha256: artifact.sha256.clone(),
+            cache_dir: self.opts.cache_dir.clone(),
+            argv,
+            env: case.env.clone(),
+            preopens,
+            max_memory: case.max_memory,
+            output_cap: case.max_output,
+        };
+        Ok((job, stdin))
+    }
+
+    fn finish_case(&self, c: usize, done: Vec<(usize, JobRecord)>) -> Vec<(usize, CaseResult)> {
+        let case = &self.suite.cases[c];
+        let (orders, mut records): (Vec<usize>, Vec<JobRecord>) = done.into_iter().unzip();
+        crate::finish::finish_case(case, &mut records, self.opts.bless, &self.normalizer);
+        orders
+            .into_iter()
+            .zip(records.into_iter().map(|r| r.result))
+            .collect()
+    }
+}
+
+/// Whether a result keeps its output texts: failing and divergent ones do.
+fn keeps_output(r: &CaseResult) -> bool {
+    r.divergent || r.status.is_failure() || matches!(r.status, Status::Flaky | Status::XFail)
+}
+
+/// Jobs grouped by case, so a case is finished once all its engines are.
+struct Groups {
+    /// Job index → (group, position in group).
+    place: Vec<(usize, usize)>,
+    /// Group → its job indices.
+    members: Vec<Vec<usize>>,
+    slots: Vec<Mutex<Vec<Option<JobRecord>>>>,
+    remaining: Vec<AtomicUsize>,
+}
+
+impl Groups {
+    fn new(jobs: &[(usize, usize)]) -> Self {
+        let mut index: std::collections::HashMap<usize, usize> = Default::default();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let place = jobs
+            .iter()
+            .enumerate()
+            .map(|(i, &(c, _))| {
+                let g = *index.entry(c).or_insert_with(|| {
+                    members.push(Vec::new());
+                    members.len() - 1
+                });
+                members[g].push(i);
+                (g, members[g].len() - 1)
+            })
+            .collect();
+        Groups {
+            place,
+            slots: members
+                .iter()
+                .map(|m| Mutex::new((0..m.len()).map(|_| None).collect()))
+                .collect(),
+            remaining: members.iter().map(|m| AtomicUsize::new(m.len())).collect(),
+            members,
+        }
+    }
+
+    /// Store job `i`'s record; when it was its case's last, take all of
+    /// the case's records with their job indices.
+    fn record(&self, i: usize, record: JobRecord) -> Option<Vec<(usize, JobRecord)>> {
+        let (g, pos) = self.place[i];
+        let mut slot = self.slots[g].lock().unwrap_or_else(PoisonError::into_inner);
+        slot[pos] = Some(record);
+        if self.remaining[g].fetch_sub(1, Ordering::AcqRel) != 1 {
+            return None;
+        }
+        let records = slot.drain(..).flatten();
+        Some(self.members[g].iter().copied().zip(records).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(case: &str, engine: &str) -> JobRecord {
+        JobRecord::bare(CaseResult::new(case, engine, Status::Pass))
+    }
+
+    #[test]
+    fn a_case_is_handed_back_once_all_its_engines_finished() {
+        // case 0 on engines 0 and 1, case 1 on engine 1 only.
+        let jobs = [(0, 0), (0, 1), (1, 1)];
+        let groups = Groups::new(&jobs);
+        assert!(groups.record(1, record("a", "e1")).is_none());
+        let single = groups.record(2, record("b", "e1")).expect("case 1 done");
+        assert_eq!(single.len(), 1);
+        assert_eq!(single[0].0, 2);
+        let both = groups.record(0, record("a", "e0")).expect("case 0 done");
+        let order: Vec<(usize, &str)> = both
+            .iter()
+            .map(|(i, r)| (*i, r.result.engine.as_str()))
+            .collect();
+        assert_eq!(order, [(0, "e0"), (1, "e1")]);
+    }
+}

@@ -1,0 +1,125 @@
+//! Every piece of process, signal and file-descriptor plumbing of the
+//! harness, in one place: starting worker processes, the worker's own
+//! stdio set-up, killing process groups, reading a process's memory use,
+//! the Ctrl-C flag and `xharness run`'s hard exit. Each `unsafe` block says
+//! why it is sound.
+
+use std::fs::File;
+use std::os::fd::FromRawFd;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+/// Make `cmd` start a process that leads its own process group (so a kill
+/// reaches everything it starts and a terminal's Ctrl-C does not) and that
+/// is killed when the process that started it dies, even by SIGKILL.
+pub fn own_group_dying_with_parent(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
+    // SAFETY: the closure runs in the forked child before exec and only
+    // calls prctl(2) and getppid(2), both async-signal-safe; it touches no
+    // memory shared with the parent and allocates nothing.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+            // The parent may have died between fork and prctl.
+            if nix::unistd::getppid() == Pid::from_raw(1) {
+                return Err(std::io::Error::other("parent exited"));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// SIGKILL the process group led by `pid`; a group that is gone already is
+/// not an error.
+pub fn kill_group(pid: u32) {
+    if let Ok(pid) = i32::try_from(pid) {
+        let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+}
+
+/// The resident set size of process `pid` in bytes, if it can be read.
+pub fn rss_bytes(pid: u32) -> Option<u64> {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * page_size())
+}
+
+fn page_size() -> u64 {
+    static SIZE: OnceLock<u64> = OnceLock::new();
+    *SIZE.get_or_init(|| {
+        nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
+            .ok()
+            .flatten()
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(4096)
+    })
+}
+
+/// In a worker process: the stream the protocol is written to. File
+/// descriptor 1 is moved to a private descriptor for the protocol, and
+/// stderr takes its place, so a stray print from an engine or library can
+/// never corrupt a frame.
+pub fn take_stdout_for_protocol() -> std::io::Result<File> {
+    use nix::libc;
+    // SAFETY: dup(2) on descriptor 1, which the process owns; the result
+    // is checked before use.
+    let fd = unsafe { libc::dup(1) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: dup2(2) of stderr over stdout: both descriptors belong to
+    // this process; Rust's `std::io::stdout` keeps working (it now writes
+    // to stderr's file).
+    if unsafe { libc::dup2(2, 1) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a fresh descriptor from dup(2) above, owned by no
+    // other object, so the File may own and close it.
+    Ok(unsafe { File::from_raw_fd(fd) })
+}
+
+/// End the process at once with `code`, from any thread: no destructors,
+/// no atexit handlers, no waiting on a lock the guest's thread may hold.
+pub fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit(2) ends the process without running any user-space
+    // code; nothing of this process is used afterwards.
+    unsafe { nix::libc::_exit(code) }
+}
+
+static INTERRUPTED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// Catch SIGINT and SIGTERM: the first sets the flag [`interrupted`]
+/// reads, so the run can stop its workers and write partial reports; a
+/// second one ends the process at once (exit 130).
+pub fn catch_interrupts() -> std::io::Result<()> {
+    let flag = INTERRUPTED.get_or_init(|| Arc::new(AtomicBool::new(false)));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, 130, flag.clone())?;
+        signal_hook::flag::register(signal, flag.clone())?;
+    }
+    Ok(())
+}
+
+/// Whether SIGINT or SIGTERM arrived since [`catch_interrupts`].
+pub fn interrupted() -> bool {
+    INTERRUPTED
+        .get()
+        .is_some_and(|flag| flag.load(Ordering::Relaxed))
+}
+
+/// A description of how a child process ended, like `killed by SIGABRT`.
+pub fn describe_exit(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(code) = status.code() {
+        return format!("exited with code {code}");
+    }
+    match status.signal().and_then(|s| Signal::try_from(s).ok()) {
+        Some(signal) => format!("was killed by {signal}"),
+        None => "was killed by a signal".to_string(),
+    }
+}

@@ -1,0 +1,388 @@
+//! The parent side: start workers, hand each a job, watch the deadline,
+//! the worker's memory and Ctrl-C, and turn whatever happens into a
+//! [`JobEnd`].
+//!
+//! A worker that is killed (deadline, memory watch, interrupt) or dies is
+//! never reused; the next job gets a fresh one. Idle workers wait in the
+//! pool, so a run starts at most as many workers as it runs jobs at once.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::io::{BufReader, BufWriter, Read};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use xharness_engines::Captured;
+
+use super::protocol::{self, Done, Job};
+
+/// Environment variable that turns a process into a worker.
+pub const WORKER_ENV: &str = "XHARNESS_WORKER";
+/// How often a waiting job looks at the worker's memory and at Ctrl-C.
+const POLL: Duration = Duration::from_millis(25);
+/// A worker is replaced after this many jobs, bounding anything an engine
+/// might accumulate per run.
+const JOBS_PER_WORKER: usize = 2000;
+/// Worker stderr kept for the report of a crash.
+const STDERR_TAIL: usize = 8 << 10;
+
+/// How to start a worker process.
+#[derive(Debug, Clone)]
+pub struct WorkerCommand {
+    program: PathBuf,
+    args: Vec<OsString>,
+}
+
+impl WorkerCommand {
+    /// This very executable: the `xharness` binary, or a `cargo test`
+    /// binary whose `main` is [`crate::libtest::main`].
+    pub fn current_exe() -> Result<Self, String> {
+        let program = std::env::current_exe()
+            .map_err(|e| format!("cannot find this executable to start workers: {e}"))?;
+        Ok(WorkerCommand::program(program))
+    }
+
+    /// Another executable that serves jobs when `XHARNESS_WORKER=1` is
+    /// set (its `main` calls [`crate::worker::serve_if_worker`]).
+    pub fn program(program: impl Into<PathBuf>) -> Self {
+        WorkerCommand {
+            program: program.into(),
+            args: Vec::new(),
+        }
+    }
+
+    fn spawn(&self) -> Result<Worker, String> {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args)
+            .env(WORKER_ENV, "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        crate::sys::own_group_dying_with_parent(&mut cmd);
+        let mut child = cmd.spawn().map_err(|e| {
+            format!(
+                "cannot start a worker process ({}): {e}",
+                self.program.display()
+            )
+        })?;
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            crate::sys::kill_group(child.id());
+            let _ = child.wait();
+            return Err("a worker process started without pipes".into());
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("xharness-worker-out".into())
+            .spawn(move || read_frames(stdout, tx))
+            .map_err(|e| format!("cannot start a thread: {e}"))?;
+        let tail = Arc::new(Mutex::new(VecDeque::new()));
+        let t = tail.clone();
+        std::thread::Builder::new()
+            .name("xharness-worker-err".into())
+            .spawn(move || keep_tail(stderr, &t))
+            .map_err(|e| format!("cannot start a thread: {e}"))?;
+        Ok(Worker {
+            child,
+            stdin: BufWriter::new(stdin),
+            rx,
+            stderr_tail: tail,
+            jobs: 0,
+        })
+    }
+}
+
+/// Why the parent killed a worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KillReason {
+    /// The job's deadline passed.
+    Timeout,
+    /// The worker's resident memory passed the job's limit plus the margin.
+    Memory,
+    /// SIGINT or SIGTERM.
+    Interrupted,
+}
+
+/// How one job ended, seen from the parent.
+#[derive(Debug)]
+pub enum JobEnd {
+    /// The guest ran; everything it printed (under the cap) is in the outcome.
+    Finished(xharness_engines::Outcome),
+    /// The engine could not compile or load the module.
+    Rejected(String),
+    /// The parent killed the worker; the output the guest printed until then.
+    Killed {
+        why: KillReason,
+        stdout: Captured,
+        stderr: Captured,
+        duration: Duration,
+    },
+    /// The worker died by itself (engine crash, abort, OOM kill, panic).
+    Crashed {
+        message: String,
+        stdout: Captured,
+        stderr: Captured,
+        duration: Duration,
+    },
+}
+
+/// Limits the parent enforces on a job from outside.
+#[derive(Debug, Clone, Copy)]
+pub struct Watch {
+    /// Wall-clock limit.
+    pub timeout: Duration,
+    /// Kill the worker when its resident memory exceeds this many bytes.
+    pub max_rss: u64,
+}
+
+/// Workers that are waiting for a job.
+pub struct Pool {
+    command: WorkerCommand,
+    idle: Mutex<Vec<Worker>>,
+}
+
+impl Pool {
+    /// A pool that starts workers with `command` when it needs them.
+    pub fn new(command: WorkerCommand) -> Self {
+        Pool {
+            command,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Run one job on an idle or a new worker.
+    pub fn run(&self, job: &Job, stdin: &[u8], watch: Watch) -> JobEnd {
+        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let mut worker = match idle.map_or_else(|| self.command.spawn(), Ok) {
+            Ok(w) => w,
+            Err(message) => return crashed(message, Duration::ZERO),
+        };
+        let end = worker.run(job, stdin, watch);
+        let reusable = matches!(end, JobEnd::Finished(_) | JobEnd::Rejected(_));
+        if reusable && worker.jobs < JOBS_PER_WORKER {
+            self.idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(worker);
+        }
+        end
+    }
+}
+
+fn crashed(message: String, duration: Duration) -> JobEnd {
+    JobEnd::Crashed {
+        message,
+        stdout: Captured::default(),
+        stderr: Captured::default(),
+        duration,
+    }
+}
+
+enum Msg {
+    Chunk(u8, Vec<u8>),
+    Done(Done),
+    Rejected(String),
+    Broken(String),
+}
+
+struct Worker {
+    child: Child,
+    stdin: BufWriter<ChildStdin>,
+    rx: Receiver<Msg>,
+    stderr_tail: Arc<Mutex<VecDeque<u8>>>,
+    jobs: usize,
+}
+
+impl Worker {
+    fn run(&mut self, job: &Job, stdin: &[u8], watch: Watch) -> JobEnd {
+        self.jobs += 1;
+        let start = Instant::now();
+        if let Err(e) = protocol::write_job(&mut self.stdin, job, stdin) {
+            return self.died(&format!("could not take the job ({e})"), start, None);
+        }
+        let deadline = start
+            .checked_add(watch.timeout)
+            .unwrap_or_else(|| start + Duration::from_secs(u64::from(u32::MAX)));
+        let mut out = Output::default();
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return self.kill(KillReason::Timeout, out, start);
+            }
+            if crate::sys::interrupted() {
+                return self.kill(KillReason::Interrupted, out, start);
+            }
+            if crate::sys::rss_bytes(self.child.id()).is_some_and(|rss| rss > watch.max_rss) {
+                return self.kill(KillReason::Memory, out, start);
+            }
+            match self.rx.recv_timeout(POLL.min(deadline - now)) {
+                Ok(Msg::Chunk(tag, bytes)) => out.push(tag, &bytes, job.output_cap),
+                Ok(Msg::Done(done)) => return JobEnd::Finished(out.finish(done)),
+                Ok(Msg::Rejected(message)) => return JobEnd::Rejected(message),
+                Ok(Msg::Broken(why)) => return self.died(&why, start, Some(out)),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    return self.died("closed its output", start, Some(out));
+                }
+            }
+        }
+    }
+
+    /// Kill the worker and collect what the guest printed before.
+    fn kill(&mut self, why: KillReason, mut out: Output, start: Instant) -> JobEnd {
+        let duration = start.elapsed();
+        self.terminate();
+        // Chunks the worker wrote before it died are still in the pipe;
+        // the reader thread forwards them, then the channel closes.
+        while let Ok(msg) = self.rx.recv_timeout(Duration::from_secs(1)) {
+            if let Msg::Chunk(tag, bytes) = msg {
+                out.push(tag, &bytes, usize::MAX);
+            }
+        }
+        JobEnd::Killed {
+            why,
+            stdout: out.stdout,
+            stderr: out.stderr,
+            duration,
+        }
+    }
+
+    fn died(&mut self, what: &str, start: Instant, out: Option<Output>) -> JobEnd {
+        let duration = start.elapsed();
+        let how = self.reap();
+        let tail = self.stderr_text();
+        let mut message = format!("the worker process {how} ({what})");
+        if !tail.is_empty() {
+            message.push_str("; its last words:\n");
+            message.push_str(&tail);
+        }
+        let out = out.unwrap_or_default();
+        JobEnd::Crashed {
+            message,
+            stdout: out.stdout,
+            stderr: out.stderr,
+            duration,
+        }
+    }
+
+    /// How the worker ended: wait up to a second for it to finish dying,
+    /// then kill it.
+    fn reap(&mut self) -> String {
+        let waited = Instant::now();
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => {
+                    crate::sys::kill_group(self.child.id());
+                    return crate::sys::describe_exit(status);
+                }
+                Ok(None) if waited.elapsed() < Duration::from_secs(1) => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Ok(None) => {
+                    self.terminate();
+                    return "stopped answering and was killed".to_string();
+                }
+                Err(e) => return format!("could not be waited for ({e})"),
+            }
+        }
+    }
+
+    fn stderr_text(&self) -> String {
+        // Give the stderr thread a moment to read the final lines.
+        std::thread::sleep(Duration::from_millis(20));
+        let tail = self
+            .stderr_tail
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let bytes: Vec<u8> = tail.iter().copied().collect();
+        String::from_utf8_lossy(&bytes).trim_end().to_string()
+    }
+
+    fn terminate(&mut self) {
+        crate::sys::kill_group(self.child.id());
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// Output assembled from chunks.
+#[derive(Default)]
+struct Output {
+    stdout: Captured,
+    stderr: Captured,
+}
+
+impl Output {
+    fn push(&mut self, tag: u8, bytes: &[u8], cap: usize) {
+        let c = if tag == protocol::STDOUT {
+            &mut self.stdout
+        } else {
+            &mut self.stderr
+        };
+        c.total += bytes.len() as u64;
+        let room = cap.saturating_sub(c.bytes.len());
+        c.truncated |= bytes.len() > room;
+        c.bytes.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    fn finish(mut self, done: Done) -> xharness_engines::Outcome {
+        self.stdout.total = done.stdout_total;
+        self.stdout.truncated = done.stdout_truncated;
+        self.stderr.total = done.stderr_total;
+        self.stderr.truncated = done.stderr_truncated;
+        xharness_engines::Outcome {
+            status: done.status,
+            stdout: self.stdout,
+            stderr: self.stderr,
+            duration: Duration::from_nanos(done.duration_ns),
+        }
+    }
+}
+
+fn read_frames(stdout: impl Read, tx: mpsc::Sender<Msg>) {
+    let mut input = BufReader::new(stdout);
+    loop {
+        let msg = match protocol::read_frame(&mut input) {
+            Ok(None) => return,
+            Ok(Some((tag @ (protocol::STDOUT | protocol::STDERR), bytes))) => Msg::Chunk(tag, bytes),
+            Ok(Some((protocol::DONE, json))) => match serde_json::from_slice(&json) {
+                Ok(done) => Msg::Done(done),
+                Err(e) => Msg::Broken(format!("sent an unreadable result: {e}")),
+            },
+            Ok(Some((protocol::REJECTED, text))) => {
+                Msg::Rejected(String::from_utf8_lossy(&text).into_owned())
+            }
+            Ok(Some((tag, _))) => Msg::Broken(format!("sent an unknown frame {tag:#x}")),
+            Err(e) => Msg::Broken(format!("broke the protocol: {e}")),
+        };
+        let broken = matches!(msg, Msg::Broken(_));
+        if tx.send(msg).is_err() || broken {
+            return;
+        }
+    }
+}
+
+fn keep_tail(stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
+    let mut stderr = stderr;
+    let mut buf = [0u8; 4096];
+    loop {
+        match stderr.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                let mut t = tail.lock().unwrap_or_else(PoisonError::into_inner);
+                t.extend(&buf[..n]);
+                let excess = t.len().saturating_sub(STDERR_TAIL);
+                t.drain(..excess);
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The worker side: read jobs, run each on its engine, stream the output
+//! back, one job at a time on the process's main thread.
+//!
+//! This is also why no job can ever run nested inside another's wait (the
+//! stack overflow of cold wasmer runs): the worker schedules nothing. When
+//! wasmer's compiler blocks on its own rayon pool, the waiting thread is
+//! this plain main thread, which parks; rayon only lends a waiting thread
+//! other work when that thread is itself a rayon worker.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use xharness_engines::cache::ModuleCache;
+use xharness_engines::{
+    Engine, EngineError, Invocation, Module, OutputStream, Preopen, Stdio, Tee,
+};
+
+use super::protocol::{self, Done, Job};
+
+/// Modules a worker keeps loaded for the jobs that follow (per worker, of
+/// any engine): enough for the engines of one case to reuse theirs, few
+/// enough that memory stays flat however many modules a suite has.
+const KEEP_LOADED: usize = 4;
+
+/// Serve jobs on stdin until the parent closes it.
+pub fn serve() -> ExitCode {
+    let out = match crate::sys::take_stdout_for_protocol() {
+        Ok(f) => Arc::new(Mutex::new(f)),
+        Err(e) => {
+            eprintln!("xharness worker: cannot set up the protocol stream: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let mut input = BufReader::new(std::io::stdin().lock());
+    let mut worker = Worker::default();
+    loop {
+        match protocol::read_job(&mut input) {
+            Ok(Some((job, stdin))) => worker.handle(&job, stdin, &out),
+            Ok(None) => return ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("xharness worker: broken job stream: {e}");
+                return ExitCode::from(3);
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Worker {
+    engines: HashMap<String, Arc<dyn Engine>>,
+    /// Most recently used last.
+    loaded: Vec<((String, String), Module)>,
+}
+
+impl Worker {
+    fn handle(&mut self, job: &Job, stdin: Vec<u8>, out: &Arc<Mutex<File>>) {
+        crash_hook(job);
+        let module = match self.module(job) {
+            Ok(m) => m,
+            Err(e) => {
+                send(out, protocol::REJECTED, e.to_string().as_bytes());
+                return;
+            }
+        };
+        let engine = self.engines[&job.engine].clone();
+        let inv = invocation(job, stdin, out);
+        let outcome = engine.run(&module, &inv);
+        let done = Done {
+            status: outcome.status,
+            stdout_total: outcome.stdout.total,
+            stdout_truncated: outcome.stdout.truncated,
+            stderr_total: outcome.stderr.total,
+            stderr_truncated: outcome.stderr.truncated,
+            duration_ns: u64::try_from(outcome.duration.as_nanos()).unwrap_or(u64::MAX),
+        };
+        match serde_json::to_vec(&done) {
+            Ok(json) => send(out, protocol::DONE, &json),
+            Err(e) => eprintln!("xharness worker: cannot encode a result: {e}"),
+        }
+    }
+
+    fn module(&mut self, job: &Job) -> Result<Module, EngineError> {
+        let key = (job.engine.clone(), job.wasm_sha256.clone());
+        if let Some(i) = self.loaded.iter().position(|(k, _)| *k == key) {
+            let entry = self.loaded.remove(i);
+            let module = entry.1.clone();
+            self.loaded.push(entry);
+            return Ok(module);
+        }
+        if !self.engines.contains_key(&job.engine) {
+            let engine = xharness_engines::by_name(&job.engine)?;
+            self.engines.insert(job.engine.clone(), engine);
+        }
+        let engine = &self.engines[&job.engine];
+        let sha = parse_sha(&job.wasm_sha256)?;
+        let cache = ModuleCache::new(job.cache_dir.clone());
+        let (module, _) = cache.load_or_compile_hashed(engine.as_ref(), &sha, || {
+            std::fs::read(&job.wasm).map_err(|source| EngineError::Cache {
+                path: job.wasm.clone(),
+                source,
+            })
+        })?;
+        if self.loaded.len() >= KEEP_LOADED {
+            // Dropping the last handle frees the module's code.
+            self.loaded.remove(0);
+        }
+        self.loaded.push((key, module.clone()));
+        Ok(module)
+    }
+}
+
+fn parse_sha(hex_text: &str) -> Result<[u8; 32], EngineError> {
+    hex::decode(hex_text)
+        .ok()
+        .and_then(|v| <[u8; 32]>::try_from(v).ok())
+        .ok_or_else(|| EngineError::Compile {
+            message: format!("bad module hash `{hex_text}` from the parent"),
+        })
+}
+
+fn invocation(job: &Job, stdin: Vec<u8>, out: &Arc<Mutex<File>>) -> Invocation {
+    let out = out.clone();
+    let tee = Tee(Arc::new(move |stream, bytes: &[u8]| {
+        let tag = match stream {
+            OutputStream::Stdout => protocol::STDOUT,
+            OutputStream::Stderr => protocol::STDERR,
+        };
+        send(&out, tag, bytes);
+    }));
+    Invocation {
+        argv: job.argv.clone(),
+        env: job.env.clone(),
+        stdin,
+        preopens: job
+            .preopens
+            .iter()
+            .map(|(host, guest, read_only)| Preopen {
+                host: host.clone(),
+                guest: guest.clone(),
+                read_only: *read_only,
+            })
+            .collect(),
+        // The parent enforces the deadline by killing this process.
+        timeout: Duration::MAX,
+        max_memory: job.max_memory,
+        output_cap: job.output_cap,
+        stdio: Stdio::Capture,
+        tee: Some(tee),
+    }
+}
+
+fn send(out: &Mutex<File>, tag: u8, payload: &[u8]) {
+    let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
+    if protocol::write_frame(&mut *out, tag, payload).is_err() {
+        // The parent is gone: nobody is waiting for this job.
+        crate::sys::exit_now(3);
+    }
+}
+
+/// Debug builds only: `XHARNESS_WORKER_CRASH_ON=TEXT` makes the worker
+/// abort on a job whose argv[0] contains TEXT, so tests can check that a
+/// dying worker fails only its own job.
+fn crash_hook(job: &Job) {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    if let Some(text) = std::env::var_os("XHARNESS_WORKER_CRASH_ON") {
+        let text = text.to_string_lossy();
+        if !text.is_empty() && job.argv.first().is_some_and(|a| a.contains(&*text)) {
+            eprintln!("xharness worker: crashing on purpose (XHARNESS_WORKER_CRASH_ON={text})");
+            std::process::abort();
+        }
+    }
+}
