@@ -6,9 +6,9 @@
 
 use std::fs::File;
 use std::os::fd::FromRawFd;
-use std::process::Command;
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -32,6 +32,41 @@ pub fn own_group_dying_with_parent(cmd: &mut Command) {
             Ok(())
         });
     }
+}
+
+type SpawnRequest = (Command, mpsc::Sender<std::io::Result<Child>>);
+
+/// Start `cmd` from a thread that lives as long as the process.
+///
+/// `PR_SET_PDEATHSIG` fires when the *thread* that forked the child ends,
+/// not the process: a worker started by a scheduler thread would be killed
+/// when that thread finishes, even while another thread still uses it.
+/// Starting every worker from one keeper thread ties them to the process.
+pub fn spawn_from_keeper(cmd: Command) -> std::io::Result<Child> {
+    static KEEPER: OnceLock<Mutex<mpsc::Sender<SpawnRequest>>> = OnceLock::new();
+    let keeper = KEEPER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<SpawnRequest>();
+        let started = std::thread::Builder::new()
+            .name("xharness-spawner".into())
+            .spawn(move || {
+                for (mut cmd, reply) in rx {
+                    let _ = reply.send(cmd.spawn());
+                }
+            });
+        if let Err(e) = started {
+            eprintln!("xharness: cannot start the spawner thread: {e}");
+        }
+        Mutex::new(tx)
+    });
+    let (reply, answer) = mpsc::channel();
+    keeper
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .send((cmd, reply))
+        .map_err(|_| std::io::Error::other("the spawner thread is gone"))?;
+    answer
+        .recv()
+        .map_err(|_| std::io::Error::other("the spawner thread is gone"))?
 }
 
 /// SIGKILL the process group led by `pid`; a group that is gone already is

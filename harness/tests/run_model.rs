@@ -290,12 +290,12 @@ fn a_job_that_passes_on_retry_is_flaky_and_does_not_fail_the_run() {
   (data (i32.const 64) "seen")
   (func (export "_start")
     ;; fd of the preopen "state" (3 or 4 depending on the engine): try both.
-    (if (i32.eqz (call $open (i32.const 4) (i32.const 0) (i32.const 64) (i32.const 4) (i32.const 0) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 32)))
+    (if (i32.eqz (call $open (i32.const 4) (i32.const 0) (i32.const 64) (i32.const 4) (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 32)))
       (then (call $exit (i32.const 0))))
-    (if (i32.eqz (call $open (i32.const 3) (i32.const 0) (i32.const 64) (i32.const 4) (i32.const 0) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 32)))
+    (if (i32.eqz (call $open (i32.const 3) (i32.const 0) (i32.const 64) (i32.const 4) (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 32)))
       (then (call $exit (i32.const 0))))
-    (drop (call $open (i32.const 4) (i32.const 0) (i32.const 64) (i32.const 4) (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 32)))
-    (drop (call $open (i32.const 3) (i32.const 0) (i32.const 64) (i32.const 4) (i32.const 1) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 32)))
+    (drop (call $open (i32.const 4) (i32.const 0) (i32.const 64) (i32.const 4) (i32.const 1) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 32)))
+    (drop (call $open (i32.const 3) (i32.const 0) (i32.const 64) (i32.const 4) (i32.const 1) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 32)))
     (call $exit (i32.const 1))))"#,
     );
     let o = f.run(&[

@@ -62,7 +62,7 @@ impl WorkerCommand {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         crate::sys::own_group_dying_with_parent(&mut cmd);
-        let mut child = cmd.spawn().map_err(|e| {
+        let mut child = crate::sys::spawn_from_keeper(cmd).map_err(|e| {
             format!(
                 "cannot start a worker process ({}): {e}",
                 self.program.display()
