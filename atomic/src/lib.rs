@@ -13,8 +13,20 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-/// Write `bytes` to `path` atomically, creating parent directories.
+/// Write `bytes` to `path` atomically and durably, creating parent
+/// directories: goldens, reports, run state.
 pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with(path, bytes, true)
+}
+
+/// Write `bytes` to `path` atomically but without waiting for the disk:
+/// for cache entries, whose readers verify what they read and rebuild
+/// what is lost, where two syncs per entry would cost more than the entry.
+pub fn write_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_with(path, bytes, false)
+}
+
+fn write_with(path: &Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -26,11 +38,13 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Ok(meta) => tmp.as_file().set_permissions(meta.permissions())?,
         Err(_) => default_permissions(tmp.as_file())?,
     }
-    tmp.as_file().sync_all()?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     // Make the rename durable where the platform allows it; best effort,
     // since the file is already in place.
-    if let Ok(d) = fs::File::open(dir) {
+    if durable && let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -73,6 +87,16 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
         write(&path, b"b").unwrap();
         assert_eq!(mode(&path), 0o600);
+    }
+
+    #[test]
+    fn cache_writes_replace_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("entry.bin");
+        write_cache(&path, b"one").unwrap();
+        write_cache(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -15,8 +15,10 @@
 //! corrupt or incompatible entry fails the checksum or the engine's own
 //! check and is recompiled and replaced, never trusted.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
@@ -39,12 +41,28 @@ pub enum Lookup {
 #[derive(Debug, Clone)]
 pub struct ModuleCache {
     dir: PathBuf,
+    /// Engine name → configuration fingerprint, computed once.
+    fingerprints: Arc<Mutex<HashMap<&'static str, String>>>,
 }
 
 impl ModuleCache {
     /// A cache rooted at `dir` (created on first write).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        ModuleCache { dir: dir.into() }
+        ModuleCache {
+            dir: dir.into(),
+            fingerprints: Arc::default(),
+        }
+    }
+
+    fn fingerprint(&self, engine: &dyn Engine) -> String {
+        let mut known = self
+            .fingerprints
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        known
+            .entry(engine.name())
+            .or_insert_with(|| engine.config_fingerprint())
+            .clone()
     }
 
     /// `$XHARNESS_CACHE_DIR`, else `$XDG_CACHE_HOME/xharness`, else
@@ -85,11 +103,7 @@ impl ModuleCache {
 
     fn entry_path_for_hash(&self, engine: &dyn Engine, wasm_sha256: &[u8; 32]) -> PathBuf {
         let mut h = Sha256::new();
-        for part in [
-            engine.name(),
-            engine.version(),
-            &engine.config_fingerprint(),
-        ] {
+        for part in [engine.name(), engine.version(), &self.fingerprint(engine)] {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -172,8 +186,8 @@ fn verify(sum: &[u8], payload: &[u8]) -> Result<(), &'static str> {
 }
 
 fn store(path: &Path, payload: &[u8]) -> std::io::Result<()> {
-    xharness_atomic::write(path, payload)?;
-    xharness_atomic::write(&path.with_extension("sum"), &checksum(payload))
+    xharness_atomic::write_cache(path, payload)?;
+    xharness_atomic::write_cache(&path.with_extension("sum"), &checksum(payload))
 }
 
 #[cfg(test)]

@@ -86,6 +86,14 @@ struct Compiled {
     module: WmModule,
 }
 
+/// An engine without a compiler, with the limiting tunables: enough to
+/// load and run precompiled code, and far cheaper to create.
+fn loading_engine() -> wasmer::Engine {
+    let mut engine: wasmer::Engine = EngineBuilder::headless().engine().into();
+    engine.set_tunables(limits::LimitTunables);
+    engine
+}
+
 /// An engine with Cranelift and the limiting tunables.
 fn module_engine() -> wasmer::Engine {
     let compiler = Cranelift::default();
@@ -133,7 +141,7 @@ impl Engine for Wasmer {
     unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError> {
         // SAFETY: the caller guarantees the bytes came unmodified from
         // `serialize` of this engine version and configuration.
-        let engine = module_engine();
+        let engine = loading_engine();
         let module = unsafe { WmModule::deserialize(&engine, bytes.to_vec()) }.map_err(|e| {
             EngineError::Serialize {
                 engine: NAME,

@@ -115,7 +115,7 @@ impl Session {
                 .map_err(|e| format!("{}: {e}", suite.file.display()))?;
         Ok(Session {
             compiler: Compiler::new(&suite, &opts.cache_dir),
-            pool: Pool::new(opts.worker.clone()),
+            pool: Pool::new(opts.worker.clone(), &engines),
             scratch: ScratchPool::new(opts.keep_scratch)?,
             artifacts: suite.cases.iter().map(|_| OnceLock::new()).collect(),
             normalizer,
@@ -143,12 +143,14 @@ impl Session {
         mut listen: impl FnMut(&CaseResult),
     ) -> RunResults {
         let groups = Groups::new(jobs);
+        let threads = self.opts.jobs.clamp(1, jobs.len().max(1));
+        self.pool.prestart(threads);
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let (tx, rx) = mpsc::channel::<Vec<(usize, CaseResult)>>();
         let mut results: Vec<(usize, CaseResult)> = Vec::with_capacity(jobs.len());
         std::thread::scope(|s| {
-            for _ in 0..self.opts.jobs.clamp(1, jobs.len().max(1)) {
+            for _ in 0..threads {
                 let tx = tx.clone();
                 let (groups, next, stop) = (&groups, &next, &stop);
                 s.spawn(move || {

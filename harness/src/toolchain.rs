@@ -105,7 +105,7 @@ impl Compiler {
                 output: e.to_string(),
             }
         })?;
-        xharness_atomic::write(&cached, &wasm).map_err(|e| CompileFailure {
+        xharness_atomic::write_cache(&cached, &wasm).map_err(|e| CompileFailure {
             summary: format!("cannot write {}: {e}", cached.display()),
             output: "set XHARNESS_CACHE_DIR or --cache-dir to a writable directory".into(),
         })?;

@@ -37,8 +37,8 @@ pub struct Failure {
 
 /// Judge how a job ended.
 pub fn judge(case: &Case, engine: &str, end: JobEnd, norm: &Normalizer) -> JobRecord {
-    let (status, stdout, stderr, duration, crash) = match end {
-        JobEnd::Finished(o) => (o.status, o.stdout, o.stderr, o.duration, None),
+    match end {
+        JobEnd::Finished(o) => ran(case, engine, o.status, o.stdout, o.stderr, o.duration, norm),
         JobEnd::Rejected(message) => {
             let failure = Failure {
                 reason: Reason::CompileError,
@@ -47,7 +47,15 @@ pub fn judge(case: &Case, engine: &str, end: JobEnd, norm: &Normalizer) -> JobRe
                     case.src.display()
                 ),
             };
-            return JobRecord::bare(finish(case, engine, Some(failure), 0.0));
+            JobRecord::bare(finish(case, engine, Some(failure), 0.0))
+        }
+        JobEnd::Killed {
+            why: KillReason::Interrupted,
+            ..
+        } => {
+            let mut r = CaseResult::new(&case.name, engine, Status::NotRun);
+            r.detail = "not run: interrupted while running".into();
+            JobRecord::bare(r)
         }
         JobEnd::Killed {
             why,
@@ -56,49 +64,67 @@ pub fn judge(case: &Case, engine: &str, end: JobEnd, norm: &Normalizer) -> JobRe
             duration,
         } => {
             let status = match why {
-                KillReason::Timeout => RunStatus::TimedOut,
                 KillReason::Memory => RunStatus::MemoryLimit,
-                KillReason::Interrupted => {
-                    let mut r = CaseResult::new(&case.name, engine, Status::NotRun);
-                    r.detail = "interrupted while running".into();
-                    return JobRecord::bare(r);
-                }
+                _ => RunStatus::TimedOut,
             };
-            (status, stdout, stderr, duration, None)
+            ran(case, engine, status, stdout, stderr, duration, norm)
         }
         JobEnd::Crashed {
             message,
             stdout,
             stderr,
             duration,
-        } => (
-            RunStatus::InstantiateError(String::new()),
-            stdout,
-            stderr,
-            duration,
-            Some(message),
-        ),
-    };
-    let ms = duration.as_secs_f64() * 1000.0;
-    let stdout_n = norm.apply(&stdout.bytes);
-    let stderr_n = norm.apply(&stderr.bytes);
-    let mut result = match &crash {
-        Some(message) => crashed(case, engine, message, ms),
-        None => {
-            let failure = check(case, &status, &stdout, &stderr, norm);
-            finish(case, engine, failure, ms)
+        } => {
+            let mut r = CaseResult::new(&case.name, engine, Status::Error);
+            r.reason = Some(Reason::WorkerCrash);
+            r.duration_ms = duration.as_secs_f64() * 1000.0;
+            r.expectation = expectation_text(case, engine);
+            r.outcome = Some(OutcomeRecord {
+                kind: OutcomeKind::Crashed,
+                exit_code: None,
+                message: Some(message.clone()),
+            });
+            r.detail = message;
+            with_output(r, stdout, stderr, norm)
         }
-    };
-    result.outcome = Some(outcome_record(&status, crash));
+    }
+}
+
+/// Judge a guest that ran to some end.
+fn ran(
+    case: &Case,
+    engine: &str,
+    status: RunStatus,
+    stdout: Captured,
+    stderr: Captured,
+    duration: std::time::Duration,
+    norm: &Normalizer,
+) -> JobRecord {
+    let failure = check(case, &status, &stdout, &stderr, norm);
+    let mut result = finish(case, engine, failure, duration.as_secs_f64() * 1000.0);
+    result.outcome = Some(outcome_record(&status));
     result.exit_code = match status {
         RunStatus::Exited(code) => Some(code),
         _ => None,
     };
-    result.stdout = Some(output_record(&stdout, &stdout_n));
-    result.stderr = Some(output_record(&stderr, &stderr_n));
-    if result.reason == Some(Reason::OutputMismatch) {
-        result.mismatches = mismatches(case, &stdout.bytes, &stderr.bytes, &result, norm);
+    let mut record = with_output(result, stdout, stderr, norm);
+    if record.result.reason == Some(Reason::OutputMismatch) {
+        let r = &record.result;
+        let m = mismatches(case, &record.raw_stdout, &record.raw_stderr, r, norm);
+        record.result.mismatches = m;
     }
+    record
+}
+
+/// Attach both streams' records to a result.
+fn with_output(
+    mut result: CaseResult,
+    stdout: Captured,
+    stderr: Captured,
+    norm: &Normalizer,
+) -> JobRecord {
+    result.stdout = Some(output_record(&stdout, &norm.apply(&stdout.bytes)));
+    result.stderr = Some(output_record(&stderr, &norm.apply(&stderr.bytes)));
     JobRecord {
         result,
         raw_stdout: stdout.bytes,
@@ -115,15 +141,6 @@ impl JobRecord {
             raw_stderr: Vec::new(),
         }
     }
-}
-
-fn crashed(case: &Case, engine: &str, message: &str, ms: f64) -> CaseResult {
-    let mut r = CaseResult::new(&case.name, engine, Status::Error);
-    r.reason = Some(Reason::WorkerCrash);
-    r.detail = message.to_string();
-    r.duration_ms = ms;
-    r.expectation = expectation_text(case, engine);
-    r
 }
 
 fn check(
@@ -213,14 +230,7 @@ pub fn mismatches(
     out
 }
 
-fn outcome_record(status: &RunStatus, crash: Option<String>) -> OutcomeRecord {
-    if let Some(message) = crash {
-        return OutcomeRecord {
-            kind: OutcomeKind::Crashed,
-            exit_code: None,
-            message: Some(message),
-        };
-    }
+fn outcome_record(status: &RunStatus) -> OutcomeRecord {
     let (kind, exit_code, message) = match status {
         RunStatus::Exited(code) => (OutcomeKind::Exited, Some(*code), None),
         RunStatus::Trapped { message, .. } => (OutcomeKind::Trapped, None, Some(message.clone())),

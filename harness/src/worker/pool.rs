@@ -21,6 +21,8 @@ use super::protocol::{self, Done, Job};
 
 /// Environment variable that turns a process into a worker.
 pub const WORKER_ENV: &str = "XHARNESS_WORKER";
+/// Engines a new worker sets up before its first job (comma-separated).
+pub const ENGINES_ENV: &str = "XHARNESS_WORKER_ENGINES";
 /// How often a waiting job looks at the worker's memory and at Ctrl-C.
 const POLL: Duration = Duration::from_millis(25);
 /// A worker is replaced after this many jobs, bounding anything an engine
@@ -54,10 +56,11 @@ impl WorkerCommand {
         }
     }
 
-    fn spawn(&self) -> Result<Worker, String> {
+    fn spawn(&self, engines: &[String]) -> Result<Worker, String> {
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args)
             .env(WORKER_ENV, "1")
+            .env(ENGINES_ENV, engines.join(","))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -142,22 +145,39 @@ pub struct Watch {
 /// Workers that are waiting for a job.
 pub struct Pool {
     command: WorkerCommand,
+    /// Engines new workers set up as they start.
+    engines: Vec<String>,
     idle: Mutex<Vec<Worker>>,
 }
 
 impl Pool {
-    /// A pool that starts workers with `command` when it needs them.
-    pub fn new(command: WorkerCommand) -> Self {
+    /// A pool that starts workers with `command` when it needs them; each
+    /// sets up `engines` as it starts.
+    pub fn new(command: WorkerCommand, engines: &[String]) -> Self {
         Pool {
             command,
+            engines: engines.to_vec(),
             idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Start workers until `n` are idle, so their start-up (loading the
+    /// binary, setting up the engines) overlaps the first compiles.
+    pub fn prestart(&self, n: usize) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        while idle.len() < n {
+            match self.command.spawn(&self.engines) {
+                Ok(w) => idle.push(w),
+                // The job that needs a worker will report why.
+                Err(_) => return,
+            }
         }
     }
 
     /// Run one job on an idle or a new worker.
     pub fn run(&self, job: &Job, stdin: &[u8], watch: Watch) -> JobEnd {
         let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let mut worker = match idle.map_or_else(|| self.command.spawn(), Ok) {
+        let mut worker = match idle.map_or_else(|| self.command.spawn(&self.engines), Ok) {
             Ok(w) => w,
             Err(message) => return crashed(message, Duration::ZERO),
         };
@@ -216,15 +236,19 @@ impl Worker {
             if crate::sys::interrupted() {
                 return self.kill(KillReason::Interrupted, out, start);
             }
-            if crate::sys::rss_bytes(self.child.id()).is_some_and(|rss| rss > watch.max_rss) {
-                return self.kill(KillReason::Memory, out, start);
-            }
             match self.rx.recv_timeout(POLL.min(deadline - now)) {
                 Ok(Msg::Chunk(tag, bytes)) => out.push(tag, &bytes, job.output_cap),
                 Ok(Msg::Done(done)) => return JobEnd::Finished(out.finish(done)),
                 Ok(Msg::Rejected(message)) => return JobEnd::Rejected(message),
                 Ok(Msg::Broken(why)) => return self.died(&why, start, Some(out)),
-                Err(RecvTimeoutError::Timeout) => {}
+                // Quiet for a while: look at the worker's memory. (Jobs
+                // that finish within one poll never pay for the look.)
+                Err(RecvTimeoutError::Timeout) => {
+                    let rss = crate::sys::rss_bytes(self.child.id());
+                    if rss.is_some_and(|rss| rss > watch.max_rss) {
+                        return self.kill(KillReason::Memory, out, start);
+                    }
+                }
                 Err(RecvTimeoutError::Disconnected) => {
                     return self.died("closed its output", start, Some(out));
                 }

@@ -56,18 +56,17 @@ pub struct Done {
     pub duration_ns: u64,
 }
 
-/// Write one frame.
+/// Write one frame with a single write (no flush: see [`write_job`]).
 pub fn write_frame(out: &mut impl Write, tag: u8, payload: &[u8]) -> io::Result<()> {
     let len = u32::try_from(payload.len())
         .ok()
         .filter(|&n| n <= MAX_FRAME)
         .ok_or_else(|| io::Error::other("frame too large"))?;
-    let mut header = [0u8; 5];
-    header[0] = tag;
-    header[1..].copy_from_slice(&len.to_le_bytes());
-    out.write_all(&header)?;
-    out.write_all(payload)?;
-    out.flush()
+    let mut frame = Vec::with_capacity(5 + payload.len());
+    frame.push(tag);
+    frame.extend_from_slice(&len.to_le_bytes());
+    frame.extend_from_slice(payload);
+    out.write_all(&frame)
 }
 
 /// Read one frame; `None` at a clean end of stream.
@@ -88,11 +87,12 @@ pub fn read_frame(input: &mut impl Read) -> io::Result<Option<(u8, Vec<u8>)>> {
     Ok(Some((header[0], payload)))
 }
 
-/// Send a job and its stdin.
+/// Send a job and its stdin, then flush both at once.
 pub fn write_job(out: &mut impl Write, job: &Job, stdin: &[u8]) -> io::Result<()> {
     let json = serde_json::to_vec(job).map_err(io::Error::other)?;
     write_frame(out, JOB, &json)?;
-    write_frame(out, STDIN, stdin)
+    write_frame(out, STDIN, stdin)?;
+    out.flush()
 }
 
 /// Receive a job and its stdin; `None` when the parent closed the pipe.

@@ -37,6 +37,13 @@ pub fn serve() -> ExitCode {
     };
     let mut input = BufReader::new(std::io::stdin().lock());
     let mut worker = Worker::default();
+    // Set up the engines the parent named while it prepares the first job.
+    let engines = std::env::var(super::pool::ENGINES_ENV).unwrap_or_default();
+    for name in engines.split(',').filter(|n| !n.is_empty()) {
+        if let Ok(engine) = xharness_engines::by_name(name) {
+            worker.engines.insert(name.to_string(), engine);
+        }
+    }
     loop {
         match protocol::read_job(&mut input) {
             Ok(Some((job, stdin))) => worker.handle(&job, stdin, &out),
@@ -52,6 +59,7 @@ pub fn serve() -> ExitCode {
 #[derive(Default)]
 struct Worker {
     engines: HashMap<String, Arc<dyn Engine>>,
+    caches: HashMap<std::path::PathBuf, ModuleCache>,
     /// Most recently used last.
     loaded: Vec<((String, String), Module)>,
 }
@@ -97,7 +105,10 @@ impl Worker {
         }
         let engine = &self.engines[&job.engine];
         let sha = parse_sha(&job.wasm_sha256)?;
-        let cache = ModuleCache::new(job.cache_dir.clone());
+        let cache = self
+            .caches
+            .entry(job.cache_dir.clone())
+            .or_insert_with(|| ModuleCache::new(job.cache_dir.clone()));
         let (module, _) = cache.load_or_compile_hashed(engine.as_ref(), &sha, || {
             std::fs::read(&job.wasm).map_err(|source| EngineError::Cache {
                 path: job.wasm.clone(),
