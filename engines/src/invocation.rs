@@ -49,9 +49,12 @@ pub enum OutputStream {
     Stderr,
 }
 
+/// The function behind a [`Tee`].
+pub type TeeFn = dyn Fn(OutputStream, &[u8]) + Send + Sync;
+
 /// A listener for captured output, called on the guest's thread.
 #[derive(Clone)]
-pub struct Tee(pub Arc<dyn Fn(OutputStream, &[u8]) + Send + Sync>);
+pub struct Tee(pub Arc<TeeFn>);
 
 impl fmt::Debug for Tee {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -112,10 +112,7 @@ impl Engine for Wasmer {
     }
 
     fn config_fingerprint(&self) -> String {
-        format!(
-            "cranelift-plain-{}",
-            self.engine.deterministic_id()
-        )
+        format!("cranelift-plain-{}", self.engine.deterministic_id())
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {

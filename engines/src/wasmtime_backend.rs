@@ -202,8 +202,7 @@ impl Wasmtime {
             wasi,
             limiter: MemoryLimiter {
                 max_bytes: usize::try_from(inv.max_memory).unwrap_or(usize::MAX),
-                max_table_elements: usize::try_from(inv.max_table_elements())
-                    .unwrap_or(usize::MAX),
+                max_table_elements: usize::try_from(inv.max_table_elements()).unwrap_or(usize::MAX),
                 hit: false,
             },
         };

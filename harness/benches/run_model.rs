@@ -21,10 +21,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const EXE: &str = env!("CARGO_BIN_EXE_xharness");
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     match args.first().map(String::as_str) {
         None | Some("scale") => scale(&args[1.min(args.len())..]),
         Some("memory") => memory(),
@@ -127,23 +132,7 @@ fn xharness(dir: &Path, cache: &Path, extra: &[&str]) -> Command {
 
 fn generate(n: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("suite.toml"),
-        "name = \"gen\"\ninclude = [\"**/*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n",
-    )
-    .expect("write suite");
-    for i in 0..n {
-        let sub = dir.path().join(format!("d{}", i / 500));
-        std::fs::create_dir_all(&sub).expect("mkdir");
-        let text = format!("ok t{i}\n");
-        let wat = format!(
-            "(module (import \"wasi_snapshot_preview1\" \"fd_write\" (func $w (param i32 i32 i32 i32) (result i32)))\n(memory (export \"memory\") 1) (data (i32.const 64) \"{}\")\n(func (export \"_start\") (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const {})) (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))\n",
-            text.escape_default(),
-            text.len()
-        );
-        std::fs::write(sub.join(format!("t{i}.wat")), wat).expect("write case");
-        std::fs::write(sub.join(format!("t{i}.stdout")), text).expect("write golden");
-    }
+    common::write_wat_suite(dir.path(), n);
     dir
 }
 
@@ -193,13 +182,15 @@ fn memory() {
         // of module bytes and of compiled artifact.
         let mut data = vec![0u8; SIZE];
         data[..8].copy_from_slice(&(i as u64).to_le_bytes());
-        let wasm = wat::parse_str(format!(
-            "(module (memory (export \"memory\") 1) (data \"{}\") (func (export \"_start\")))",
-            "\\00".repeat(1)
-        ))
+        let wasm = wat::parse_str(
+            "(module (memory (export \"memory\") 1) (data \"\\00\") (func (export \"_start\")))",
+        )
         .expect("WAT");
-        std::fs::write(dir.path().join(format!("m{i:03}.wasm")), with_data(&wasm, &data))
-            .expect("write module");
+        std::fs::write(
+            dir.path().join(format!("m{i:03}.wasm")),
+            with_data(&wasm, &data),
+        )
+        .expect("write module");
     }
     let cache = tempfile::tempdir().expect("cache");
     for engine in ["wasmtime", "wasmer"] {
@@ -312,7 +303,10 @@ fn speed(args: &[String]) {
         };
         let cli = || {
             let mut c = Command::new(engine);
-            c.args(["run", "--dir=."]).arg(&module).arg("--").args(guest_args);
+            c.args(["run", "--dir=."])
+                .arg(&module)
+                .arg("--")
+                .args(guest_args);
             c
         };
         let have_cli = Command::new(engine)

@@ -15,6 +15,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const EXE: &str = env!("CARGO_BIN_EXE_xharness");
 /// Repetitions of each timed whole-suite run.
 const REPS: usize = 11;
@@ -139,23 +141,7 @@ fn c_suite(cache: &Path) {
 
 fn wat_suite(cache: &Path, n: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("suite.toml"),
-        "name = \"gen\"\ninclude = [\"**/*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n",
-    )
-    .expect("write suite");
-    for i in 0..n {
-        let sub = dir.path().join(format!("d{}", i / 500));
-        std::fs::create_dir_all(&sub).expect("mkdir");
-        let text = format!("{i}\n");
-        let wat = format!(
-            "(module (import \"wasi_snapshot_preview1\" \"fd_write\" (func $w (param i32 i32 i32 i32) (result i32)))\n(memory (export \"memory\") 1) (data (i32.const 64) \"{}\")\n(func (export \"_start\") (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const {})) (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))\n",
-            text.escape_default(),
-            text.len()
-        );
-        std::fs::write(sub.join(format!("t{i}.wat")), wat).expect("write case");
-        std::fs::write(sub.join(format!("t{i}.stdout")), text).expect("write golden");
-    }
+    common::write_wat_suite(dir.path(), n);
     let (ok, _) = xharness(dir.path(), cache, &["-j", "2"]);
     assert!(ok, "generated suite must pass");
     let took = median(repeat(5, || xharness(dir.path(), cache, &["-j", "2"]).1));

@@ -108,10 +108,7 @@ fn disagreement(records: &[JobRecord], candidates: &[usize]) -> Vec<&'static str
         }),
     ] {
         let first = get(&records[candidates[0]].result);
-        if candidates
-            .iter()
-            .any(|&i| get(&records[i].result) != first)
-        {
+        if candidates.iter().any(|&i| get(&records[i].result) != first) {
             streams.push(name);
         }
     }
@@ -150,13 +147,8 @@ fn write_goldens(
     }
     for &i in candidates {
         let rec = &mut records[i];
-        let mismatches = crate::verdict::mismatches(
-            case,
-            &rec.raw_stdout,
-            &rec.raw_stderr,
-            &rec.result,
-            norm,
-        );
+        let mismatches =
+            crate::verdict::mismatches(case, &rec.raw_stdout, &rec.raw_stderr, &rec.result, norm);
         let r = &mut rec.result;
         r.mismatches = mismatches;
         if ok && r.mismatches.is_empty() && r.reason == Some(Reason::OutputMismatch) {

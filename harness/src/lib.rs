@@ -28,4 +28,3 @@ pub use xharness_engines as engines;
 pub use xharness_golden as golden;
 pub use xharness_reports as reports;
 pub use xharness_suites as suites;
-

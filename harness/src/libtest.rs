@@ -115,8 +115,7 @@ pub fn trials_with(path: &Path, worker: WorkerCommand) -> Result<Vec<Trial>, Str
             let ignored = case.expect.contains_key(engine);
             let (s, engine) = (session.clone(), engine.clone());
             out.push(
-                Trial::test(name, move || run_trial(&s, index, &engine))
-                    .with_ignored_flag(ignored),
+                Trial::test(name, move || run_trial(&s, index, &engine)).with_ignored_flag(ignored),
             );
         }
     }

@@ -110,9 +110,8 @@ impl Session {
             }
         }
         let n = &suite.normalize;
-        let normalizer =
-            Normalizer::new(&n.rules, n.trim_trailing_whitespace, n.normalize_crlf)
-                .map_err(|e| format!("{}: {e}", suite.file.display()))?;
+        let normalizer = Normalizer::new(&n.rules, n.trim_trailing_whitespace, n.normalize_crlf)
+            .map_err(|e| format!("{}: {e}", suite.file.display()))?;
         Ok(Session {
             compiler: Compiler::new(&suite, &opts.cache_dir),
             pool: Pool::new(opts.worker.clone(), &engines),
@@ -137,11 +136,7 @@ impl Session {
 
     /// Run the jobs `(case index, engine index)`; call `listen` with each
     /// result as its case finishes (on the calling thread).
-    pub fn run(
-        &self,
-        jobs: &[(usize, usize)],
-        mut listen: impl FnMut(&CaseResult),
-    ) -> RunResults {
+    pub fn run(&self, jobs: &[(usize, usize)], mut listen: impl FnMut(&CaseResult)) -> RunResults {
         let groups = Groups::new(jobs);
         let threads = self.opts.jobs.clamp(1, jobs.len().max(1));
         self.pool.prestart(threads);
@@ -154,8 +149,8 @@ impl Session {
                 let tx = tx.clone();
                 let (groups, next, stop) = (&groups, &next, &stop);
                 s.spawn(move || {
-                    while let Some(i) = Some(next.fetch_add(1, Ordering::Relaxed))
-                        .filter(|&i| i < jobs.len())
+                    while let Some(i) =
+                        Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i < jobs.len())
                     {
                         let (c, e) = jobs[i];
                         let record = self.job(c, e, stop);

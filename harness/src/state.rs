@@ -25,7 +25,10 @@ fn path(cache_dir: &Path, suite_file: &Path) -> PathBuf {
 }
 
 /// Pairs to re-run: `None` when no run of this suite was recorded.
-pub fn load(cache_dir: &Path, suite_file: &Path) -> Result<Option<BTreeSet<(String, String)>>, String> {
+pub fn load(
+    cache_dir: &Path,
+    suite_file: &Path,
+) -> Result<Option<BTreeSet<(String, String)>>, String> {
     let path = path(cache_dir, suite_file);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -64,7 +67,8 @@ pub fn save(
     };
     let path = path(cache_dir, suite_file);
     let json = serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?;
-    xharness_atomic::write(&path, &json).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    xharness_atomic::write(&path, &json)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -89,14 +93,23 @@ mod tests {
         let failed = load(cache.path(), suite).unwrap().unwrap();
         assert_eq!(failed.len(), 2);
         // Re-run only x, which now passes: y stays to be re-run.
-        save(cache.path(), suite, &[result("x", "wasmtime", Status::Pass)], Some(&failed)).unwrap();
+        save(
+            cache.path(),
+            suite,
+            &[result("x", "wasmtime", Status::Pass)],
+            Some(&failed),
+        )
+        .unwrap();
         let left = load(cache.path(), suite).unwrap().unwrap();
         assert_eq!(
             left.into_iter().collect::<Vec<_>>(),
             [("y".to_string(), "wasmtime".to_string())]
         );
         // Another suite has its own state.
-        assert_eq!(load(cache.path(), Path::new("/suites/b/suite.toml")).unwrap(), None);
+        assert_eq!(
+            load(cache.path(), Path::new("/suites/b/suite.toml")).unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -107,6 +120,9 @@ mod tests {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, "{not json").unwrap();
         let err = load(cache.path(), suite).unwrap_err();
-        assert!(err.contains(&p.display().to_string()) && err.contains("delete"), "{err}");
+        assert!(
+            err.contains(&p.display().to_string()) && err.contains("delete"),
+            "{err}"
+        );
     }
 }

@@ -347,3 +347,16 @@ fn join_output(
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shell_command_is_keyed_on_the_program_it_runs() {
+        // `sh` is on every PATH this runs on; assignments and `exec` are skipped.
+        assert_eq!(shell_program("CC=x exec sh -c true").as_deref(), Some("sh"));
+        assert_eq!(shell_program("FOO=1 BAR=2").as_deref(), None);
+        assert_eq!(shell_program("no-such-compiler-xyz {src}"), None);
+    }
+}

@@ -214,8 +214,18 @@ pub fn mismatches(
 ) -> Vec<MismatchRecord> {
     let mut out = Vec::new();
     for (stream, golden, raw, record) in [
-        (Stream::Stdout, &case.golden_stdout, raw_stdout, &result.stdout),
-        (Stream::Stderr, &case.golden_stderr, raw_stderr, &result.stderr),
+        (
+            Stream::Stdout,
+            &case.golden_stdout,
+            raw_stdout,
+            &result.stdout,
+        ),
+        (
+            Stream::Stderr,
+            &case.golden_stderr,
+            raw_stderr,
+            &result.stderr,
+        ),
     ] {
         if let Ok(Some(m)) = xharness_golden::compare(stream, golden, raw, norm) {
             out.push(MismatchRecord {

@@ -102,7 +102,10 @@ fn run_module(engine: &str, module: &Path, timeout: &str) -> (Option<i32>, Durat
     let mut child = Command::new(env!("CARGO_BIN_EXE_xharness"))
         .args(["run", "--engine", engine, "--timeout", timeout])
         .arg(module)
-        .env("XHARNESS_CACHE_DIR", std::env::temp_dir().join("xharness-test-cache"))
+        .env(
+            "XHARNESS_CACHE_DIR",
+            std::env::temp_dir().join("xharness-test-cache"),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -138,7 +141,10 @@ fn xharness_run_ends_every_kind_of_hang_with_124() {
             let (code, took, err) = run_module(engine, &path, "1");
             assert_eq!(code, Some(124), "{name} on {engine}: {err}");
             assert!(err.contains("timed out"), "{name} on {engine}: {err}");
-            assert!(took < Duration::from_secs(30), "{name} on {engine}: {took:?}");
+            assert!(
+                took < Duration::from_secs(30),
+                "{name} on {engine}: {took:?}"
+            );
         }
     }
 }
@@ -178,7 +184,9 @@ fn a_crashing_worker_fails_only_its_own_job() {
     f.file("crashme.wat", wat_print(1, "fine\n", 0));
     f.file("crashme.stdout", "fine\n");
     let o = f.run_env(
-        &["--suite", ".", "--engine", BOTH, "-j", "2", "--json", "r.json"],
+        &[
+            "--suite", ".", "--engine", BOTH, "-j", "2", "--json", "r.json",
+        ],
         &[("XHARNESS_WORKER_CRASH_ON", "crashme")],
     );
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
@@ -233,7 +241,10 @@ fn bless_writes_only_what_every_engine_agrees_on() {
     let o = f.run(&["--suite", ".", "--engine", BOTH, "--bless"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert_eq!(f.read("same.stdout"), "both say this\n");
-    assert!(!f.path().join("differs.stdout").exists(), "blessed a disagreement");
+    assert!(
+        !f.path().join("differs.stdout").exists(),
+        "blessed a disagreement"
+    );
     let out = stdout(&o);
     assert!(out.contains("engines-disagree"), "{out}");
     assert!(out.contains("disagree on stdout"), "{out}");
@@ -252,8 +263,17 @@ fn fail_fast_counts_what_never_ran() {
         f.file(&format!("c{i:02}.wat"), wat_print(1, "", 1));
     }
     let o = f.run(&[
-        "--suite", ".", "--engine", BOTH, "--fail-fast", "-j", "1", "--json", "r.json",
-        "--junit", "r.xml",
+        "--suite",
+        ".",
+        "--engine",
+        BOTH,
+        "--fail-fast",
+        "-j",
+        "1",
+        "--json",
+        "r.json",
+        "--junit",
+        "r.xml",
     ]);
     assert_eq!(o.status.code(), Some(1));
     let last = last_line(&o);
@@ -266,7 +286,10 @@ fn fail_fast_counts_what_never_ran() {
     assert!(counts[2] >= 30, "fail-fast ran too much: {last}");
     let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
     assert_eq!(report["summary"]["total"], 40);
-    assert_eq!(report["summary"]["not_run"].as_u64(), Some(counts[2] as u64));
+    assert_eq!(
+        report["summary"]["not_run"].as_u64(),
+        Some(counts[2] as u64)
+    );
     assert_eq!(results(&report).len(), 40);
     let junit = f.read("r.xml");
     assert_eq!(junit.matches("<testcase").count(), 40, "{junit}");
@@ -310,7 +333,11 @@ fn a_job_that_passes_on_retry_is_flaky_and_does_not_fail_the_run() {
     assert_eq!(r["status"], "flaky");
     assert_eq!(r["attempts"].as_array().map(Vec::len), Some(1), "{r}");
     assert_eq!(r["attempts"][0]["reason"], "exit-code");
-    assert!(f.read("r.xml").contains("flakyFailure"), "{}", f.read("r.xml"));
+    assert!(
+        f.read("r.xml").contains("flakyFailure"),
+        "{}",
+        f.read("r.xml")
+    );
 }
 
 #[test]
@@ -345,7 +372,10 @@ fn an_unknown_engine_under_expect_is_an_error_naming_the_file() {
     let o = f.run(&["--suite", "."]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("suite.toml") && err.contains("wasmtmie"), "{err}");
+    assert!(
+        err.contains("suite.toml") && err.contains("wasmtmie"),
+        "{err}"
+    );
 }
 
 /// Processes whose environment holds `needle` (as root, /proc shows all).
@@ -379,13 +409,15 @@ timeout = 120
     // The toolchain copies the file, so it may hold binary wasm already.
     std::fs::write(
         f.path().join("sleep.wat"),
-        wat::parse_str(&sleeper(120)).expect("WAT"),
+        wat::parse_str(sleeper(120)).expect("WAT"),
     )
     .unwrap();
     f.file("hang.slow", "");
     let marker = format!("XHARNESS_CACHE_DIR={}", f.cache.path().display());
     let child = Command::new(env!("CARGO_BIN_EXE_xharness"))
-        .args(["--suite", ".", "--engine", BOTH, "-j", "3", "--json", "r.json"])
+        .args([
+            "--suite", ".", "--engine", BOTH, "-j", "3", "--json", "r.json",
+        ])
         .current_dir(f.path())
         .env("XHARNESS_CACHE_DIR", f.cache.path())
         .env("TMPDIR", tmp.path())
@@ -413,7 +445,11 @@ timeout = 120
     );
     assert_eq!(out.status.code(), Some(130));
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(processes_with_env(&marker), Vec::<String>::new(), "left running");
+    assert_eq!(
+        processes_with_env(&marker),
+        Vec::<String>::new(),
+        "left running"
+    );
     let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
     assert_eq!(report["interrupted"], true);
     assert_eq!(report["summary"]["total"], 4);
@@ -431,10 +467,49 @@ fn a_thousand_cold_cases_pass_on_both_engines() {
     f.file("suite.toml", WAT_SUITE);
     for i in 0..1000 {
         let name = format!("c/{i:04}");
-        f.file(&format!("{name}.wat"), wat_print(1, &format!("ok {i}\n"), 0));
+        f.file(
+            &format!("{name}.wat"),
+            wat_print(1, &format!("ok {i}\n"), 0),
+        );
         f.file(&format!("{name}.stdout"), format!("ok {i}\n"));
     }
     let o = f.run(&["--suite", ".", "--engine", BOTH]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(last_line(&o), "2000 passed, 0 failed");
+}
+
+/// Whether any process runs with exactly this argv.
+fn process_with_args(args: &[&str]) -> bool {
+    let wanted: Vec<u8> = args
+        .iter()
+        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+        .collect();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == wanted))
+}
+
+#[test]
+fn what_a_toolchain_leaves_running_is_killed_when_it_finishes() {
+    let f = Fixture::new();
+    f.file(
+        "suite.toml",
+        "name = \"t\"\ninclude = [\"*.wasm\"]\n[toolchain]\ncommand = \"sh -c 'sleep 297 & cp {src} {out}'\"\n",
+    );
+    std::fs::write(
+        f.path().join("a.wasm"),
+        wat::parse_str(wat_print(1, "", 0)).expect("WAT"),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let o = f.run(&["--suite", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(started.elapsed() < Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        !process_with_args(&["sleep", "297"]),
+        "the toolchain's background process outlived it"
+    );
 }

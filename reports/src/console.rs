@@ -249,7 +249,11 @@ fn totals_detail(s: &Summary) -> String {
         parts.push(format!("{} errored (worker died)", s.errors));
     }
     if s.divergent > 0 {
-        let cases = if s.divergent == 1 { "case diverges" } else { "cases diverge" };
+        let cases = if s.divergent == 1 {
+            "case diverges"
+        } else {
+            "cases diverge"
+        };
         parts.push(format!("{} {cases} between engines", s.divergent));
     }
     parts.push(format!("finished in {:.2} s", s.duration.as_secs_f64()));

@@ -176,7 +176,11 @@ impl Pool {
 
     /// Run one job on an idle or a new worker.
     pub fn run(&self, job: &Job, stdin: &[u8], watch: Watch) -> JobEnd {
-        let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
         let mut worker = match idle.map_or_else(|| self.command.spawn(&self.engines), Ok) {
             Ok(w) => w,
             Err(message) => return crashed(message, Duration::ZERO),
@@ -377,7 +381,9 @@ fn read_frames(stdout: impl Read, tx: mpsc::Sender<Msg>) {
     loop {
         let msg = match protocol::read_frame(&mut input) {
             Ok(None) => return,
-            Ok(Some((tag @ (protocol::STDOUT | protocol::STDERR), bytes))) => Msg::Chunk(tag, bytes),
+            Ok(Some((tag @ (protocol::STDOUT | protocol::STDERR), bytes))) => {
+                Msg::Chunk(tag, bytes)
+            }
             Ok(Some((protocol::DONE, json))) => match serde_json::from_slice(&json) {
                 Ok(done) => Msg::Done(done),
                 Err(e) => Msg::Broken(format!("sent an unreadable result: {e}")),

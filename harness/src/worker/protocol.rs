@@ -80,7 +80,9 @@ pub fn read_frame(input: &mut impl Read) -> io::Result<Option<(u8, Vec<u8>)>> {
     input.read_exact(&mut header[1..])?;
     let len = u32::from_le_bytes([header[1], header[2], header[3], header[4]]);
     if len > MAX_FRAME {
-        return Err(io::Error::other(format!("frame of {len} bytes is too large")));
+        return Err(io::Error::other(format!(
+            "frame of {len} bytes is too large"
+        )));
     }
     let mut payload = vec![0u8; len as usize];
     input.read_exact(&mut payload)?;
@@ -101,12 +103,16 @@ pub fn read_job(input: &mut impl Read) -> io::Result<Option<(Job, Vec<u8>)>> {
         return Ok(None);
     };
     if tag != JOB {
-        return Err(io::Error::other(format!("expected a job frame, got {tag:#x}")));
+        return Err(io::Error::other(format!(
+            "expected a job frame, got {tag:#x}"
+        )));
     }
     let job: Job = serde_json::from_slice(&json).map_err(io::Error::other)?;
     match read_frame(input)? {
         Some((STDIN, stdin)) => Ok(Some((job, stdin))),
-        _ => Err(io::Error::other("a job frame must be followed by its stdin")),
+        _ => Err(io::Error::other(
+            "a job frame must be followed by its stdin",
+        )),
     }
 }
 
