@@ -9,7 +9,8 @@
 //! 2. Generated suites of 2,500, 5,000 and 10,000 trivial WAT cases, caches
 //!    warm: wall time, time per case, and peak memory of the process.
 //!
-//! Run: `cargo bench -p xharness --bench suite_scale`
+//! Run: `cargo bench -p xharness --bench suite_scale` (`-- c200` or
+//! `-- gen` for one section).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -43,11 +44,17 @@ fn main() {
         );
         return;
     }
+    // `suite_scale c200` or `suite_scale gen`: one section only.
+    let only = args.iter().skip(1).find(|a| !a.starts_with('-')).cloned();
     let cache = tempfile::tempdir().expect("temp dir");
-    c_suite(cache.path());
-    println!();
-    for n in [2_500, 5_000, 10_000] {
-        wat_suite(cache.path(), n);
+    if only.as_deref() != Some("gen") {
+        c_suite(cache.path());
+        println!();
+    }
+    if only.as_deref() != Some("c200") {
+        for n in [2_500, 5_000, 10_000] {
+            wat_suite(cache.path(), n);
+        }
     }
 }
 

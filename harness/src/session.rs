@@ -100,6 +100,19 @@ pub struct RunResults {
 impl Session {
     /// A session for `suite` on `engines` (names; each must be built in).
     pub fn new(suite: Suite, engines: Vec<String>, opts: Options) -> Result<Self, String> {
+        let pool = Pool::new(opts.worker.clone(), &engines);
+        Self::with_pool(suite, engines, opts, pool)
+    }
+
+    /// As [`Session::new`], with workers the caller started already (so
+    /// their start-up overlapped loading the suite); `opts.worker` is not
+    /// used.
+    pub fn with_pool(
+        suite: Suite,
+        engines: Vec<String>,
+        opts: Options,
+        pool: Pool,
+    ) -> Result<Self, String> {
         let available = xharness_engines::available();
         for name in &engines {
             if !available.contains(&name.as_str()) {
@@ -114,7 +127,7 @@ impl Session {
             .map_err(|e| format!("{}: {e}", suite.file.display()))?;
         Ok(Session {
             compiler: Compiler::new(&suite, &opts.cache_dir),
-            pool: Pool::new(opts.worker.clone(), &engines),
+            pool,
             scratch: ScratchPool::new(opts.keep_scratch)?,
             artifacts: suite.cases.iter().map(|_| OnceLock::new()).collect(),
             normalizer,

@@ -9,6 +9,7 @@ use std::os::fd::FromRawFd;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -75,6 +76,15 @@ pub fn kill_group(pid: u32) {
     if let Ok(pid) = i32::try_from(pid) {
         let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
     }
+}
+
+/// Wait up to `wait` for `fd` to have something to read (or to be closed).
+pub fn readable(fd: &impl std::os::fd::AsFd, wait: Duration) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let ms = u16::try_from(wait.as_millis()).unwrap_or(u16::MAX);
+    let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
+    // An interrupted poll counts as "nothing yet": the caller polls again.
+    poll(&mut fds, PollTimeout::from(ms)).is_ok_and(|n| n > 0)
 }
 
 /// The resident set size of process `pid` in bytes, if it can be read.

@@ -15,7 +15,7 @@ use xharness_suites::{Case, Expectation, Suite};
 
 use super::SuiteArgs;
 use crate::session::{Options, Session};
-use crate::worker::WorkerCommand;
+use crate::worker::{Pool, WorkerCommand};
 
 /// Exit status of an interrupted run, as a shell reports SIGINT.
 const INTERRUPTED: u8 = 130;
@@ -31,8 +31,18 @@ pub(super) fn main(args: &SuiteArgs) -> ExitCode {
 }
 
 fn run(args: &SuiteArgs) -> Result<u8, String> {
-    let suite = load_suite(args)?;
     let engines = engine_names(&args.engine);
+    let parallel = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    // Workers start (load the binary, set up the engines) while the suite
+    // is discovered; those not needed are stopped when the pool is dropped.
+    let pool = Pool::new(WorkerCommand::current_exe()?, &engines);
+    if !args.list {
+        pool.prestart(parallel);
+    }
+    let suite = load_suite(args)?;
     let cases = suite.filter(&args.filters, args.exact);
     if args.list {
         return list(&suite, &cases, &engines, args).map(|()| 0);
@@ -73,14 +83,12 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
         return Ok(0);
     }
     let mut opts = Options::new(cache_dir.clone(), WorkerCommand::current_exe()?);
-    if let Some(j) = args.jobs {
-        opts.jobs = j.max(1);
-    }
+    opts.jobs = parallel;
     opts.bless = args.bless;
     opts.keep_scratch = args.keep_scratch;
     opts.fail_fast = args.fail_fast;
     opts.retries = args.retries.unwrap_or(suite.retries);
-    let session = Session::new(suite, engines, opts)?;
+    let session = Session::with_pool(suite, engines, opts, pool)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let color = xharness_golden::color_choice(args.color, terminal);

@@ -10,8 +10,7 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::io::{BufReader, BufWriter, Read};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -78,11 +77,6 @@ impl WorkerCommand {
             let _ = child.wait();
             return Err("a worker process started without pipes".into());
         };
-        let (tx, rx) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("xharness-worker-out".into())
-            .spawn(move || read_frames(stdout, tx))
-            .map_err(|e| format!("cannot start a thread: {e}"))?;
         let tail = Arc::new(Mutex::new(VecDeque::new()));
         let t = tail.clone();
         std::thread::Builder::new()
@@ -92,7 +86,7 @@ impl WorkerCommand {
         Ok(Worker {
             child,
             stdin: BufWriter::new(stdin),
-            rx,
+            frames: BufReader::new(stdout),
             stderr_tail: tail,
             jobs: 0,
         })
@@ -216,7 +210,9 @@ enum Msg {
 struct Worker {
     child: Child,
     stdin: BufWriter<ChildStdin>,
-    rx: Receiver<Msg>,
+    /// Read on the job's own thread: several frames that arrived together
+    /// cost one read, and no thread hand-off.
+    frames: BufReader<ChildStdout>,
     stderr_tail: Arc<Mutex<VecDeque<u8>>>,
     jobs: usize,
 }
@@ -240,36 +236,53 @@ impl Worker {
             if crate::sys::interrupted() {
                 return self.kill(KillReason::Interrupted, out, start);
             }
-            match self.rx.recv_timeout(POLL.min(deadline - now)) {
-                Ok(Msg::Chunk(tag, bytes)) => out.push(tag, &bytes, job.output_cap),
-                Ok(Msg::Done(done)) => return JobEnd::Finished(out.finish(done)),
-                Ok(Msg::Rejected(message)) => return JobEnd::Rejected(message),
-                Ok(Msg::Broken(why)) => return self.died(&why, start, Some(out)),
+            match self.next(POLL.min(deadline - now)) {
+                Some(Msg::Chunk(tag, bytes)) => out.push(tag, &bytes, job.output_cap),
+                Some(Msg::Done(done)) => return JobEnd::Finished(out.finish(done)),
+                Some(Msg::Rejected(message)) => return JobEnd::Rejected(message),
+                Some(Msg::Broken(why)) => return self.died(&why, start, Some(out)),
                 // Quiet for a while: look at the worker's memory. (Jobs
                 // that finish within one poll never pay for the look.)
-                Err(RecvTimeoutError::Timeout) => {
+                None => {
                     let rss = crate::sys::rss_bytes(self.child.id());
                     if rss.is_some_and(|rss| rss > watch.max_rss) {
                         return self.kill(KillReason::Memory, out, start);
                     }
                 }
-                Err(RecvTimeoutError::Disconnected) => {
-                    return self.died("closed its output", start, Some(out));
-                }
             }
         }
+    }
+
+    /// The next frame, or `None` when none arrives within `wait`.
+    fn next(&mut self, wait: Duration) -> Option<Msg> {
+        if self.frames.buffer().is_empty() && !crate::sys::readable(self.frames.get_ref(), wait) {
+            return None;
+        }
+        Some(match protocol::read_frame(&mut self.frames) {
+            Ok(None) => Msg::Broken("closed its output".into()),
+            Ok(Some((tag @ (protocol::STDOUT | protocol::STDERR), bytes))) => {
+                Msg::Chunk(tag, bytes)
+            }
+            Ok(Some((protocol::DONE, json))) => match serde_json::from_slice(&json) {
+                Ok(done) => Msg::Done(done),
+                Err(e) => Msg::Broken(format!("sent an unreadable result: {e}")),
+            },
+            Ok(Some((protocol::REJECTED, text))) => {
+                Msg::Rejected(String::from_utf8_lossy(&text).into_owned())
+            }
+            Ok(Some((tag, _))) => Msg::Broken(format!("sent an unknown frame {tag:#x}")),
+            Err(e) => Msg::Broken(format!("broke the protocol: {e}")),
+        })
     }
 
     /// Kill the worker and collect what the guest printed before.
     fn kill(&mut self, why: KillReason, mut out: Output, start: Instant) -> JobEnd {
         let duration = start.elapsed();
         self.terminate();
-        // Chunks the worker wrote before it died are still in the pipe;
-        // the reader thread forwards them, then the channel closes.
-        while let Ok(msg) = self.rx.recv_timeout(Duration::from_secs(1)) {
-            if let Msg::Chunk(tag, bytes) = msg {
-                out.push(tag, &bytes, usize::MAX);
-            }
+        // Chunks the worker wrote before it died are still in the pipe,
+        // followed by the end of the stream.
+        while let Some(Msg::Chunk(tag, bytes)) = self.next(Duration::from_secs(1)) {
+            out.push(tag, &bytes, usize::MAX);
         }
         JobEnd::Killed {
             why,
@@ -372,31 +385,6 @@ impl Output {
             stdout: self.stdout,
             stderr: self.stderr,
             duration: Duration::from_nanos(done.duration_ns),
-        }
-    }
-}
-
-fn read_frames(stdout: impl Read, tx: mpsc::Sender<Msg>) {
-    let mut input = BufReader::new(stdout);
-    loop {
-        let msg = match protocol::read_frame(&mut input) {
-            Ok(None) => return,
-            Ok(Some((tag @ (protocol::STDOUT | protocol::STDERR), bytes))) => {
-                Msg::Chunk(tag, bytes)
-            }
-            Ok(Some((protocol::DONE, json))) => match serde_json::from_slice(&json) {
-                Ok(done) => Msg::Done(done),
-                Err(e) => Msg::Broken(format!("sent an unreadable result: {e}")),
-            },
-            Ok(Some((protocol::REJECTED, text))) => {
-                Msg::Rejected(String::from_utf8_lossy(&text).into_owned())
-            }
-            Ok(Some((tag, _))) => Msg::Broken(format!("sent an unknown frame {tag:#x}")),
-            Err(e) => Msg::Broken(format!("broke the protocol: {e}")),
-        };
-        let broken = matches!(msg, Msg::Broken(_));
-        if tx.send(msg).is_err() || broken {
-            return;
         }
     }
 }
