@@ -162,9 +162,11 @@ impl Session {
                 let tx = tx.clone();
                 let (groups, next, stop) = (&groups, &next, &stop);
                 s.spawn(move || {
-                    while let Some(i) =
-                        Some(next.fetch_add(1, Ordering::Relaxed)).filter(|&i| i < jobs.len())
-                    {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= jobs.len() {
+                            return;
+                        }
                         let (c, e) = jobs[i];
                         let record = self.job(c, e, stop);
                         if let Some(done) = groups.record(i, record) {
