@@ -16,6 +16,7 @@ pub struct Normalizer {
     rules: Vec<(Regex, Vec<u8>)>,
     trim_trailing_whitespace: bool,
     normalize_crlf: bool,
+    collapse_whitespace: bool,
 }
 
 impl Normalizer {
@@ -43,7 +44,16 @@ impl Normalizer {
             rules,
             trim_trailing_whitespace,
             normalize_crlf,
+            collapse_whitespace: false,
         })
+    }
+
+    /// The same normaliser, finishing by turning every run of whitespace
+    /// (newlines included) into one space and trimming both ends, the way
+    /// GHC's driver compares stderr (`' '.join(s.split())`).
+    pub fn collapsing_whitespace(mut self, collapse: bool) -> Self {
+        self.collapse_whitespace = collapse;
+        self
     }
 
     /// A normaliser that changes nothing.
@@ -52,6 +62,7 @@ impl Normalizer {
             rules: Vec::new(),
             trim_trailing_whitespace: false,
             normalize_crlf: false,
+            collapse_whitespace: false,
         }
     }
 
@@ -70,8 +81,26 @@ impl Normalizer {
                 out = replaced;
             }
         }
+        if self.collapse_whitespace {
+            out = collapse_whitespace(&out);
+        }
         out
     }
+}
+
+/// Python's `' '.join(s.split())` on bytes (ASCII whitespace).
+fn collapse_whitespace(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for word in bytes
+        .split(|b| b.is_ascii_whitespace() || *b == 0x0b)
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend_from_slice(word);
+    }
+    out
 }
 
 impl Default for Normalizer {
@@ -181,5 +210,13 @@ mod tests {
     #[test]
     fn identity_changes_nothing() {
         assert_eq!(Normalizer::identity().apply(b"a \r\n"), b"a \r\n");
+    }
+
+    #[test]
+    fn collapsing_whitespace_is_python_split_join() {
+        let n = Normalizer::identity().collapsing_whitespace(true);
+        assert_eq!(n.apply(b"  a\n\n\tb  c \r\n"), b"a b c");
+        assert_eq!(n.apply(b" \n "), b"");
+        assert_ne!(n.apply(b"ab"), n.apply(b"a b"));
     }
 }

@@ -7,17 +7,16 @@
 //! nothing is written and each mismatching result fails with
 //! `engines-disagree`, keeping every engine's output for the reporters.
 
-use xharness_golden::Normalizer;
 use xharness_reports::{CaseResult, Reason, Status};
 use xharness_suites::{Case, Expectation};
 
-use crate::verdict::JobRecord;
+use crate::verdict::{JobRecord, Norms};
 
 /// Mark divergence and bless, in place.
-pub fn finish_case(case: &Case, records: &mut [JobRecord], bless: bool, norm: &Normalizer) {
+pub fn finish_case(case: &Case, records: &mut [JobRecord], bless: bool, norms: &Norms) {
     mark_divergence(records);
     if bless {
-        bless_case(case, records, norm);
+        bless_case(case, records, norms);
     }
 }
 
@@ -46,7 +45,7 @@ fn mark_divergence(records: &mut [JobRecord]) {
     }
 }
 
-fn bless_case(case: &Case, records: &mut [JobRecord], norm: &Normalizer) {
+fn bless_case(case: &Case, records: &mut [JobRecord], norms: &Norms) {
     let candidates: Vec<usize> = (0..records.len())
         .filter(|&i| {
             let r = &records[i].result;
@@ -91,7 +90,7 @@ fn bless_case(case: &Case, records: &mut [JobRecord], norm: &Normalizer) {
         }
         return;
     }
-    write_goldens(case, records, &candidates, first, norm);
+    write_goldens(case, records, &candidates, first, norms);
 }
 
 /// The streams on which the candidates' normalised outputs differ.
@@ -120,7 +119,7 @@ fn write_goldens(
     records: &mut [JobRecord],
     candidates: &[usize],
     first: usize,
-    norm: &Normalizer,
+    norms: &Norms,
 ) {
     let mut notes = Vec::new();
     let mut ok = true;
@@ -148,7 +147,7 @@ fn write_goldens(
     for &i in candidates {
         let rec = &mut records[i];
         let mismatches =
-            crate::verdict::mismatches(case, &rec.raw_stdout, &rec.raw_stderr, &rec.result, norm);
+            crate::verdict::mismatches(case, &rec.raw_stdout, &rec.raw_stderr, &rec.result, norms);
         let r = &mut rec.result;
         r.mismatches = mismatches;
         if ok && r.mismatches.is_empty() && r.reason == Some(Reason::OutputMismatch) {

@@ -110,6 +110,37 @@ impl Drop for Scratch<'_> {
     }
 }
 
+/// Copy a case's input files (and folders, recursively) into `dir`,
+/// creating it. A missing input is an error naming it.
+pub fn copy_inputs(inputs: &[xharness_suites::Input], dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for input in inputs {
+        let dest = dir.join(&input.dest);
+        copy_tree(&input.host, &dest).map_err(|e| {
+            format!(
+                "cannot copy input {} into the case's directory: {e}; check the test's extra_files",
+                input.host.display()
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    if std::fs::metadata(from)?.is_dir() {
+        std::fs::create_dir_all(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let entry = entry?;
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        return Ok(());
+    }
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::copy(from, to).map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,17 +15,18 @@
 //! its worker, on another job's compile) parks its own thread and nothing
 //! else can run on that thread's stack meanwhile.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, mpsc};
 
 use xharness_golden::Normalizer;
 use xharness_reports::{Attempt, CaseResult, Reason, Status};
-use xharness_suites::{Case, Expectation, Suite};
+use xharness_suites::{Case, Expectation, Normalize, StreamNormalize, Suite};
 
 use crate::scratch::ScratchPool;
-use crate::toolchain::{Artifact, CompileFailure, Compiler};
-use crate::verdict::{self, Failure, JobRecord};
+use crate::toolchain::{Artifact, CompileFailure, CompileRun, Compiler};
+use crate::verdict::{self, Failure, JobRecord, Norms};
 use crate::worker::{Job, Pool, Watch, WorkerCommand};
 
 /// Resident memory a worker may use beyond the guest's memory limit
@@ -81,12 +82,14 @@ fn rss_margin_from_env() -> u64 {
 pub struct Session {
     suite: Suite,
     engines: Vec<String>,
-    normalizer: Normalizer,
+    /// Per case: its normalisers (shared among cases that use the same).
+    norms: Vec<Arc<Norms>>,
     compiler: Compiler,
     pool: Pool,
     scratch: ScratchPool,
     opts: Options,
     artifacts: Vec<OnceLock<Result<Artifact, CompileFailure>>>,
+    compile_runs: Vec<OnceLock<Result<CompileRun, CompileFailure>>>,
 }
 
 /// What [`Session::run`] returns.
@@ -122,15 +125,13 @@ impl Session {
                 ));
             }
         }
-        let n = &suite.normalize;
-        let normalizer = Normalizer::new(&n.rules, n.trim_trailing_whitespace, n.normalize_crlf)
-            .map_err(|e| format!("{}: {e}", suite.file.display()))?;
         Ok(Session {
             compiler: Compiler::new(&suite, &opts.cache_dir),
             pool,
             scratch: ScratchPool::new(opts.keep_scratch)?,
             artifacts: suite.cases.iter().map(|_| OnceLock::new()).collect(),
-            normalizer,
+            compile_runs: suite.cases.iter().map(|_| OnceLock::new()).collect(),
+            norms: case_norms(&suite)?,
             engines,
             suite,
             opts,
@@ -236,7 +237,7 @@ impl Session {
             case,
             std::slice::from_mut(record),
             self.opts.bless,
-            &self.normalizer,
+            &self.norms[c],
         );
     }
 
@@ -279,6 +280,19 @@ impl Session {
                 0.0,
             ))
         };
+        if case.mode.compile_only() {
+            return match self.compile_runs[c].get_or_init(|| self.compiler.compile_only(case)) {
+                Ok(run) => verdict::judge_compile(
+                    case,
+                    engine,
+                    run.ok,
+                    run.exit_code,
+                    run.output.clone(),
+                    &self.norms[c],
+                ),
+                Err(f) => fail(Reason::CompileError, format!("{}\n{}", f.summary, f.output)),
+            };
+        }
         let artifact = match self.artifacts[c].get_or_init(|| self.compiler.module(case)) {
             Ok(a) => a,
             Err(_) if crate::sys::interrupted() => {
@@ -292,6 +306,9 @@ impl Session {
             Ok(s) => s,
             Err(e) => return fail(Reason::InstantiateError, e),
         };
+        if let Err(e) = crate::scratch::copy_inputs(&case.inputs, scratch.path()) {
+            return fail(Reason::InstantiateError, e);
+        }
         let (job, stdin) = match self.job_for(case, engine, artifact, scratch.path()) {
             Ok(j) => j,
             Err(e) => return fail(Reason::InstantiateError, e),
@@ -301,7 +318,7 @@ impl Session {
             max_rss: case.max_memory.saturating_add(self.opts.rss_margin),
         };
         let end = self.pool.run(&job, &stdin, watch);
-        let mut record = verdict::judge(case, engine, end, &self.normalizer);
+        let mut record = verdict::judge(case, engine, end, &self.norms[c]);
         if self.opts.keep_scratch && record.result.status != Status::Pass {
             record.result.detail.push_str(&format!(
                 "\nscratch directory kept at {}\n",
@@ -355,12 +372,42 @@ impl Session {
     fn finish_case(&self, c: usize, done: Vec<(usize, JobRecord)>) -> Vec<(usize, CaseResult)> {
         let case = &self.suite.cases[c];
         let (orders, mut records): (Vec<usize>, Vec<JobRecord>) = done.into_iter().unzip();
-        crate::finish::finish_case(case, &mut records, self.opts.bless, &self.normalizer);
+        crate::finish::finish_case(case, &mut records, self.opts.bless, &self.norms[c]);
         orders
             .into_iter()
             .zip(records.into_iter().map(|r| r.result))
             .collect()
     }
+}
+
+/// Each case's normalisers: its own, or the suite's for both streams.
+/// Cases with equal settings share one compiled set.
+fn case_norms(suite: &Suite) -> Result<Vec<Arc<Norms>>, String> {
+    let suite_wide = StreamNormalize {
+        stdout: suite.normalize.clone(),
+        stderr: suite.normalize.clone(),
+    };
+    let compile = |n: &Normalize| {
+        Normalizer::new(&n.rules, n.trim_trailing_whitespace, n.normalize_crlf)
+            .map(|c| c.collapsing_whitespace(n.collapse_whitespace))
+    };
+    let mut built: HashMap<&StreamNormalize, Arc<Norms>> = HashMap::new();
+    let mut out = Vec::with_capacity(suite.cases.len());
+    for case in &suite.cases {
+        let key = case.normalize.as_ref().unwrap_or(&suite_wide);
+        if let Some(n) = built.get(key) {
+            out.push(n.clone());
+            continue;
+        }
+        let bad = |e| format!("{}: case {}: {e}", suite.file.display(), case.name);
+        let n = Arc::new(Norms {
+            stdout: compile(&key.stdout).map_err(bad)?,
+            stderr: compile(&key.stderr).map_err(bad)?,
+        });
+        built.insert(key, n.clone());
+        out.push(n);
+    }
+    Ok(out)
 }
 
 /// Whether a result keeps its output texts: failing and divergent ones do.

@@ -1,7 +1,8 @@
 //! The compile stage: turn each case's source into a wasm module.
 //!
 //! A case's module is cached by content: the key is the SHA-256 of the
-//! source bytes, the toolchain command with every placeholder but `{out}`
+//! source bytes (and of every input file the case copies into its private
+//! compile directory, with their names), the toolchain command with every placeholder but `{out}`
 //! expanded, and the toolchain executable's identity (resolved path, size,
 //! modification time; under `shell = true`, of `sh` and of the program the
 //! command names). An unchanged case is never recompiled. External
@@ -9,6 +10,10 @@
 //! asks for one, in their own process group, which is killed whole after
 //! every compile (so nothing it left in the background lives on), at the
 //! timeout, and on Ctrl-C.
+//!
+//! Compile-only cases (`compile`, `compile_fail`) are judged on how the
+//! compile ended: [`Compiler::compile_only`] returns a [`CompileRun`]
+//! (cached too, when the compiler exited by itself) instead of a module.
 //!
 //! The stage hands on an [`Artifact`]: where the module is on disk and the
 //! hash of its bytes, never the bytes themselves, so the parent's memory
@@ -51,6 +56,17 @@ pub struct CompileFailure {
     pub output: String,
 }
 
+/// How the compile of a compile-only case ended.
+#[derive(Debug, Clone)]
+pub struct CompileRun {
+    /// The compiler's exit code (`None`: killed by a signal).
+    pub exit_code: Option<i32>,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// What it printed: stdout, then stderr.
+    pub output: Vec<u8>,
+}
+
 /// The compile stage for one suite.
 pub struct Compiler {
     toolchain: Toolchain,
@@ -89,6 +105,153 @@ impl Compiler {
         }
     }
 
+    /// Compile a compile-only case and say how the compiler ended.
+    pub fn compile_only(&self, case: &Case) -> Result<CompileRun, CompileFailure> {
+        let source = std::fs::read(&case.src).map_err(|e| CompileFailure {
+            summary: format!("cannot read source {}: {e}", case.src.display()),
+            output: String::new(),
+        })?;
+        let ran = |r: Result<Artifact, CompileFailure>| match r {
+            Ok(_) => CompileRun {
+                exit_code: Some(0),
+                ok: true,
+                output: Vec::new(),
+            },
+            Err(f) => CompileRun {
+                exit_code: Some(1),
+                ok: false,
+                output: f.output.into_bytes(),
+            },
+        };
+        match &self.toolchain {
+            Toolchain::BuiltinWasm => Ok(ran(Ok(Artifact::of(case.src.clone(), &source)))),
+            Toolchain::BuiltinWat => Ok(ran(self.wat(case, &source))),
+            Toolchain::Command {
+                template,
+                timeout,
+                shell,
+            } => {
+                let prepared = self.prepare(case, &source, template, *shell)?;
+                let record = self.artifacts.join(format!("{}.compile", prepared.key));
+                if let Some(run) = read_compile_record(&record) {
+                    return Ok(run);
+                }
+                let work = self.work_dir()?;
+                let out = work.path().join(format!("{}.wasm", case.stem));
+                let cwd = self.stage_inputs(case, work.path())?;
+                let argv = self.command(case, template, *shell, &cwd, &out)?;
+                let (status, output) = run_compiler_raw(&argv, &cwd, *timeout)?;
+                let run = CompileRun {
+                    exit_code: status.code(),
+                    ok: status.success(),
+                    output,
+                };
+                if run.exit_code.is_some() {
+                    // Best effort: an unwritable cache only costs a recompile.
+                    let _ = xharness_atomic::write_cache(&record, &compile_record(&run));
+                }
+                Ok(run)
+            }
+        }
+    }
+
+    /// The cache key and keyed command of an external compile.
+    fn prepare(
+        &self,
+        case: &Case,
+        source: &[u8],
+        template: &str,
+        shell: bool,
+    ) -> Result<Prepared, CompileFailure> {
+        let fail = |summary: String| CompileFailure {
+            summary,
+            output: String::new(),
+        };
+        // With inputs the compile runs on copies: key on their names, not
+        // on where this checkout happens to be.
+        let src_name = src_in_work_dir(case);
+        let mut vars = case.vars(&self.root);
+        if let Some(name) = &src_name {
+            vars.src = Path::new(name.as_str());
+        }
+        let keyed = xharness_suites::expand(template, &vars).map_err(|e| fail(e.to_string()))?;
+        let argv = self.argv(&keyed, shell)?;
+        let mut identity = self.identity(&argv[0])?;
+        if shell {
+            // `sh` alone says nothing about the compiler: key on the
+            // program the command runs too.
+            if let Some(program) = shell_program(&keyed) {
+                identity.push('|');
+                identity.push_str(&self.identity(&program)?);
+            }
+        }
+        let inputs = inputs_digest(case)?;
+        Ok(Prepared {
+            key: cache_key(source, &format!("{keyed}\0{inputs}"), &identity),
+        })
+    }
+
+    /// A fresh directory to compile in, under the artifact cache (so the
+    /// module can be renamed into place).
+    fn work_dir(&self) -> Result<tempfile::TempDir, CompileFailure> {
+        let fail = |summary: String| CompileFailure {
+            summary,
+            output: String::new(),
+        };
+        std::fs::create_dir_all(&self.artifacts)
+            .map_err(|e| fail(format!("cannot create {}: {e}", self.artifacts.display())))?;
+        tempfile::Builder::new()
+            .prefix("compile-")
+            .tempdir_in(&self.artifacts)
+            .map_err(|e| {
+                fail(format!(
+                    "cannot create a temp dir in {}: {e}",
+                    self.artifacts.display()
+                ))
+            })
+    }
+
+    /// Copy the case's inputs into `work/src` and return the directory
+    /// the compiler runs in: that one, or the case's own folder when it
+    /// has no inputs.
+    fn stage_inputs(&self, case: &Case, work: &Path) -> Result<PathBuf, CompileFailure> {
+        if case.inputs.is_empty() {
+            return Ok(case.dir.clone());
+        }
+        let dir = work.join("src");
+        crate::scratch::copy_inputs(&case.inputs, &dir).map_err(|summary| CompileFailure {
+            summary,
+            output: String::new(),
+        })?;
+        Ok(dir)
+    }
+
+    /// The compile command for `case`, writing to `out`, with `{src}` the
+    /// copy in `cwd` when the case has inputs.
+    fn command(
+        &self,
+        case: &Case,
+        template: &str,
+        shell: bool,
+        cwd: &Path,
+        out: &Path,
+    ) -> Result<Vec<String>, CompileFailure> {
+        // The compiler runs in `cwd`, beside the copies: name the source
+        // relatively, as GHC's driver does, so messages are the same on
+        // every machine.
+        let src = src_in_work_dir(case).map(PathBuf::from);
+        let mut vars = case.vars(&self.root).with_out(out);
+        if let Some(src) = &src {
+            vars.src = src;
+        }
+        let _ = cwd;
+        let expanded = xharness_suites::expand(template, &vars).map_err(|e| CompileFailure {
+            summary: e.to_string(),
+            output: String::new(),
+        })?;
+        self.argv(&expanded, shell)
+    }
+
     /// WAT is translated in-process and the module kept in the artifact
     /// cache, keyed by the text's hash.
     fn wat(&self, case: &Case, source: &[u8]) -> Result<Artifact, CompileFailure> {
@@ -124,43 +287,21 @@ impl Compiler {
             summary,
             output: String::new(),
         };
-        let vars = case.vars(&self.root);
-        let keyed = xharness_suites::expand(template, &vars).map_err(|e| fail(e.to_string()))?;
-        let argv = self.argv(&keyed, shell)?;
-        let mut identity = self.identity(&argv[0])?;
-        if shell {
-            // `sh` alone says nothing about the compiler: key on the
-            // program the command runs too.
-            if let Some(program) = shell_program(&keyed) {
-                identity.push('|');
-                identity.push_str(&self.identity(&program)?);
-            }
-        }
-        let key = cache_key(source, &keyed, &identity);
+        let key = self.prepare(case, source, template, shell)?.key;
         let cached = self.artifacts.join(format!("{key}.wasm"));
         if let Ok(bytes) = std::fs::read(&cached) {
             return Ok(Artifact::of(cached, &bytes));
         }
-        std::fs::create_dir_all(&self.artifacts)
-            .map_err(|e| fail(format!("cannot create {}: {e}", self.artifacts.display())))?;
-        let work = tempfile::Builder::new()
-            .prefix("compile-")
-            .tempdir_in(&self.artifacts)
-            .map_err(|e| {
-                fail(format!(
-                    "cannot create a temp dir in {}: {e}",
-                    self.artifacts.display()
-                ))
-            })?;
+        let work = self.work_dir()?;
         let out = work.path().join(format!("{}.wasm", case.stem));
-        let expanded = xharness_suites::expand(template, &vars.with_out(&out))
-            .map_err(|e| fail(e.to_string()))?;
-        let argv = self.argv(&expanded, shell)?;
-        run_compiler(&argv, &case.dir, timeout)?;
+        let cwd = self.stage_inputs(case, work.path())?;
+        let argv = self.command(case, template, shell, &cwd, &out)?;
+        run_compiler(&argv, &cwd, timeout)?;
         let bytes = std::fs::read(&out).map_err(|e| CompileFailure {
             summary: format!("the toolchain succeeded but wrote no module at {{out}} ({e})"),
             output: format!(
-                "command: {expanded}\ncheck that [toolchain] command in {} writes to {{out}}",
+                "command: {}\ncheck that [toolchain] command in {} writes to {{out}}",
+                argv.join(" "),
                 self.suite_file.display()
             ),
         })?;
@@ -215,6 +356,75 @@ impl Compiler {
 
 /// The program a shell command runs first: its first word that is not a
 /// variable assignment (`CC=clang`) or a keyword like `exec`.
+/// What [`Compiler::prepare`] works out.
+struct Prepared {
+    key: String,
+}
+
+/// The source's name inside the compile directory, when the case has inputs.
+fn src_in_work_dir(case: &Case) -> Option<String> {
+    if case.inputs.is_empty() {
+        return None;
+    }
+    let found = case.inputs.iter().find(|i| i.host == case.src);
+    Some(match found {
+        Some(input) => input.dest.clone(),
+        None => case
+            .src
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    })
+}
+
+/// SHA-256 over every input's name and bytes (directories walked in
+/// order), so a change to any file the compile reads recompiles.
+fn inputs_digest(case: &Case) -> Result<String, CompileFailure> {
+    let mut h = Sha256::new();
+    for input in &case.inputs {
+        h.update(input.dest.as_bytes());
+        h.update([0]);
+        for entry in walkdir::WalkDir::new(&input.host).sort_by_file_name() {
+            let entry = entry.map_err(|e| CompileFailure {
+                summary: format!(
+                    "cannot read input {} of case {}: {e}",
+                    input.host.display(),
+                    case.name
+                ),
+                output: "check the test's extra_files (or its suite's inputs)".into(),
+            })?;
+            if entry.file_type().is_file() {
+                let bytes = std::fs::read(entry.path()).map_err(|e| CompileFailure {
+                    summary: format!("cannot read input {}: {e}", entry.path().display()),
+                    output: String::new(),
+                })?;
+                h.update(entry.path().strip_prefix(&input.host).unwrap_or(entry.path()).to_string_lossy().as_bytes());
+                h.update([0]);
+                h.update(Sha256::digest(&bytes));
+            }
+        }
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// A cached compile-only result: `EXIT\n` then the output.
+fn compile_record(run: &CompileRun) -> Vec<u8> {
+    let mut bytes = format!("{}\n", run.exit_code.unwrap_or(-1)).into_bytes();
+    bytes.extend_from_slice(&run.output);
+    bytes
+}
+
+fn read_compile_record(path: &Path) -> Option<CompileRun> {
+    let bytes = std::fs::read(path).ok()?;
+    let nl = bytes.iter().position(|b| *b == b'\n')?;
+    let code: i32 = std::str::from_utf8(&bytes[..nl]).ok()?.parse().ok()?;
+    Some(CompileRun {
+        exit_code: Some(code),
+        ok: code == 0,
+        output: bytes[nl + 1..].to_vec(),
+    })
+}
+
 fn shell_program(command: &str) -> Option<String> {
     let words = shell_words::split(command).ok()?;
     words
@@ -268,6 +478,27 @@ fn which(program: &str) -> Option<PathBuf> {
 /// Run the compiler in its own process group, killed whole when it has
 /// finished (whatever it left running), at the timeout and on Ctrl-C.
 fn run_compiler(argv: &[String], cwd: &Path, timeout: Duration) -> Result<(), CompileFailure> {
+    let (status, output) = run_compiler_raw(argv, cwd, timeout)?;
+    if status.success() {
+        return Ok(());
+    }
+    let how = match status.code() {
+        Some(code) => format!("exited with code {code}"),
+        None => "was killed by a signal (crashed)".to_string(),
+    };
+    Err(CompileFailure {
+        summary: format!("the toolchain {how}: {}", argv.join(" ")),
+        output: String::from_utf8_lossy(&output).into_owned(),
+    })
+}
+
+/// Run the compiler to its end: its status and output (stdout, then
+/// stderr, as GHC's driver collects them), or why it did not end by itself.
+fn run_compiler_raw(
+    argv: &[String],
+    cwd: &Path,
+    timeout: Duration,
+) -> Result<(std::process::ExitStatus, Vec<u8>), CompileFailure> {
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..])
         .current_dir(cwd)
@@ -293,31 +524,21 @@ fn run_compiler(argv: &[String], cwd: &Path, timeout: Duration) -> Result<(), Co
             Err(e) => break Err(format!("could not be waited for ({e})")),
         }
     };
-    // The group goes in every case: a compiler's leftover background
-    // processes would otherwise hold the output pipes open.
     crate::sys::kill_group(child.id());
-    let status = match status {
-        Ok(status) => status,
+    match status {
+        Ok(status) => {
+            let mut output = out.join().unwrap_or_default();
+            output.extend(err.join().unwrap_or_default());
+            Ok((status, output))
+        }
         Err(why) => {
             let _ = child.wait();
-            return Err(CompileFailure {
+            Err(CompileFailure {
                 summary: format!("the toolchain {why} and was killed"),
                 output: join_output(err, out),
-            });
+            })
         }
-    };
-    let output = join_output(err, out);
-    if status.success() {
-        return Ok(());
     }
-    let how = match status.code() {
-        Some(code) => format!("exited with code {code}"),
-        None => "was killed by a signal (crashed)".to_string(),
-    };
-    Err(CompileFailure {
-        summary: format!("the toolchain {how}: {}", argv.join(" ")),
-        output,
-    })
 }
 
 fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {

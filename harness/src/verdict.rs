@@ -13,7 +13,7 @@ use xharness_golden::{Normalizer, Stream};
 use xharness_reports::{
     CaseResult, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord, Reason, Status,
 };
-use xharness_suites::{Case, Expectation};
+use xharness_suites::{Case, Expectation, Mode};
 
 use crate::worker::{JobEnd, KillReason};
 
@@ -29,6 +29,79 @@ pub struct JobRecord {
     pub raw_stderr: Vec<u8>,
 }
 
+/// The normalisers a case is judged with, one per stream.
+#[derive(Debug, Clone)]
+pub struct Norms {
+    /// For stdout.
+    pub stdout: Normalizer,
+    /// For stderr, and a compile-only case's compiler output.
+    pub stderr: Normalizer,
+}
+
+impl Norms {
+    /// The normaliser of `stream`.
+    pub fn of(&self, stream: Stream) -> &Normalizer {
+        match stream {
+            Stream::Stdout => &self.stdout,
+            Stream::Stderr => &self.stderr,
+        }
+    }
+}
+
+/// Judge a compile-only case (`compile`, `compile_fail`) from how its
+/// compile ended: `ok` says whether the compiler succeeded, `output` is
+/// what it printed (stdout then stderr), compared with the stderr golden.
+pub fn judge_compile(
+    case: &Case,
+    engine: &str,
+    ok: bool,
+    exit_code: Option<i32>,
+    output: Vec<u8>,
+    norms: &Norms,
+) -> JobRecord {
+    let failure = match (case.mode, ok) {
+        (Mode::CompileFail, true) => Some(Failure {
+            reason: Reason::ExitCode,
+            detail: "the compiler succeeded, but this test expects the compile to fail".into(),
+        }),
+        (_, false) if case.mode != Mode::CompileFail => Some(Failure {
+            reason: Reason::CompileError,
+            detail: format!(
+                "the compiler failed{}:\n{}",
+                exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(),
+                String::from_utf8_lossy(&output)
+            ),
+        }),
+        _ if compared(case, Stream::Stderr) => {
+            match xharness_golden::compare(Stream::Stderr, &case.golden_stderr, &output, &norms.stderr) {
+                Ok(None) => None,
+                Ok(Some(_)) => Some(Failure { reason: Reason::OutputMismatch, detail: String::new() }),
+                Err(e) => Some(Failure { reason: Reason::OutputMismatch, detail: e.to_string() }),
+            }
+        }
+        _ => None,
+    };
+    let mut result = finish(case, engine, failure, 0.0);
+    result.outcome = Some(OutcomeRecord {
+        kind: OutcomeKind::Exited,
+        exit_code,
+        message: Some("compile only".into()),
+    });
+    result.exit_code = exit_code;
+    let captured = |bytes: Vec<u8>| Captured {
+        total: bytes.len() as u64,
+        truncated: false,
+        bytes,
+    };
+    let mut record = with_output(result, captured(Vec::new()), captured(output), norms);
+    if record.result.reason == Some(Reason::OutputMismatch) {
+        let r = &record.result;
+        let m = mismatches(case, &record.raw_stdout, &record.raw_stderr, r, norms);
+        record.result.mismatches = m;
+    }
+    record
+}
+
 /// A failure before judging output: reason + plain detail.
 pub struct Failure {
     pub reason: Reason,
@@ -36,9 +109,9 @@ pub struct Failure {
 }
 
 /// Judge how a job ended.
-pub fn judge(case: &Case, engine: &str, end: JobEnd, norm: &Normalizer) -> JobRecord {
+pub fn judge(case: &Case, engine: &str, end: JobEnd, norms: &Norms) -> JobRecord {
     match end {
-        JobEnd::Finished(o) => ran(case, engine, o.status, o.stdout, o.stderr, o.duration, norm),
+        JobEnd::Finished(o) => ran(case, engine, o.status, o.stdout, o.stderr, o.duration, norms),
         JobEnd::Rejected(message) => {
             let failure = Failure {
                 reason: Reason::CompileError,
@@ -67,7 +140,7 @@ pub fn judge(case: &Case, engine: &str, end: JobEnd, norm: &Normalizer) -> JobRe
                 KillReason::Memory => RunStatus::MemoryLimit,
                 _ => RunStatus::TimedOut,
             };
-            ran(case, engine, status, stdout, stderr, duration, norm)
+            ran(case, engine, status, stdout, stderr, duration, norms)
         }
         JobEnd::Crashed {
             message,
@@ -85,7 +158,7 @@ pub fn judge(case: &Case, engine: &str, end: JobEnd, norm: &Normalizer) -> JobRe
                 message: Some(message.clone()),
             });
             r.detail = message;
-            with_output(r, stdout, stderr, norm)
+            with_output(r, stdout, stderr, norms)
         }
     }
 }
@@ -98,19 +171,19 @@ fn ran(
     stdout: Captured,
     stderr: Captured,
     duration: std::time::Duration,
-    norm: &Normalizer,
+    norms: &Norms,
 ) -> JobRecord {
-    let failure = check(case, &status, &stdout, &stderr, norm);
+    let failure = check(case, &status, &stdout, &stderr, norms);
     let mut result = finish(case, engine, failure, duration.as_secs_f64() * 1000.0);
     result.outcome = Some(outcome_record(&status));
     result.exit_code = match status {
         RunStatus::Exited(code) => Some(code),
         _ => None,
     };
-    let mut record = with_output(result, stdout, stderr, norm);
+    let mut record = with_output(result, stdout, stderr, norms);
     if record.result.reason == Some(Reason::OutputMismatch) {
         let r = &record.result;
-        let m = mismatches(case, &record.raw_stdout, &record.raw_stderr, r, norm);
+        let m = mismatches(case, &record.raw_stdout, &record.raw_stderr, r, norms);
         record.result.mismatches = m;
     }
     record
@@ -121,10 +194,10 @@ fn with_output(
     mut result: CaseResult,
     stdout: Captured,
     stderr: Captured,
-    norm: &Normalizer,
+    norms: &Norms,
 ) -> JobRecord {
-    result.stdout = Some(output_record(&stdout, &norm.apply(&stdout.bytes)));
-    result.stderr = Some(output_record(&stderr, &norm.apply(&stderr.bytes)));
+    result.stdout = Some(output_record(&stdout, &norms.stdout.apply(&stdout.bytes)));
+    result.stderr = Some(output_record(&stderr, &norms.stderr.apply(&stderr.bytes)));
     JobRecord {
         result,
         raw_stdout: stdout.bytes,
@@ -148,11 +221,11 @@ fn check(
     status: &RunStatus,
     stdout: &Captured,
     stderr: &Captured,
-    norm: &Normalizer,
+    norms: &Norms,
 ) -> Option<Failure> {
     let (reason, detail) = match status {
         RunStatus::Exited(code) if *code == case.exit_code => {
-            return check_output(case, stdout, stderr, norm);
+            return check_output(case, stdout, stderr, norms);
         }
         RunStatus::Exited(code) => (
             Reason::ExitCode,
@@ -184,7 +257,7 @@ fn check_output(
     case: &Case,
     stdout: &Captured,
     stderr: &Captured,
-    norm: &Normalizer,
+    norms: &Norms,
 ) -> Option<Failure> {
     let mut detail = String::new();
     let mut mismatched = false;
@@ -192,7 +265,10 @@ fn check_output(
         (Stream::Stdout, &case.golden_stdout, stdout),
         (Stream::Stderr, &case.golden_stderr, stderr),
     ] {
-        match xharness_golden::compare(stream, golden, &captured.bytes, norm) {
+        if !compared(case, stream) {
+            continue;
+        }
+        match xharness_golden::compare(stream, golden, &captured.bytes, norms.of(stream)) {
             Ok(None) => {}
             Ok(Some(_)) => mismatched = true,
             Err(e) => detail.push_str(&format!("{e}\n")),
@@ -210,7 +286,7 @@ pub fn mismatches(
     raw_stdout: &[u8],
     raw_stderr: &[u8],
     result: &CaseResult,
-    norm: &Normalizer,
+    norms: &Norms,
 ) -> Vec<MismatchRecord> {
     let mut out = Vec::new();
     for (stream, golden, raw, record) in [
@@ -227,7 +303,10 @@ pub fn mismatches(
             &result.stderr,
         ),
     ] {
-        if let Ok(Some(m)) = xharness_golden::compare(stream, golden, raw, norm) {
+        if !compared(case, stream) {
+            continue;
+        }
+        if let Ok(Some(m)) = xharness_golden::compare(stream, golden, raw, norms.of(stream)) {
             out.push(MismatchRecord {
                 stream: stream.to_string(),
                 golden: m.golden.display().to_string(),
@@ -238,6 +317,16 @@ pub fn mismatches(
         }
     }
     out
+}
+
+/// Whether `stream` is compared with its golden for `case`: not when the
+/// case ignores it, and a compile-only case's compiler output is judged
+/// as stderr only.
+fn compared(case: &Case, stream: Stream) -> bool {
+    match stream {
+        Stream::Stdout => !case.ignore_stdout && !case.mode.compile_only(),
+        Stream::Stderr => !case.ignore_stderr,
+    }
 }
 
 fn outcome_record(status: &RunStatus) -> OutcomeRecord {
@@ -279,7 +368,7 @@ fn capped_text(bytes: &[u8]) -> String {
 
 fn expectation_text(case: &Case, engine: &str) -> Option<String> {
     case.expect.get(engine).map(|e| match e {
-        Expectation::XFail(w) | Expectation::Skip(w) => w.clone(),
+        Expectation::XFail(w) | Expectation::Skip(w) | Expectation::Fragile(w) => w.clone(),
     })
 }
 
@@ -294,6 +383,11 @@ pub fn finish(case: &Case, engine: &str, failure: Option<Failure>, ms: f64) -> C
             format!(
                 "passed, but is expected to fail on {engine}: {why}\nremove the [expect.{engine}] entry"
             ),
+        ),
+        (Some(Expectation::Fragile(why)), Some(f)) => (
+            Status::XFail,
+            Some(f.reason),
+            format!("failed, and is marked fragile ({why}): not counted\n{}", f.detail),
         ),
         (_, Some(f)) => (Status::Fail, Some(f.reason), f.detail),
         (_, None) => (Status::Pass, None, String::new()),

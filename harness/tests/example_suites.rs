@@ -3,5 +3,9 @@
 
 fn main() -> std::process::ExitCode {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
-    xharness::libtest::main(&[format!("{root}/wat-demo"), format!("{root}/c-basic")])
+    xharness::libtest::main(&[
+        format!("{root}/wat-demo"),
+        format!("{root}/c-basic"),
+        format!("{root}/ghc-layout"),
+    ])
 }

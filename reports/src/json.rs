@@ -38,6 +38,10 @@ pub struct ListedCase {
     /// Engine name → expectation text for engines where the case is not expected to
     /// pass, e.g. `"wasmer": "xfail: traps on unaligned atomics"`.
     pub expectations: BTreeMap<String, String>,
+    /// What the suite kind knows of the case, as extra fields of the entry
+    /// (for GHC's testsuite: `name`, `file`, `func`, `skip`, `expect`, …).
+    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub info: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -240,11 +244,13 @@ mod tests {
     fn list_snapshot_and_round_trip() {
         let cases = vec![
             ListedCase {
+                info: BTreeMap::new(),
                 case: "trap/div0".into(),
                 engines: vec!["wasmer".into(), "wasmtime".into()],
                 expectations: BTreeMap::from([("wasmer".into(), "xfail: traps differ".into())]),
             },
             ListedCase {
+                info: BTreeMap::new(),
                 case: "stdout/hello".into(),
                 engines: vec!["wasmer".into(), "wasmtime".into()],
                 expectations: BTreeMap::new(),

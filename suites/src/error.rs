@@ -67,6 +67,16 @@ pub enum SuiteError {
         tried: Vec<PathBuf>,
     },
 
+    /// A built-in suite kind was named without the root it needs.
+    #[error(
+        "`--suite {name}` needs the tests' root folder: add `--root DIR` \
+         (for GHC, the `testsuite/tests` folder of a GHC checkout)"
+    )]
+    NeedsRoot {
+        /// The built-in's name.
+        name: String,
+    },
+
     /// The suite file is not valid TOML, or a value has the wrong type or an unknown key.
     #[error("{loc}: {}{message}", key.as_deref().map(|k| format!("`{k}`: ")).unwrap_or_default())]
     Parse {

@@ -19,7 +19,9 @@
 //!
 //! One module per kind; [`load`] reads the `kind` key and dispatches.
 //! - `generic` ([`generic`]): a `suite.toml` whose include globs pick the cases.
-//! - `ghc-testsuite`, `wasi-testsuite`: planned; rejected with a clear error for now.
+//! - `ghc-testsuite` ([`ghc`]): GHC's testsuite, tests declared in `*.T` files.
+//!   `--suite ghc-testsuite` names it without a suite file ([`load_builtin`]).
+//! - `wasi-testsuite`: planned; rejected with a clear error for now.
 //!
 //! # `suite.toml` (generic)
 //!
@@ -61,6 +63,7 @@
 
 mod error;
 pub mod generic;
+pub mod ghc;
 mod load;
 mod model;
 mod source;
@@ -68,7 +71,10 @@ mod template;
 mod units;
 
 pub use error::{Loc, SuiteError};
-pub use load::{SUITE_DIRS, SUITE_FILE, load, load_with_root, resolve};
-pub use model::{Case, DirMapping, Expectation, Normalize, Suite, SuiteKind, Toolchain};
+pub use load::{SUITE_DIRS, SUITE_FILE, load, load_builtin, load_with_root, resolve};
+pub use model::{
+    Case, DirMapping, Expectation, Input, Mode, Normalize, StreamNormalize, Suite, SuiteKind,
+    Toolchain,
+};
 pub use template::{PLACEHOLDERS, Vars, expand, placeholders};
 pub use units::parse_size;

@@ -17,7 +17,10 @@ pub const SUITE_FILE: &str = "suite.toml";
 pub const SUITE_DIRS: [&str; 2] = ["suites", "examples"];
 
 /// Kinds that are planned but not implemented yet.
-const PLANNED_KINDS: [&str; 2] = ["ghc-testsuite", "wasi-testsuite"];
+const PLANNED_KINDS: [&str; 1] = ["wasi-testsuite"];
+
+/// The kinds this crate reads, as the `kind` key spells them.
+const KINDS: &str = "\"generic\", \"ghc-testsuite\"";
 
 /// Just the `kind` key, read before choosing which module parses the rest.
 #[derive(Debug, Deserialize)]
@@ -47,12 +50,30 @@ pub fn load_with_root(path: &Path, root: Option<&Path>) -> Result<Suite, SuiteEr
         return crate::generic::load(&file, root);
     };
     let other = kind.get_ref();
+    if other == crate::ghc::BUILTIN_NAME {
+        return crate::ghc::load(&file, root);
+    }
     let message = if PLANNED_KINDS.contains(&other.as_str()) {
-        format!("suite kind {other:?} is not supported yet; supported kinds: \"generic\"")
+        format!("suite kind {other:?} is not supported yet; supported kinds: {KINDS}")
     } else {
-        format!("unknown suite kind {other:?}; supported kinds: \"generic\"")
+        format!("unknown suite kind {other:?}; supported kinds: {KINDS}")
     };
     Err(file.invalid(kind, "kind", message))
+}
+
+/// The built-in suite `--suite NAME` means when no file of that name is
+/// found: `ghc-testsuite` (see [`crate::ghc::load_builtin`]), which needs
+/// `--root`. `None` when `name` is not a built-in.
+pub fn load_builtin(name: &str, root: Option<&Path>) -> Option<Result<Suite, SuiteError>> {
+    if name != crate::ghc::BUILTIN_NAME {
+        return None;
+    }
+    Some(match root {
+        Some(root) => crate::ghc::load_builtin(root),
+        None => Err(SuiteError::NeedsRoot {
+            name: name.to_owned(),
+        }),
+    })
 }
 
 /// Find the suite file meant by `--suite NAME|PATH`.
@@ -123,7 +144,7 @@ mod tests {
         let path = ws.path().join("k.toml");
         assert!(fs::write(&path, "name = \"x\"\nkind = \"wasi-testsuite\"\n").is_ok());
         let err = load(&path).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.ends_with("k.toml:2: `kind`: suite kind \"wasi-testsuite\" is not supported yet; supported kinds: \"generic\""), "{err}");
+        assert!(err.ends_with("k.toml:2: `kind`: suite kind \"wasi-testsuite\" is not supported yet; supported kinds: \"generic\", \"ghc-testsuite\""), "{err}");
     }
 
     #[test]

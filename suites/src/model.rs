@@ -29,6 +29,9 @@ pub struct Suite {
     /// How many more times a failing job is run (`[run] retries`); a job
     /// that then passes is flaky.
     pub retries: u32,
+    /// Problems found while discovering that did not stop it (e.g. a `.T`
+    /// statement that could not be evaluated), each naming file and line.
+    pub warnings: Vec<String>,
 }
 
 /// The kinds of suite definition this crate can read; one module each.
@@ -36,6 +39,8 @@ pub struct Suite {
 pub enum SuiteKind {
     /// `suite.toml` with include globs; see [`crate::generic`].
     Generic,
+    /// GHC's testsuite layout: `*.T` files; see [`crate::ghc`].
+    GhcTestsuite,
 }
 
 impl SuiteKind {
@@ -43,6 +48,7 @@ impl SuiteKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SuiteKind::Generic => "generic",
+            SuiteKind::GhcTestsuite => "ghc-testsuite",
         }
     }
 }
@@ -66,7 +72,7 @@ pub enum Toolchain {
 }
 
 /// Normalisation applied to both actual and expected output before comparing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Normalize {
     /// `(regex, replacement)` pairs, applied in order; every regex is known to compile.
     pub rules: Vec<(String, String)>,
@@ -74,6 +80,48 @@ pub struct Normalize {
     pub trim_trailing_whitespace: bool,
     /// Turn CRLF into LF.
     pub normalize_crlf: bool,
+    /// Compare with every run of whitespace (newlines included) made one
+    /// space, as GHC's driver compares stderr.
+    pub collapse_whitespace: bool,
+}
+
+/// Normalisation chosen for one case, per stream.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct StreamNormalize {
+    /// For stdout.
+    pub stdout: Normalize,
+    /// For stderr (and a compile-only case's compiler output).
+    pub stderr: Normalize,
+}
+
+/// How a case is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Compile, run on the engine, compare the exit code and the outputs.
+    #[default]
+    CompileAndRun,
+    /// Compile only: the compiler must succeed; its output (stdout then
+    /// stderr) is compared with the stderr golden.
+    Compile,
+    /// The compiler must fail; its output is compared with the stderr golden.
+    CompileFail,
+}
+
+impl Mode {
+    /// Whether the case stops after the compile.
+    pub fn compile_only(self) -> bool {
+        self != Mode::CompileAndRun
+    }
+}
+
+/// A file (or directory) copied into a case's private work directory
+/// before it is compiled and run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// Absolute host path.
+    pub host: PathBuf,
+    /// Relative path inside the work directory.
+    pub dest: String,
 }
 
 /// One test: a source file plus everything needed to run it and judge its output.
@@ -109,6 +157,23 @@ pub struct Case {
     pub golden_stderr: PathBuf,
     /// Per-engine expectations; an engine absent from the map is expected to pass.
     pub expect: BTreeMap<String, Expectation>,
+    /// How the case is judged.
+    pub mode: Mode,
+    /// Files copied into the case's work directory before compiling and
+    /// running. When not empty, the compile runs in a private directory
+    /// holding these copies (`{src}` is the copy of the source), and the
+    /// compile's cache key covers every one of them.
+    pub inputs: Vec<Input>,
+    /// The `{flags}` placeholder: extra toolchain flags for this case.
+    pub flags: String,
+    /// Normalisation for this case; `None` means the suite's.
+    pub normalize: Option<StreamNormalize>,
+    /// Do not compare stdout.
+    pub ignore_stdout: bool,
+    /// Do not compare stderr.
+    pub ignore_stderr: bool,
+    /// Facts about the case for listings, e.g. `("func", "compile_and_run")`.
+    pub info: Vec<(String, String)>,
 }
 
 impl Case {
@@ -120,6 +185,7 @@ impl Case {
             stem: &self.stem,
             name: &self.name,
             root,
+            flags: &self.flags,
             out: None,
         }
     }
@@ -143,6 +209,9 @@ pub enum Expectation {
     XFail(String),
     /// Not run at all, for the given reason.
     Skip(String),
+    /// Known to fail now and then: a failure is reported as expected, a
+    /// pass as a pass.
+    Fragile(String),
 }
 
 impl Suite {
@@ -190,21 +259,28 @@ mod tests {
             golden_stdout: PathBuf::from("/s/x.stdout"),
             golden_stderr: PathBuf::from("/s/x.stderr"),
             expect: BTreeMap::new(),
+            mode: Mode::CompileAndRun,
+            inputs: vec![],
+            flags: String::new(),
+            normalize: None,
+            ignore_stdout: false,
+            ignore_stderr: false,
+            info: vec![],
         }
     }
 
     fn suite(names: &[&str]) -> Suite {
         Suite {
             retries: 0,
+            warnings: vec![],
             name: "t".into(),
             kind: SuiteKind::Generic,
             file: "/s/suite.toml".into(),
             root: "/s".into(),
             toolchain: Toolchain::BuiltinWasm,
             normalize: Normalize {
-                rules: vec![],
-                trim_trailing_whitespace: false,
                 normalize_crlf: true,
+                ..Normalize::default()
             },
             cases: names.iter().map(|n| case(n)).collect(),
         }

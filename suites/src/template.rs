@@ -1,4 +1,4 @@
-//! Placeholder templates: `{src}`, `{dir}`, `{stem}`, `{name}`, `{root}`, `{out}`.
+//! Placeholder templates: `{src}`, `{dir}`, `{stem}`, `{name}`, `{root}`, `{flags}`, `{out}`.
 //!
 //! `{{` and `}}` stand for literal braces; any other `{...}` is an error naming the
 //! placeholder. `{out}` is only known to the compile stage: when [`Vars::out`] is `None`
@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::error::SuiteError;
 
 /// Every placeholder a template may use, in the order they are documented.
-pub const PLACEHOLDERS: [&str; 6] = ["src", "dir", "stem", "name", "root", "out"];
+pub const PLACEHOLDERS: [&str; 7] = ["src", "dir", "stem", "name", "root", "flags", "out"];
 
 /// Values for the placeholders of one case.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +24,8 @@ pub struct Vars<'a> {
     pub name: &'a str,
     /// `{root}`: absolute suite root.
     pub root: &'a Path,
+    /// `{flags}`: the case's extra toolchain flags (empty for generic suites).
+    pub flags: &'a str,
     /// `{out}`: where the compiled module goes; `None` leaves `{out}` as is.
     pub out: Option<&'a Path>,
 }
@@ -45,6 +47,7 @@ impl<'a> Vars<'a> {
             "stem" => Some(self.stem.to_owned()),
             "name" => Some(self.name.to_owned()),
             "root" => Some(path(self.root)),
+            "flags" => Some(self.flags.to_owned()),
             "out" => Some(self.out.map_or_else(|| "{out}".to_owned(), path)),
             _ => None,
         }
@@ -143,6 +146,7 @@ mod tests {
             stem: "cat",
             name: "io/cat",
             root: Path::new("/r"),
+            flags: "",
             out: None,
         }
     }
@@ -180,7 +184,7 @@ mod tests {
             .unwrap_or_default();
         assert!(err.contains("unknown placeholder `{foo}`"), "{err}");
         assert!(
-            err.contains("{src} {dir} {stem} {name} {root} {out}"),
+            err.contains("{src} {dir} {stem} {name} {root} {flags} {out}"),
             "{err}"
         );
     }

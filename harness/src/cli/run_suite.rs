@@ -197,8 +197,23 @@ fn load_suite(args: &SuiteArgs) -> Result<Suite, String> {
     };
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let path = xharness_suites::resolve(arg, &cwd).map_err(|e| e.to_string())?;
-    xharness_suites::load_with_root(&path, args.root.as_deref()).map_err(|e| e.to_string())
+    let suite = match xharness_suites::resolve(arg, &cwd) {
+        Ok(path) => xharness_suites::load_with_root(&path, args.root.as_deref()),
+        Err(not_found) => xharness_suites::load_builtin(arg, args.root.as_deref())
+            .unwrap_or(Err(not_found)),
+    }
+    .map_err(|e| e.to_string())?;
+    for w in &suite.warnings {
+        eprintln!("xharness: warning: {w}");
+    }
+    if !suite.warnings.is_empty() {
+        eprintln!(
+            "xharness: {} warning(s) while discovering suite {}; the tests declared outside those statements are kept",
+            suite.warnings.len(),
+            suite.name
+        );
+    }
+    Ok(suite)
 }
 
 fn list(
@@ -211,11 +226,84 @@ fn list(
     if let Some(path) = &args.json {
         JsonReport::write_list(path, &listed).map_err(|e| e.to_string())?;
     }
-    for case in cases {
-        println!("{}", case.name);
+    if cases.iter().any(|c| !c.info.is_empty()) {
+        print_detailed(cases, engines);
+    } else {
+        for case in cases {
+            println!("{}", case.name);
+        }
     }
     eprintln!("{} cases in suite {}", cases.len(), suite.name);
     Ok(())
+}
+
+/// A case's `info` value for `key`.
+fn info<'c>(case: &'c Case, key: &str) -> Option<&'c str> {
+    case.info
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The reason a case is skipped on the first engine, if it is.
+fn skip_reason<'c>(case: &'c Case, engines: &[String]) -> Option<&'c str> {
+    let engine = engines.first()?;
+    match case.expect.get(engine) {
+        Some(Expectation::Skip(why)) => Some(why.as_str()),
+        _ => None,
+    }
+}
+
+/// One line per case with its function, options and skip reason, then
+/// totals by function and by skip reason (GHC's testsuite).
+fn print_detailed(cases: &[&Case], engines: &[String]) {
+    let mut by_func: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut by_skip: std::collections::BTreeMap<&str, usize> = Default::default();
+    for case in cases {
+        let func = info(case, "func").unwrap_or("-");
+        *by_func.entry(func).or_default() += 1;
+        let mut line = format!("{}  {func}", case.name);
+        if let Some(opts) = info(case, "options").filter(|o| !o.is_empty()) {
+            line.push_str(&format!("  [{opts}]"));
+        }
+        match skip_reason(case, engines) {
+            Some(why) => {
+                *by_skip.entry(why).or_default() += 1;
+                line.push_str(&format!("  skip: {why}"));
+            }
+            None => {
+                if let Some(e) = info(case, "expect").filter(|e| *e != "pass") {
+                    line.push_str(&format!("  expect: {e}"));
+                }
+            }
+        }
+        if let Some(unknown) = info(case, "unknown") {
+            line.push_str(&format!("  unknown: {unknown}"));
+        }
+        println!("{line}");
+    }
+    let total_skipped: usize = by_skip.values().sum();
+    println!();
+    println!(
+        "{} tests: {} to run, {} skipped",
+        cases.len(),
+        cases.len() - total_skipped,
+        total_skipped
+    );
+    println!("by test function:");
+    let mut funcs: Vec<_> = by_func.into_iter().collect();
+    funcs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    for (func, n) in funcs {
+        println!("  {n:>6}  {func}");
+    }
+    if total_skipped > 0 {
+        println!("by skip reason:");
+        let mut skips: Vec<_> = by_skip.into_iter().collect();
+        skips.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        for (why, n) in skips {
+            println!("  {n:>6}  {why}");
+        }
+    }
 }
 
 fn listed(case: &Case, engines: &[String]) -> ListedCase {
@@ -226,13 +314,30 @@ fn listed(case: &Case, engines: &[String]) -> ListedCase {
             let text = match e {
                 Expectation::XFail(w) => format!("xfail: {w}"),
                 Expectation::Skip(w) => format!("skip: {w}"),
+                Expectation::Fragile(w) => format!("fragile: {w}"),
             };
             (engine.clone(), text)
         })
         .collect();
+    let mut info: std::collections::BTreeMap<String, serde_json::Value> = case
+        .info
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    if !info.is_empty() {
+        info.insert("name".into(), case.name.clone().into());
+        info.insert(
+            "skip".into(),
+            skip_reason(case, engines).map_or(serde_json::Value::Null, |s| s.into()),
+        );
+        if let Some(line) = info.get("line").and_then(|l| l.as_str()?.parse::<u64>().ok()) {
+            info.insert("line".into(), line.into());
+        }
+    }
     ListedCase {
         case: case.name.clone(),
         engines: engines.to_vec(),
         expectations,
+        info,
     }
 }

@@ -7,7 +7,7 @@
 
 mod config;
 mod discover;
-mod expect;
+pub(crate) mod expect;
 mod settings;
 mod sidecar;
 #[cfg(test)]
@@ -69,11 +69,12 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
         normalize,
         cases,
         retries: raw.run.retries.unwrap_or(0),
+        warnings: Vec::new(),
     })
 }
 
 /// Absolute, canonical root: the override, else `root` relative to the file's folder.
-fn resolve_root(
+pub(crate) fn resolve_root(
     file: &SourceFile,
     key: Option<&Spanned<String>>,
     root_override: Option<&Path>,
@@ -160,7 +161,7 @@ fn toolchain(
 }
 
 /// The compile command must be well-formed and say where the module goes (`{out}`).
-fn command_template(file: &SourceFile, command: &Spanned<String>) -> Result<String, SuiteError> {
+pub(crate) fn command_template(file: &SourceFile, command: &Spanned<String>) -> Result<String, SuiteError> {
     let key = "toolchain.command";
     let used = template::placeholders(command.get_ref())
         .map_err(|e| file.invalid(command, key, template_message(e)))?;
@@ -194,5 +195,6 @@ fn normalize(file: &SourceFile, golden: &RawGolden) -> Result<Normalize, SuiteEr
         rules,
         trim_trailing_whitespace: golden.trim_trailing_whitespace,
         normalize_crlf: golden.normalize_crlf.unwrap_or(true),
+        collapse_whitespace: false,
     })
 }

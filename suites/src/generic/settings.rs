@@ -15,7 +15,7 @@ use super::discover::Found;
 use super::sidecar;
 use super::template_message;
 use crate::error::SuiteError;
-use crate::model::{Case, DirMapping, Expectation};
+use crate::model::{Case, DirMapping, Expectation, Mode};
 use crate::source::SourceFile;
 use crate::template::{self, Vars};
 
@@ -135,6 +135,7 @@ impl Settings {
             stem: &stem,
             name: &found.name,
             root,
+            flags: "",
             out: None,
         };
         let expand = |t: &str| template::expand(t, &vars);
@@ -164,6 +165,13 @@ impl Settings {
             src: found.src,
             dir,
             stem,
+            mode: Mode::CompileAndRun,
+            inputs: Vec::new(),
+            flags: String::new(),
+            normalize: None,
+            ignore_stdout: false,
+            ignore_stderr: false,
+            info: Vec::new(),
         })
     }
 }

@@ -8,18 +8,71 @@ use super::interp::{Interp, R, err, lift};
 use super::ops;
 use super::value::{Dict, Value, range_len};
 
-const NAMES: &[&str] = &[
-    "len", "str", "int", "float", "bool", "list", "tuple", "dict", "set", "frozenset", "sorted",
-    "reversed", "enumerate", "zip", "range", "map", "filter", "any", "all", "min", "max", "sum",
-    "abs", "isinstance", "print", "repr", "ord", "chr", "round", "getattr", "hasattr", "callable",
-    "type", "iter", "next", "Exception", "ValueError", "TypeError", "KeyError", "IndexError",
-    "RuntimeError", "OSError", "IOError", "AssertionError", "NotImplementedError", "open",
-    "hex", "oct", "bin", "divmod", "id", "hash", "format", "object", "NotImplemented",
-];
-
 /// The builtin bound to `name`, if any.
 pub fn lookup(name: &str) -> Option<Value> {
-    NAMES.iter().find(|&&n| n == name).map(|&n| Value::Builtin(n))
+    let n: &'static str = match name {
+        "len" => "len",
+        "str" => "str",
+        "int" => "int",
+        "float" => "float",
+        "bool" => "bool",
+        "list" => "list",
+        "tuple" => "tuple",
+        "dict" => "dict",
+        "set" => "set",
+        "frozenset" => "frozenset",
+        "sorted" => "sorted",
+        "reversed" => "reversed",
+        "enumerate" => "enumerate",
+        "zip" => "zip",
+        "range" => "range",
+        "map" => "map",
+        "filter" => "filter",
+        "any" => "any",
+        "all" => "all",
+        "min" => "min",
+        "max" => "max",
+        "sum" => "sum",
+        "abs" => "abs",
+        "isinstance" => "isinstance",
+        "print" => "print",
+        "repr" => "repr",
+        "ord" => "ord",
+        "chr" => "chr",
+        "round" => "round",
+        "getattr" => "getattr",
+        "hasattr" => "hasattr",
+        "callable" => "callable",
+        "type" => "type",
+        "iter" => "iter",
+        "next" => "next",
+        "open" => "open",
+        "hex" => "hex",
+        "oct" => "oct",
+        "bin" => "bin",
+        "divmod" => "divmod",
+        "id" => "id",
+        "hash" => "hash",
+        "format" => "format",
+        "object" => "object",
+        "NotImplemented" => "NotImplemented",
+        "Exception" => "Exception",
+        "BaseException" => "BaseException",
+        "ValueError" => "ValueError",
+        "TypeError" => "TypeError",
+        "KeyError" => "KeyError",
+        "IndexError" => "IndexError",
+        "RuntimeError" => "RuntimeError",
+        "OSError" => "OSError",
+        "IOError" => "IOError",
+        "AssertionError" => "AssertionError",
+        "NotImplementedError" => "NotImplementedError",
+        "AttributeError" => "AttributeError",
+        "NameError" => "NameError",
+        "StopIteration" => "StopIteration",
+        _ => return None,
+    };
+    Some(Value::Builtin(n))
 }
 
 fn arg(args: &[Value], i: usize, f: &str) -> R<Value> {

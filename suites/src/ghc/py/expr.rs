@@ -8,7 +8,7 @@ use super::ast::{
     UnOp,
 };
 use super::lexer::Tok;
-use super::parser::{KEYWORDS, PResult, Parser};
+use super::parser::{PResult, Parser, is_keyword};
 use super::strlit;
 use super::value::Value;
 
@@ -382,7 +382,7 @@ impl Parser<'_> {
             Tok::Name("None") => ExprKind::Const(Value::None),
             Tok::Name("True") => ExprKind::Const(Value::Bool(true)),
             Tok::Name("False") => ExprKind::Const(Value::Bool(false)),
-            Tok::Name(n) if !KEYWORDS.contains(&n) => ExprKind::Name(Rc::from(n)),
+            Tok::Name(n) if !is_keyword(n) => ExprKind::Name(Rc::from(n)),
             _ => return Err(self.unexpected()),
         };
         self.advance();

@@ -37,11 +37,60 @@ pub struct Token<'a> {
     pub line: u32,
 }
 
-const OPS: [&str; 47] = [
-    "**=", "//=", ">>=", "<<=", "...", "->", ":=", "**", "//", "<<", ">>", "<=", ">=", "==", "!=",
-    "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "+", "-", "*", "/", "%", "@", "&", "|",
-    "^", "~", "<", ">", "(", ")", "[", "]", "{", "}", ",", ":", ".", ";", "=",
-];
+/// The operator starting with bytes `c`, `d`, `e`, if any.
+fn operator(c: u8, d: u8, e: u8) -> Option<&'static str> {
+    let eq = d == b'=';
+    Some(match c {
+        b'(' => "(",
+        b')' => ")",
+        b'[' => "[",
+        b']' => "]",
+        b'{' => "{",
+        b'}' => "}",
+        b',' => ",",
+        b';' => ";",
+        b'~' => "~",
+        b':' if eq => ":=",
+        b':' => ":",
+        b'.' if d == b'.' && e == b'.' => "...",
+        b'.' => ".",
+        b'=' if eq => "==",
+        b'=' => "=",
+        b'!' if eq => "!=",
+        b'-' if eq => "-=",
+        b'-' if d == b'>' => "->",
+        b'-' => "-",
+        b'+' if eq => "+=",
+        b'+' => "+",
+        b'%' if eq => "%=",
+        b'%' => "%",
+        b'@' if eq => "@=",
+        b'@' => "@",
+        b'&' if eq => "&=",
+        b'&' => "&",
+        b'|' if eq => "|=",
+        b'|' => "|",
+        b'^' if eq => "^=",
+        b'^' => "^",
+        b'*' if d == b'*' && e == b'=' => "**=",
+        b'*' if d == b'*' => "**",
+        b'*' if eq => "*=",
+        b'*' => "*",
+        b'/' if d == b'/' && e == b'=' => "//=",
+        b'/' if d == b'/' => "//",
+        b'/' if eq => "/=",
+        b'/' => "/",
+        b'<' if d == b'<' && e == b'=' => "<<=",
+        b'<' if d == b'<' => "<<",
+        b'<' if eq => "<=",
+        b'<' => "<",
+        b'>' if d == b'>' && e == b'=' => ">>=",
+        b'>' if d == b'>' => ">>",
+        b'>' if eq => ">=",
+        b'>' => ">",
+        _ => return None,
+    })
+}
 
 /// The tokenizer state.
 pub struct Lexer<'a> {
@@ -239,18 +288,16 @@ impl<'a> Lexer<'a> {
         if c == b'"' || c == b'\'' {
             return self.string(StrFlags::default(), line);
         }
-        let rest = self.src.get(self.pos..).unwrap_or("");
-        for op in OPS {
-            if rest.starts_with(op) {
-                self.pos += op.len();
-                match op {
-                    "(" | "[" | "{" => self.parens = self.parens.saturating_add(1),
-                    ")" | "]" | "}" => self.parens = self.parens.saturating_sub(1),
-                    _ => {}
-                }
-                return self.tok(Tok::Op(op), line);
+        if let Some(op) = operator(c, self.peek_byte(1), self.peek_byte(2)) {
+            self.pos += op.len();
+            match c {
+                b'(' | b'[' | b'{' => self.parens = self.parens.saturating_add(1),
+                b')' | b']' | b'}' => self.parens = self.parens.saturating_sub(1),
+                _ => {}
             }
+            return self.tok(Tok::Op(op), line);
         }
+        let rest = self.src.get(self.pos..).unwrap_or("");
         let ch = rest.chars().next().unwrap_or('?');
         Err(format!("invalid character {ch:?}"))
     }
@@ -258,10 +305,15 @@ impl<'a> Lexer<'a> {
     fn name_or_string(&mut self, line: u32) -> Result<Token<'a>, String> {
         let start = self.pos;
         let rest = self.src.get(start..).unwrap_or("");
-        let len = rest
-            .char_indices()
-            .find(|&(_, ch)| !(ch.is_alphanumeric() || ch == '_'))
-            .map_or(rest.len(), |(i, _)| i);
+        let ascii = rest.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'_'));
+        let len = match ascii {
+            Some(i) if rest.as_bytes().get(i).is_some_and(|&b| b < 0x80) => i,
+            None => rest.len(),
+            Some(_) => rest
+                .char_indices()
+                .find(|&(_, ch)| !(ch.is_alphanumeric() || ch == '_'))
+                .map_or(rest.len(), |(i, _)| i),
+        };
         if len == 0 {
             let ch = rest.chars().next().unwrap_or('?');
             self.pos += ch.len_utf8().max(1);

@@ -17,13 +17,16 @@ pub struct SyntaxError {
 /// Parse result.
 pub type PResult<T> = Result<T, SyntaxError>;
 
-/// Python keywords (never identifiers).
-pub const KEYWORDS: [&str; 35] = [
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
+/// Whether `n` is a Python keyword (never an identifier).
+pub fn is_keyword(n: &str) -> bool {
+    matches!(
+        n,
+        "False" | "None" | "True" | "and" | "as" | "assert" | "async" | "await" | "break"
+            | "class" | "continue" | "def" | "del" | "elif" | "else" | "except" | "finally"
+            | "for" | "from" | "global" | "if" | "import" | "in" | "is" | "lambda" | "nonlocal"
+            | "not" | "or" | "pass" | "raise" | "return" | "try" | "while" | "with" | "yield"
+    )
+}
 
 /// The parser: owns a lexer and one token of lookahead (plus one more on demand).
 pub struct Parser<'a> {
@@ -184,7 +187,7 @@ impl<'a> Parser<'a> {
     /// An identifier (not a keyword).
     pub(crate) fn name(&mut self) -> PResult<Name> {
         match self.cur.tok {
-            Tok::Name(n) if !KEYWORDS.contains(&n) => {
+            Tok::Name(n) if !is_keyword(n) => {
                 self.advance();
                 Ok(Rc::from(n))
             }

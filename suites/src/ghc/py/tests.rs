@@ -105,3 +105,16 @@ fn tests_of(src: &str) -> Vec<String> {
 fn simple_test_call() {
     assert_eq!(tests_of("test('T1', normal, compile, [''])\n"), vec!["'T1' <normal> <compile> ['']"]);
 }
+
+#[test]
+fn sizes() {
+    use std::mem::size_of;
+    println!(
+        "Value {} Expr {} Stmt {} Token {} R<Value> {}",
+        size_of::<Value>(),
+        size_of::<ast::Expr>(),
+        size_of::<ast::Stmt>(),
+        size_of::<lexer::Token<'_>>(),
+        size_of::<interp::R<Value>>()
+    );
+}

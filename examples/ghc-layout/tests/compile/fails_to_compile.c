@@ -1,0 +1,2 @@
+#error "this file must not compile"
+int main(void) { return 0; }

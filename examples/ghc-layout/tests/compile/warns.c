@@ -1,0 +1,2 @@
+#warning "this file warns on purpose"
+int main(void) { return 0; }

@@ -1,0 +1,188 @@
+//! End-to-end: GHC's testsuite layout (`--suite ghc-testsuite --root DIR`)
+//! on the repository's fixture (`examples/ghc-layout`, C sources compiled
+//! with clang), on both engines, through the real binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+const BOTH: &str = "wasmtime,wasmer";
+
+fn fixture_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/ghc-layout")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let dest = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// A private copy of the fixture (bless writes into it).
+fn fixture() -> Fixture {
+    let f = Fixture::new();
+    copy_tree(&fixture_src(), f.path());
+    f
+}
+
+fn statuses(json: &serde_json::Value, engine: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = json["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["engine"] == engine)
+        .map(|r| {
+            (
+                r["case"].as_str().unwrap_or_default().to_owned(),
+                r["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn of<'a>(list: &'a [(String, String)], status: &str) -> Vec<&'a str> {
+    list.iter()
+        .filter(|(_, s)| s == status)
+        .map(|(c, _)| c.as_str())
+        .collect()
+}
+
+#[test]
+fn the_fixture_runs_on_both_engines_as_users_call_it() {
+    let f = fixture();
+    let o = f.run(&[
+        "--suite", "ghc-testsuite", "--root", "tests", "--engine", BOTH, "--json", "r.json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("json");
+    for engine in ["wasmtime", "wasmer"] {
+        let s = statuses(&json, engine);
+        assert_eq!(s.len(), 22, "{engine}: {s:?}");
+        assert_eq!(of(&s, "xfail"), ["known_bug"], "{engine}");
+        assert_eq!(
+            of(&s, "skip"),
+            ["needs_ghci", "not_on_wasm", "only_js", "shell_step"],
+            "{engine}"
+        );
+        let passed = of(&s, "pass");
+        for case in [
+            "hello", "wordsize", "stderr_out", "size1", "size3", "letter_b", "multi",
+            "with_extra", "exit_wasm", "compiles", "warns", "fails_to_compile",
+        ] {
+            assert!(passed.contains(&case), "{engine}: {case} did not pass: {s:?}");
+        }
+        assert_eq!(passed.len(), 17, "{engine}: {s:?}");
+    }
+    assert!(stderr(&o).is_empty() || !stderr(&o).contains("warning"), "{}", stderr(&o));
+}
+
+#[test]
+fn list_shows_functions_options_and_skip_reasons_with_totals() {
+    let f = fixture();
+    let o = f.run(&[
+        "--suite", "ghc-testsuite", "--root", "tests", "--list", "--json", "l.json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.lines().any(|l| l.starts_with("known_bug  compile_and_run")
+            && l.contains("expect_broken(4321)")
+            && l.contains("expect: broken")),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("needs_ghci") && l.contains("skip: req_interp")),
+        "{out}"
+    );
+    assert!(out.contains("22 tests: 18 to run, 4 skipped"), "{out}");
+    assert!(out.contains("by test function:"), "{out}");
+    assert!(out.contains("     5  multimod_compile_and_run"), "{out}");
+    assert!(out.contains("by skip reason:"), "{out}");
+    let json: serde_json::Value = serde_json::from_str(&f.read("l.json")).expect("json");
+    let cases = json["cases"].as_array().expect("cases");
+    let entry = |name: &str| {
+        cases
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{name} listed"))
+    };
+    let bug = entry("known_bug");
+    assert_eq!(bug["file"], "options/all.T");
+    assert_eq!(bug["func"], "compile_and_run");
+    assert_eq!(bug["expect"], "broken");
+    assert!(bug["skip"].is_null());
+    let shell = entry("shell_step");
+    assert!(
+        shell["skip"].as_str().unwrap_or_default().starts_with("pre_cmd"),
+        "{shell}"
+    );
+    assert_eq!(entry("size2")["func"], "multimod_compile_and_run");
+    assert_eq!(entry("fails_to_compile")["func"], "compile_fail");
+}
+
+#[test]
+fn bless_writes_goldens_the_way_the_driver_accepts_them_and_round_trips() {
+    let f = fixture();
+    f.file("tests/basic/hello.stdout", "stale\n");
+    std::fs::remove_file(f.path().join("tests/basic/wordsize.stdout-ws-32")).expect("rm");
+    std::fs::remove_file(f.path().join("tests/compile/fails_to_compile.stderr")).expect("rm");
+    let args = ["--suite", "ghc-testsuite", "--root", "tests", "--engine", BOTH];
+    let o = f.run(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let mut bless = args.to_vec();
+    bless.push("--bless");
+    let o = f.run(&bless);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert_eq!(f.read("tests/basic/hello.stdout"), "Hello, GHC layout!\n");
+    // No variant left: the driver's accept mode writes NAME.stdout.
+    assert_eq!(f.read("tests/basic/wordsize.stdout"), "32\n");
+    assert!(
+        f.read("tests/compile/fails_to_compile.stderr")
+            .contains("this file must not compile"),
+        "{}",
+        f.read("tests/compile/fails_to_compile.stderr")
+    );
+    // The expected failure's golden is left alone.
+    assert_eq!(f.read("tests/options/known_bug.stdout"), "42\n");
+    let o = f.run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn a_bad_statement_warns_with_file_and_line_and_keeps_the_other_tests() {
+    let f = Fixture::new();
+    f.file(
+        "tests/x/all.T",
+        "test('before', normal, compile, [''])\n\
+         class Unsupported:\n    pass\n\
+         test('after', normal, compile, [''])\n\
+         test('before', normal, compile, [''])\n",
+    );
+    let o = f.run(&["--suite", "ghc-testsuite", "--root", "tests", "--list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.lines().any(|l| l.starts_with("before  compile")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("after  compile")), "{out}");
+    let err = stderr(&o);
+    assert!(err.contains("x/all.T:2:"), "{err}");
+    assert!(err.contains("x/all.T:5: test before is declared again"), "{err}");
+}
+
+#[test]
+fn the_builtin_kind_needs_a_root() {
+    let f = Fixture::new();
+    let o = f.run(&["--suite", "ghc-testsuite", "--list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--root DIR"), "{}", stderr(&o));
+}

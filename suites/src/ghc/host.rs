@@ -1,0 +1,586 @@
+//! What a `.T` file can see besides Python itself: the driver's names.
+//!
+//! The host answers the evaluator for every global a file reads but never
+//! bound ([`FileHost::global`]): `config`, `test`, `setTestOpts`, the
+//! option functions, the predicates (`arch`, `have_profiling`, …), the
+//! well-known normalisers and the test functions. A name the driver would
+//! define but this table does not know yields `Unknown(name)`, which keeps
+//! evaluation going, and is counted so listings can show it.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::config::{Config, ConfigValue};
+use super::names::{self, Kind};
+use super::normalise::Norm;
+use super::py::{Dict, Host, HostValue, Interp, Value};
+use super::setup::{Expect, Setup, TestOpts};
+
+/// A driver value handed to Python.
+#[derive(Debug)]
+pub enum Obj {
+    /// The `config` object.
+    Config,
+    /// A driver function by name (an option constructor, a predicate, a
+    /// test function, `test`, `setTestOpts`, …).
+    Driver(&'static str),
+    /// A test option, with how it was written.
+    Setup(Setup, String),
+    /// A normaliser function.
+    Norm(Norm),
+    /// The options object a Python setup function receives.
+    Opts(RefCell<TestOpts>),
+}
+
+impl HostValue for Obj {
+    fn type_name(&self) -> &str {
+        match self {
+            Obj::Config => "config",
+            Obj::Driver(_) => "function",
+            Obj::Setup(..) => "test option",
+            Obj::Norm(_) => "normaliser",
+            Obj::Opts(_) => "TestOptions",
+        }
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// One `test(...)` call.
+#[derive(Debug, Clone)]
+pub struct Declared {
+    /// The test's name as declared.
+    pub name: String,
+    /// Line of the call (or of the top-level statement that led to it).
+    pub line: u32,
+    /// The test function's name (`compile_and_run`, …).
+    pub func: String,
+    /// The test function's arguments, as Python `str()` of each; lists
+    /// (e.g. `multi_compile`'s extra modules) flattened to their items.
+    pub args: Vec<Arg>,
+    /// The options after `setTestOpts` and the test's own.
+    pub opts: TestOpts,
+}
+
+/// One argument of a test function.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// A string (or anything else, as Python's `str()`).
+    Text(String),
+    /// A list, e.g. `[('A.hs', '-O')]`: each item's first element.
+    List(Vec<String>),
+}
+
+/// The host for one `.T` file.
+pub struct FileHost<'c> {
+    config: &'c Config,
+    /// `config.x = v` in this file.
+    config_set: BTreeMap<String, Value>,
+    /// `setTestOpts(...)` values, in order.
+    file_settings: Vec<Value>,
+    /// Every `test(...)` call.
+    pub tests: Vec<Declared>,
+    /// Unknown names and how often each was read.
+    pub unknown: BTreeMap<String, usize>,
+    /// Problems the host found (line, message), e.g. a bad `test` call.
+    pub problems: Vec<(u32, String)>,
+}
+
+impl<'c> FileHost<'c> {
+    /// A host for one file, seeing `config`.
+    pub fn new(config: &'c Config) -> Self {
+        FileHost {
+            config,
+            config_set: BTreeMap::new(),
+            file_settings: Vec::new(),
+            tests: Vec::new(),
+            unknown: BTreeMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn unknown(&mut self, name: &str) -> Value {
+        *self.unknown.entry(name.to_owned()).or_default() += 1;
+        Value::Unknown(Rc::from(name))
+    }
+
+    fn config_attr(&mut self, attr: &str) -> Value {
+        if let Some(v) = self.config_set.get(attr) {
+            return v.clone();
+        }
+        match self.config.get(attr) {
+            Some(v) => to_value(v),
+            None => self.unknown(&format!("config.{attr}")),
+        }
+    }
+
+    /// Apply one option value (an option, a list of them, or a Python
+    /// function taking `(name, opts)`) to `opts`.
+    fn apply(
+        &mut self,
+        interp: &mut Interp,
+        name: &str,
+        setup: &Value,
+        opts: &mut TestOpts,
+        depth: u32,
+    ) -> Result<(), String> {
+        if depth > 64 {
+            return Err("test options nested too deeply".into());
+        }
+        if let Some(items) = setup.as_list_items() {
+            for item in &items {
+                self.apply(interp, name, item, opts, depth + 1)?;
+            }
+            return Ok(());
+        }
+        match setup {
+            Value::Host(h) => match h.as_any().downcast_ref::<Obj>() {
+                Some(Obj::Setup(s, label)) => {
+                    s.apply(opts, self.config);
+                    if *s != Setup::Normal {
+                        opts.applied.push(label.clone());
+                    }
+                }
+                Some(Obj::Driver(d)) => {
+                    opts.unknown.push((*d).to_owned());
+                    opts.applied.push(format!("{d}?"));
+                }
+                _ => opts.unknown.push(h.type_name().to_owned()),
+            },
+            Value::Unknown(u) => {
+                opts.unknown.push(u.to_string());
+                opts.applied.push(format!("{u}?"));
+            }
+            Value::None => {}
+            callable => {
+                let obj = Rc::new(Obj::Opts(RefCell::new(std::mem::take(opts))));
+                let args = vec![Value::Str(Rc::from(name)), Value::Host(obj.clone())];
+                let result = interp.call(self, callable, args, Vec::new());
+                if let Obj::Opts(cell) = &*obj {
+                    *opts = cell.replace(TestOpts::default());
+                }
+                opts.applied.push(short(&callable.repr()));
+                result?;
+            }
+        }
+        Ok(())
+    }
+
+    fn test(
+        &mut self,
+        interp: &mut Interp,
+        args: Vec<Value>,
+        kwargs: Vec<(Rc<str>, Value)>,
+        line: u32,
+    ) -> Result<Value, String> {
+        let mut slots: [Option<Value>; 4] = Default::default();
+        for (i, v) in args.into_iter().enumerate() {
+            match slots.get_mut(i) {
+                Some(slot) => *slot = Some(v),
+                None => return Err("test() takes 4 arguments".into()),
+            }
+        }
+        for (k, v) in kwargs {
+            let i = match &*k {
+                "name" => 0,
+                "setup" => 1,
+                "func" => 2,
+                "args" => 3,
+                other => return Err(format!("test() got an unexpected keyword argument '{other}'")),
+            };
+            slots[i] = Some(v);
+        }
+        let [Some(name), Some(setup), Some(func), Some(fargs)] = slots else {
+            return Err("test() needs name, setup, func and args".into());
+        };
+        let Some(name) = name.as_str().map(str::to_owned) else {
+            return Err(format!("test name {} is not a string", short(&name.repr())));
+        };
+        let mut opts = TestOpts::default();
+        for setting in self.file_settings.clone() {
+            self.apply(interp, &name, &setting, &mut opts, 0)?;
+        }
+        self.apply(interp, &name, &setup, &mut opts, 0)?;
+        let func = match &func {
+            Value::Host(h) => match h.as_any().downcast_ref::<Obj>() {
+                Some(Obj::Driver(d)) => (*d).to_owned(),
+                _ => h.type_name().to_owned(),
+            },
+            Value::Unknown(u) => u.to_string(),
+            Value::Function(f) => f.name().to_owned(),
+            other => short(&other.repr()),
+        };
+        let args = fargs
+            .as_list_items()
+            .unwrap_or_else(|| vec![fargs.clone()])
+            .iter()
+            .map(|a| match a.as_list_items() {
+                Some(items) => Arg::List(
+                    items
+                        .iter()
+                        .map(|i| match i.as_list_items() {
+                            Some(pair) => pair.first().map(Value::py_str).unwrap_or_default(),
+                            None => i.py_str(),
+                        })
+                        .collect(),
+                ),
+                None => Arg::Text(a.py_str()),
+            })
+            .collect();
+        self.tests.push(Declared {
+            name,
+            line,
+            func,
+            args,
+            opts,
+        });
+        Ok(Value::None)
+    }
+
+    fn call_driver(
+        &mut self,
+        interp: &mut Interp,
+        name: &'static str,
+        args: Vec<Value>,
+        kwargs: Vec<(Rc<str>, Value)>,
+        line: u32,
+    ) -> Result<Value, String> {
+        match names::kind(name) {
+            Some(Kind::Test) => self.test(interp, args, kwargs, line),
+            Some(Kind::SetTestOpts) => {
+                self.file_settings.extend(args);
+                Ok(Value::None)
+            }
+            Some(Kind::Predicate) => Ok(predicate(self.config, name, &args)),
+            Some(Kind::NormaliserFn) => Ok(normaliser_call(name, &args)),
+            Some(Kind::Constructor) => {
+                let label = format!(
+                    "{name}({})",
+                    args.iter().map(|a| short(&a.repr())).collect::<Vec<_>>().join(", ")
+                );
+                let setup = construct(self, interp, name, &args)?;
+                match setup {
+                    Built::Setup(s) => Ok(host(Obj::Setup(s, label))),
+                    Built::Value(v) => Ok(v),
+                }
+            }
+            _ => Ok(self.unknown(&format!("{name}()"))),
+        }
+    }
+}
+
+/// What an option constructor returns.
+enum Built {
+    Setup(Setup),
+    /// `when(c, opt)` returns `opt` itself (or `normal`).
+    Value(Value),
+}
+
+fn host(obj: Obj) -> Value {
+    Value::Host(Rc::new(obj))
+}
+
+/// A listing-sized rendering of a value.
+fn short(s: &str) -> String {
+    if s.chars().count() <= 60 {
+        return s.to_owned();
+    }
+    let cut: String = s.chars().take(57).collect();
+    format!("{cut}...")
+}
+
+fn to_value(v: &ConfigValue) -> Value {
+    match v {
+        ConfigValue::Bool(b) => Value::Bool(*b),
+        ConfigValue::Int(i) => Value::Int(*i),
+        ConfigValue::Float(f) => Value::Float(*f),
+        ConfigValue::Str(s) => Value::Str(Rc::from(s.as_str())),
+        ConfigValue::List(l) => Value::List(Rc::new(RefCell::new(l.iter().map(to_value).collect()))),
+        ConfigValue::Dict(d) => {
+            let mut dict = Dict::new();
+            for (k, v) in d {
+                // String keys always hash.
+                let _ = dict.insert(Value::str(k), to_value(v));
+            }
+            Value::Dict(Rc::new(RefCell::new(dict)))
+        }
+        ConfigValue::None => Value::None,
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(v) => match v.as_list_items() {
+            Some(items) => items.iter().map(Value::py_str).collect(),
+            None => vec![v.py_str()],
+        },
+        None => Vec::new(),
+    }
+}
+
+fn as_float(v: &Value) -> Option<f64> {
+    match v {
+        Value::Float(f) => Some(*f),
+        Value::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+fn dict_items(v: &Value) -> Option<Vec<(Value, Value)>> {
+    match v {
+        Value::Dict(d) => Some(d.borrow().entries().to_vec()),
+        _ => None,
+    }
+}
+
+fn int(v: Option<&Value>) -> i64 {
+    v.and_then(Value::as_int).unwrap_or(0)
+}
+
+fn text(v: Option<&Value>) -> String {
+    v.map(Value::py_str).unwrap_or_default()
+}
+
+/// `arch('wasm32')`, `have_profiling()`, … from the config.
+fn predicate(config: &Config, name: &str, args: &[Value]) -> Value {
+    let arg = || text(args.first());
+    let b = match name {
+        "arch" => config.text("arch") == arg(),
+        "platform" => config.text("platform") == arg(),
+        "opsys" => config.text("os") == arg(),
+        "wordsize" => config.text("wordsize") == arg(),
+        "js_arch" => config.text("arch") == "javascript",
+        "wasm_arch" => config.text("arch") == "wasm32",
+        "on_windows" => config.text("os") == "mingw32",
+        "have_slow_bignum" => !config.flag("have_fast_bignum"),
+        "have_dynamic_prof" => config.flag("have_profiling_dynamic"),
+        "have_threaded" => config.flag("ghc_with_threaded_rts"),
+        "llvm_build" => config.flag("ghc_built_by_llvm"),
+        "gcc_as_cmmp" => config.flag("cmm_cpp_is_gcc"),
+        "fast" => config.get("speed") == Some(&ConfigValue::Int(2)),
+        "slow" => config.get("speed") == Some(&ConfigValue::Int(0)),
+        "doing_ghci" => config
+            .ways(true)
+            .iter()
+            .any(|w| w == "ghci" || w == "ghci-opt"),
+        "needsTargetWrapper" => config.flag("cross"),
+        "exe_extension" => {
+            return Value::Str(Rc::from(if config.text("arch") == "wasm32" {
+                ".wasm"
+            } else {
+                ""
+            }));
+        }
+        // have_profiling(), ghc_dynamic(), unregisterised(), …: the config key of the same name.
+        other => config.flag(other),
+    };
+    Value::Bool(b)
+}
+
+/// `normalise_version_(pkgs…)` and friends called for a normaliser value.
+fn normaliser_call(name: &str, args: &[Value]) -> Value {
+    match name {
+        "normalise_version_" => host(Obj::Norm(Norm::Version(
+            args.iter().map(Value::py_str).collect(),
+        ))),
+        other => host(Obj::Norm(Norm::Unknown(format!("{other}(...)")))),
+    }
+}
+
+/// The normalisers among `fs` (Python functions become unknown ones).
+fn norms(fs: &[Value]) -> Vec<Norm> {
+    let mut out = Vec::new();
+    for f in fs {
+        if let Some(items) = f.as_list_items() {
+            out.extend(norms(&items));
+            continue;
+        }
+        out.push(match f {
+            Value::Host(h) => match h.as_any().downcast_ref::<Obj>() {
+                Some(Obj::Norm(n)) => n.clone(),
+                _ => Norm::Unknown(h.type_name().to_owned()),
+            },
+            other => Norm::Unknown(short(&other.repr())),
+        });
+    }
+    out
+}
+
+/// Build the option an option constructor returns.
+fn construct(
+    host_: &mut FileHost<'_>,
+    _interp: &mut Interp,
+    name: &str,
+    args: &[Value],
+) -> Result<Built, String> {
+    let a0 = args.first();
+    let a1 = args.get(1);
+    let is_wasm = host_.config.text("arch") == "wasm32";
+    let is_js = host_.config.text("arch") == "javascript";
+    let s = match name {
+        "when" | "unless" => {
+            let cond = a0.is_some_and(Value::truthy);
+            let take = if name == "when" { cond } else { !cond };
+            return Ok(Built::Value(match (take, a1) {
+                (true, Some(v)) => v.clone(),
+                _ => host(Obj::Setup(Setup::Normal, "normal".into())),
+            }));
+        }
+        "compose" => return Ok(Built::Value(Value::List(Rc::new(RefCell::new(args.to_vec()))))),
+        "expect_broken" => Setup::ExpectBroken(int(a0)),
+        "expect_broken_for" => Setup::ExpectBrokenFor(int(a0), strings(a1)),
+        "expect_fail_for" => Setup::ExpectFailFor(strings(a0)),
+        "fragile" => Setup::Fragile(int(a0)),
+        "fragile_for" => Setup::FragileFor(int(a0), strings(a1)),
+        "js_broken" if is_js => Setup::ExpectBroken(int(a0)),
+        "wasm_broken" if is_wasm => Setup::ExpectBroken(int(a0)),
+        "js_fragile" if is_js => Setup::Fragile(int(a0)),
+        "js_broken" | "wasm_broken" | "js_fragile" => Setup::Normal,
+        "omit_ways" => Setup::OmitWays(strings(a0)),
+        "only_ways" => Setup::OnlyWays(strings(a0)),
+        "extra_ways" => Setup::ExtraWays(strings(a0)),
+        "exit_code" => Setup::ExitCode(int(a0)),
+        "signal_exit_code" if is_wasm => Setup::ExitCode(1),
+        "signal_exit_code" => Setup::ExitCode(int(a0) + 128),
+        "run_timeout_multiplier" => {
+            Setup::RunTimeout(a0.and_then(as_float).unwrap_or(1.0))
+        }
+        "extra_run_opts" => Setup::ExtraRunOpts(text(a0)),
+        "extra_hc_opts" => Setup::ExtraHcOpts(text(a0)),
+        "extra_files" => Setup::ExtraFiles(strings(a0)),
+        "set_stdin" => Setup::Stdin(text(a0)),
+        "use_specs" => Setup::UseSpecs(
+            a0.and_then(dict_items)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k.py_str(), v.py_str()))
+                .collect(),
+        ),
+        "pre_cmd" => Setup::Unsupported(format!("pre_cmd: needs a shell step ({})", short(&text(a0)))),
+        "cmd_prefix" | "cmd_wrapper" | "compile_cmd_prefix" => {
+            Setup::Unsupported(format!("{name}: needs a shell wrapper"))
+        }
+        "check_stdout" => Setup::Unsupported("check_stdout: needs a Python checker".into()),
+        "normalise_fun" => Setup::NormaliseStdout(norms(args)),
+        "normalise_errmsg_fun" => Setup::NormaliseStderr(norms(args)),
+        "normalise_version" => {
+            Setup::NormaliseBoth(vec![Norm::Version(args.iter().map(Value::py_str).collect())])
+        }
+        "normalise_whitespace_fun" => Setup::Whitespace(norms(args).pop().unwrap_or(Norm::Whitespace)),
+        "filter_stdout_lines" | "limit_stdout_lines" => {
+            Setup::NormaliseStdout(vec![Norm::Unknown(format!("{name}(...)"))])
+        }
+        "grep_errmsg" | "multiline_grep_errmsg" | "check_errmsg" => {
+            Setup::NormaliseStderr(vec![Norm::Unknown(format!("{name}(...)"))])
+        }
+        _ => Setup::NoEffect,
+    };
+    Ok(Built::Setup(s))
+}
+
+impl Host for FileHost<'_> {
+    fn global(&mut self, name: &str) -> Option<Value> {
+        if name == "config" {
+            return Some(host(Obj::Config));
+        }
+        let Some((static_name, kind)) = names::lookup(name) else {
+            if let Some(ways) = Config::way_class(name) {
+                return Some(Value::list(ways.iter().map(|w| Value::str(w)).collect()));
+            }
+            return Some(self.unknown(name));
+        };
+        Some(match kind {
+            Kind::Option(setup) => host(Obj::Setup(setup, static_name.to_owned())),
+            Kind::Normaliser(n) => host(Obj::Norm(n)),
+            _ => host(Obj::Driver(static_name)),
+        })
+    }
+
+    fn call(
+        &mut self,
+        interp: &mut Interp,
+        callee: &Rc<dyn HostValue>,
+        args: Vec<Value>,
+        kwargs: Vec<(Rc<str>, Value)>,
+        line: u32,
+    ) -> Result<Value, String> {
+        match callee.as_any().downcast_ref::<Obj>() {
+            Some(Obj::Driver(name)) => self.call_driver(interp, name, args, kwargs, line),
+            // `skip(name, opts)` inside a Python setup function.
+            Some(Obj::Setup(s, label)) => {
+                if let Some(Value::Host(o)) = args.get(1)
+                    && let Some(Obj::Opts(cell)) = o.as_any().downcast_ref::<Obj>()
+                {
+                    let mut opts = cell.borrow_mut();
+                    s.apply(&mut opts, self.config);
+                    opts.applied.push(label.clone());
+                }
+                Ok(Value::None)
+            }
+            Some(Obj::Norm(n)) => Err(format!("{} cannot run on output here", n.label())),
+            _ => Err(format!("'{}' object is not callable", callee.type_name())),
+        }
+    }
+
+    fn get_attr(&mut self, obj: &Rc<dyn HostValue>, attr: &str) -> Result<Value, String> {
+        match obj.as_any().downcast_ref::<Obj>() {
+            Some(Obj::Config) => Ok(self.config_attr(attr)),
+            Some(Obj::Opts(cell)) => Ok(opts_attr(&cell.borrow(), attr)),
+            _ => Ok(self.unknown(&format!("{}.{attr}", obj.type_name()))),
+        }
+    }
+
+    fn set_attr(&mut self, obj: &Rc<dyn HostValue>, attr: &str, value: Value) -> Result<(), String> {
+        match obj.as_any().downcast_ref::<Obj>() {
+            Some(Obj::Config) => {
+                self.config_set.insert(attr.to_owned(), value);
+            }
+            Some(Obj::Opts(cell)) => set_opts_attr(&mut cell.borrow_mut(), attr, value),
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// `opts.x` in a Python setup function.
+fn opts_attr(o: &TestOpts, attr: &str) -> Value {
+    let s = |v: &str| Value::Str(Rc::from(v));
+    match attr {
+        "skip" => Value::Bool(o.skip.is_some()),
+        "expect" => s(match o.expect {
+            Expect::Pass => "pass",
+            _ => "fail",
+        }),
+        "exit_code" => Value::Int(o.exit_code),
+        "extra_run_opts" => s(&o.extra_run_opts),
+        "extra_hc_opts" => s(&o.extra_hc_opts),
+        "ignore_stdout" => Value::Bool(o.ignore_stdout),
+        "ignore_stderr" => Value::Bool(o.ignore_stderr),
+        "extra_files" => Value::List(Rc::new(RefCell::new(
+            o.extra_files.iter().map(|f| s(f)).collect(),
+        ))),
+        other => Value::Unknown(Rc::from(format!("opts.{other}").as_str())),
+    }
+}
+
+/// `opts.x = v` in a Python setup function.
+fn set_opts_attr(o: &mut TestOpts, attr: &str, v: Value) {
+    match attr {
+        "skip" if v.truthy() => o.skip_because("skip (set by a setup function)"),
+        "expect" if v.as_str() == Some("fail") => o.expect = Expect::Fail,
+        "expect" if v.as_str() == Some("pass") => o.expect = Expect::Pass,
+        "exit_code" => o.exit_code = v.as_int().unwrap_or(0),
+        "extra_run_opts" => o.extra_run_opts = v.py_str(),
+        "extra_hc_opts" => o.extra_hc_opts = v.py_str(),
+        "ignore_stdout" => o.ignore_stdout = v.truthy(),
+        "ignore_stderr" => o.ignore_stderr = v.truthy(),
+        "extra_files" => o.extra_files = strings(Some(&v)),
+        "target_wrapper" | "cmd_wrapper" => {
+            o.skip_because(format!("sets opts.{attr}: needs a runner other than a wasm engine"))
+        }
+        other => o.unknown.push(format!("opts.{other}")),
+    }
+}

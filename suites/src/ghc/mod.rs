@@ -1,0 +1,227 @@
+//! The `ghc-testsuite` suite kind: GHC's own testsuite layout.
+//!
+//! GHC's tests are declared in `*.T` files, which are Python run by GHC's
+//! driver (`testsuite/driver/testlib.py`). This module discovers them
+//! without Python: [`py`] evaluates the subset of Python the files use,
+//! the host (`host.rs`, `names.rs`) gives them the driver's names and a
+//! configurable `config` ([`Config`], wasm32-wasi defaults), and every
+//! `test(name, setup, func, args)` call becomes a [`Case`](crate::Case)
+//! (`cases.rs`) judged the way the driver judges it: compile and run,
+//! compile only, or compile expected to fail; goldens `NAME.stdout` /
+//! `NAME.stderr` with `-ws-32` and platform variants; the driver's
+//! normalisers; options such as `expect_broken(N)`, `when(c, skip)`,
+//! `extra_files`, `req_interp`.
+//!
+//! The key design decision: discovery never stops on a bad `.T` file. A
+//! statement the evaluator cannot run is a warning naming file and line,
+//! and every test declared outside it is kept.
+//!
+//! # `suite.toml` (kind `ghc-testsuite`)
+//!
+//! ```toml
+//! name = "ghc"                     # default "ghc-testsuite"
+//! kind = "ghc-testsuite"
+//! root = "testsuite/tests"         # default: this file's folder
+//! [toolchain]
+//! command = "wasm32-wasi-ghc {flags} {src} -o {out}"   # the default
+//! timeout = 600                    # seconds per compile
+//! shell = false
+//! source_ext = "hs"                # a test's main source is NAME.hs
+//! [run]
+//! timeout = 300                    # seconds, before run_timeout_multiplier
+//! max_memory = "1GiB"
+//! max_output = "1MiB"
+//! retries = 0
+//! [config]                         # any driver config value
+//! have_interp = false
+//! run_ways = ["normal"]
+//! [expect.wasmer]                  # per-engine overrides, as for generic suites
+//! "T1234" = "xfail: why"
+//! ```
+//!
+//! With `--suite ghc-testsuite --root DIR` and no such file, the built-in
+//! definition applies: a `suite.toml` of this kind in `DIR` or its parent
+//! is used if there is one, else every default above.
+
+mod cases;
+mod config;
+mod discover;
+mod host;
+mod names;
+mod normalise;
+pub mod py;
+mod setup;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use cases::Defaults;
+pub use config::{Config, ConfigValue};
+pub use discover::{Discovery, FileTests, discover, t_files};
+pub use host::{Arg, Declared};
+pub use setup::{Expect, TestOpts};
+
+use crate::error::SuiteError;
+use crate::model::{Normalize, Suite, SuiteKind, Toolchain};
+use crate::source::SourceFile;
+use crate::units::{ByteSize, Seconds};
+
+/// The name `--suite` gives the built-in definition.
+pub const BUILTIN_NAME: &str = "ghc-testsuite";
+
+/// The compile command when the suite file names none.
+pub const DEFAULT_COMMAND: &str = "wasm32-wasi-ghc {flags} {src} -o {out}";
+
+/// The suite file, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGhc {
+    name: Option<String>,
+    #[allow(dead_code)]
+    kind: Option<String>,
+    root: Option<Spanned<String>>,
+    #[serde(default)]
+    toolchain: RawToolchain,
+    #[serde(default)]
+    run: RawRun,
+    #[serde(default)]
+    config: BTreeMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
+    expect: crate::generic::expect::RawExpect,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawToolchain {
+    command: Option<Spanned<String>>,
+    timeout: Option<Seconds>,
+    shell: Option<bool>,
+    source_ext: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRun {
+    timeout: Option<Seconds>,
+    max_memory: Option<ByteSize>,
+    max_output: Option<ByteSize>,
+    retries: Option<u32>,
+}
+
+/// Load a `ghc-testsuite` suite file; `root_override` is `--root`.
+pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, SuiteError> {
+    let raw: RawGhc = file.parse()?;
+    let root = crate::generic::resolve_root(file, raw.root.as_ref(), root_override)?;
+    build(raw, Some(file), file.path.clone(), root)
+}
+
+/// The built-in definition for `--suite ghc-testsuite --root DIR`: a
+/// `suite.toml` of this kind in `DIR` or its parent if there is one, else
+/// the defaults.
+pub fn load_builtin(root: &Path) -> Result<Suite, SuiteError> {
+    let canonical = std::fs::canonicalize(root).map_err(|source| SuiteError::BadRoot {
+        root: root.to_path_buf(),
+        origin: "the root given with --root".into(),
+        source,
+    })?;
+    let dirs: Vec<PathBuf> = [Some(canonical.clone()), canonical.parent().map(Path::to_path_buf)]
+        .into_iter()
+        .flatten()
+        .collect();
+    for dir in dirs {
+        let candidate = dir.join(crate::SUITE_FILE);
+        if candidate.is_file() {
+            let file = SourceFile::read(candidate)?;
+            let raw: RawGhc = file.parse()?;
+            if raw.kind.as_deref() == Some(BUILTIN_NAME) {
+                return build(raw, Some(&file), file.path.clone(), canonical);
+            }
+        }
+    }
+    build(RawGhc::default(), None, canonical.clone(), canonical)
+}
+
+fn build(
+    raw: RawGhc,
+    file: Option<&SourceFile>,
+    path: PathBuf,
+    root: PathBuf,
+) -> Result<Suite, SuiteError> {
+    let mut config = Config::default();
+    for (key, value) in &raw.config {
+        let Some(v) = ConfigValue::from_toml(value.get_ref()) else {
+            let message = "dates are not config values; use a string";
+            return Err(match file {
+                Some(f) => f.invalid(value, &format!("config.{key}"), message),
+                None => SuiteError::Io {
+                    path,
+                    source: std::io::Error::other(message),
+                },
+            });
+        };
+        config.set(key, v);
+    }
+    let template = match (&raw.toolchain.command, file) {
+        (Some(c), Some(f)) => crate::generic::command_template(f, c)?,
+        _ => DEFAULT_COMMAND.to_owned(),
+    };
+    let toolchain = Toolchain::Command {
+        template,
+        timeout: raw.toolchain.timeout.map_or(Duration::from_secs(600), |s| s.0),
+        shell: raw.toolchain.shell.unwrap_or(false),
+    };
+    let defaults = Defaults {
+        config: config.clone(),
+        source_ext: raw.toolchain.source_ext.clone().unwrap_or_else(|| "hs".into()),
+        timeout: raw.run.timeout.map_or(Duration::from_secs(300), |s| s.0),
+        max_memory: raw.run.max_memory.map_or(1 << 30, |b| b.0),
+        max_output: raw.run.max_output.map_or(1 << 20, |b| b.0) as usize,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let found = discover(&root, &config, threads);
+    let mut warnings = found.warnings.clone();
+    let mut cases = Vec::with_capacity(found.test_count());
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for f in &found.files {
+        for t in &f.tests {
+            let at = format!("{}:{}", root.join(&f.file).display(), t.line);
+            if let Some(first) = seen.get(&t.name) {
+                warnings.push(format!(
+                    "{at}: test {} is declared again (first at {first}); the later one is ignored",
+                    t.name
+                ));
+                continue;
+            }
+            seen.insert(t.name.clone(), at);
+            cases.push(cases::case(f, t, &defaults));
+        }
+    }
+    cases.sort_by(|a, b| a.name.cmp(&b.name));
+    if let Some(f) = file {
+        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        let mut by_case = crate::generic::expect::parse(f, &raw.expect, &names)?;
+        for case in &mut cases {
+            if let Some(per_engine) = by_case.remove(&case.name) {
+                case.expect.extend(per_engine);
+            }
+        }
+    }
+    Ok(Suite {
+        name: raw.name.unwrap_or_else(|| BUILTIN_NAME.to_owned()),
+        kind: SuiteKind::GhcTestsuite,
+        file: path,
+        root,
+        toolchain,
+        normalize: Normalize {
+            normalize_crlf: true,
+            ..Normalize::default()
+        },
+        cases,
+        retries: raw.run.retries.unwrap_or(0),
+        warnings,
+    })
+}
