@@ -186,3 +186,35 @@ fn the_builtin_kind_needs_a_root() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--root DIR"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_change_to_any_input_file_recompiles_the_case() {
+    let f = fixture();
+    let args = ["--suite", "ghc-testsuite", "--root", "tests", "--engine", "wasmtime", "multi"];
+    let o = f.run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // Not the main source: the extra module the test lists.
+    f.file("tests/options/multi_util.c", "int twice(int x) { return 3 * x; }\n");
+    let o = f.run(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("twice(21) = 63"), "{}", stdout(&o));
+}
+
+#[test]
+fn config_values_in_the_suite_file_change_what_runs() {
+    let f = fixture();
+    let toml = f.read("suite.toml");
+    f.file("suite.toml", format!("{toml}\n[config]\nhave_interp = true\narch = \"javascript\"\n"));
+    let o = f.run(&["--suite", "ghc-testsuite", "--root", "tests", "--list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{name}  ")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(!line("needs_ghci").contains("skip:"), "{out}");
+    assert!(!line("only_js").contains("skip:"), "{out}");
+    assert!(line("not_on_wasm").contains("skip:"), "{out}");
+}

@@ -57,7 +57,7 @@
 //! ```
 //!
 //! Placeholders (in the command, args, env values, dirs, stdin and golden paths):
-//! `{src}`, `{dir}`, `{stem}`, `{name}`, `{root}`, `{out}`; `{{`/`}}` are literal
+//! `{src}`, `{dir}`, `{stem}`, `{name}`, `{root}`, `{flags}`, `{out}`; `{{`/`}}` are literal
 //! braces. `{out}` is only known when compiling: case fields keep it unexpanded, and
 //! the harness calls [`expand`] with [`Vars::with_out`].
 

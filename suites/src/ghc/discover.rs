@@ -118,11 +118,8 @@ fn evaluate(root: &Path, file: &str, config: &Config) -> FileResult {
             String::new()
         }
     };
-    let mut host = FileHost::new(config);
-    for w in py::run_file(&src, &mut host, &Limits::default()) {
-        warnings.push(format!("{}:{}: {}", path.display(), w.line, w.message));
-    }
-    for (line, message) in &host.problems {
+    let evaluated = evaluate_source(&src, config);
+    for (line, message) in &evaluated.warnings {
         warnings.push(format!("{}:{line}: {message}", path.display()));
     }
     let mut listing: Vec<String> = std::fs::read_dir(&dir)
@@ -138,8 +135,36 @@ fn evaluate(root: &Path, file: &str, config: &Config) -> FileResult {
             file: file.to_owned(),
             dir,
             listing,
-            tests: std::mem::take(&mut host.tests),
+            tests: evaluated.tests,
         },
+        warnings,
+        unknown: evaluated.unknown,
+    }
+}
+
+/// What evaluating one `.T` file's text yields.
+#[derive(Debug, Default)]
+pub struct Evaluated {
+    /// Its `test(...)` calls, in order.
+    pub tests: Vec<Declared>,
+    /// (line, message) for each statement that could not be evaluated.
+    pub warnings: Vec<(u32, String)>,
+    /// Driver names used but unknown here, with how often.
+    pub unknown: BTreeMap<String, usize>,
+}
+
+/// Evaluate the text of one `.T` file with `config`. Never panics, never
+/// hangs: problems become warnings.
+pub fn evaluate_source(src: &str, config: &Config) -> Evaluated {
+    let mut host = FileHost::new(config);
+    let mut warnings: Vec<(u32, String)> = py::run_file(src, &mut host, &Limits::default())
+        .into_iter()
+        .map(|w| (w.line, w.message))
+        .collect();
+    warnings.extend(host.problems.drain(..));
+    warnings.sort_by_key(|(line, _)| *line);
+    Evaluated {
+        tests: std::mem::take(&mut host.tests),
         warnings,
         unknown: std::mem::take(&mut host.unknown),
     }

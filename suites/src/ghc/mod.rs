@@ -61,7 +61,7 @@ use toml::Spanned;
 
 pub use cases::Defaults;
 pub use config::{Config, ConfigValue};
-pub use discover::{Discovery, FileTests, discover, t_files};
+pub use discover::{Discovery, Evaluated, FileTests, discover, evaluate_source, t_files};
 pub use host::{Arg, Declared};
 pub use setup::{Expect, TestOpts};
 
@@ -225,3 +225,6 @@ fn build(
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests;
