@@ -11,6 +11,13 @@ use super::value::{ReObj, Value};
 /// Structures nested deeper than this are shown as `...` / compared as unequal.
 const MAX_NEST: u32 = 100;
 
+/// `repr` stops expanding once its text is this long (shared structures can be
+/// exponentially large when expanded).
+const REPR_CAP: usize = 1 << 20;
+
+/// Nodes visited by one comparison before it gives up (shared structures).
+const CMP_BUDGET: u32 = 1_000_000;
+
 /// Python `repr` of a float.
 pub fn float_repr(f: f64) -> String {
     if f.is_nan() {
@@ -67,7 +74,7 @@ fn write_items(out: &mut String, items: &[Value], depth: u32, open: &str, close:
 
 /// Append `repr(v)` to `out`.
 pub fn write_repr(out: &mut String, v: &Value, depth: u32) {
-    if depth > MAX_NEST {
+    if depth > MAX_NEST || out.len() > REPR_CAP {
         out.push_str("...");
         return;
     }
@@ -150,7 +157,12 @@ fn num(v: &Value) -> Option<f64> {
 
 /// `a == b`.
 pub fn py_eq(a: &Value, b: &Value, depth: u32) -> bool {
-    if depth > MAX_NEST {
+    eq_in(a, b, depth, &mut CMP_BUDGET.clone())
+}
+
+fn eq_in(a: &Value, b: &Value, depth: u32, budget: &mut u32) -> bool {
+    *budget = budget.saturating_sub(1);
+    if depth > MAX_NEST || *budget == 0 {
         return false;
     }
     match (a, b) {
@@ -162,9 +174,9 @@ pub fn py_eq(a: &Value, b: &Value, depth: u32) -> bool {
             _ => false,
         },
         (Value::List(x), Value::List(y)) => {
-            Rc::ptr_eq(x, y) || seq_eq(&x.borrow(), &y.borrow(), depth)
+            Rc::ptr_eq(x, y) || seq_eq(&x.borrow(), &y.borrow(), depth, budget)
         }
-        (Value::Tuple(x), Value::Tuple(y)) => seq_eq(x, y, depth),
+        (Value::Tuple(x), Value::Tuple(y)) => Rc::ptr_eq(x, y) || seq_eq(x, y, depth, budget),
         (Value::Dict(x), Value::Dict(y)) | (Value::Set(x), Value::Set(y)) => {
             if Rc::ptr_eq(x, y) {
                 return true;
@@ -172,7 +184,7 @@ pub fn py_eq(a: &Value, b: &Value, depth: u32) -> bool {
             let (x, y) = (x.borrow(), y.borrow());
             x.len() == y.len()
                 && x.entries().iter().all(|(k, v)| match y.get(k) {
-                    Ok(Some(w)) => py_eq(v, &w, depth + 1),
+                    Ok(Some(w)) => eq_in(v, &w, depth + 1, budget),
                     _ => false,
                 })
         }
@@ -188,13 +200,18 @@ pub fn py_eq(a: &Value, b: &Value, depth: u32) -> bool {
     }
 }
 
-fn seq_eq(x: &[Value], y: &[Value], depth: u32) -> bool {
-    x.len() == y.len() && x.iter().zip(y).all(|(a, b)| py_eq(a, b, depth + 1))
+fn seq_eq(x: &[Value], y: &[Value], depth: u32, budget: &mut u32) -> bool {
+    x.len() == y.len() && x.iter().zip(y).all(|(a, b)| eq_in(a, b, depth + 1, budget))
 }
 
 /// Ordering for `<` and friends, and for `sorted`.
 pub fn py_cmp(a: &Value, b: &Value, depth: u32) -> Result<Ordering, String> {
-    if depth > MAX_NEST {
+    cmp_in(a, b, depth, &mut CMP_BUDGET.clone())
+}
+
+fn cmp_in(a: &Value, b: &Value, depth: u32, budget: &mut u32) -> Result<Ordering, String> {
+    *budget = budget.saturating_sub(1);
+    if depth > MAX_NEST || *budget == 0 {
         return Err("RecursionError: comparison nested too deeply".into());
     }
     match (a, b) {
@@ -202,8 +219,8 @@ pub fn py_cmp(a: &Value, b: &Value, depth: u32) -> Result<Ordering, String> {
         (Value::Int(_) | Value::Bool(_), Value::Int(_) | Value::Bool(_)) => {
             Ok(a.as_int().cmp(&b.as_int()))
         }
-        (Value::List(x), Value::List(y)) => seq_cmp(&x.borrow(), &y.borrow(), depth),
-        (Value::Tuple(x), Value::Tuple(y)) => seq_cmp(x, y, depth),
+        (Value::List(x), Value::List(y)) => seq_cmp(&x.borrow(), &y.borrow(), depth, budget),
+        (Value::Tuple(x), Value::Tuple(y)) => seq_cmp(x, y, depth, budget),
         _ => match (num(a), num(b)) {
             (Some(x), Some(y)) => Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal)),
             _ => Err(format!(
@@ -215,10 +232,10 @@ pub fn py_cmp(a: &Value, b: &Value, depth: u32) -> Result<Ordering, String> {
     }
 }
 
-fn seq_cmp(x: &[Value], y: &[Value], depth: u32) -> Result<Ordering, String> {
+fn seq_cmp(x: &[Value], y: &[Value], depth: u32, budget: &mut u32) -> Result<Ordering, String> {
     for (a, b) in x.iter().zip(y) {
-        if !py_eq(a, b, depth + 1) {
-            return py_cmp(a, b, depth + 1);
+        if !eq_in(a, b, depth + 1, budget) {
+            return cmp_in(a, b, depth + 1, budget);
         }
     }
     Ok(x.len().cmp(&y.len()))

@@ -305,6 +305,14 @@ impl Value {
     }
     /// The dict/set key of this value, or a `TypeError` message.
     pub fn hkey(&self) -> Result<HKey, String> {
+        self.hkey_in(0, &mut 100_000)
+    }
+
+    fn hkey_in(&self, depth: u32, budget: &mut u32) -> Result<HKey, String> {
+        *budget = budget.saturating_sub(1);
+        if depth > 100 || *budget == 0 {
+            return Err("RecursionError: key nested too deeply".into());
+        }
         Ok(match self {
             Value::None => HKey::None,
             Value::Bool(b) => HKey::Int(i64::from(*b)),
@@ -317,7 +325,9 @@ impl Value {
                 }
             }
             Value::Str(s) => HKey::Str(s.clone()),
-            Value::Tuple(t) => HKey::Tuple(t.iter().map(Value::hkey).collect::<Result<_, _>>()?),
+            Value::Tuple(t) => {
+                HKey::Tuple(t.iter().map(|v| v.hkey_in(depth + 1, budget)).collect::<Result<_, _>>()?)
+            }
             Value::Unknown(n) => HKey::Unknown(n.clone()),
             Value::List(_) | Value::Dict(_) | Value::Set(_) => {
                 return Err(format!("TypeError: unhashable type: '{}'", self.type_name()));
