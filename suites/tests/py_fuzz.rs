@@ -50,14 +50,23 @@ impl Host for FuzzHost {
     fn get_attr(&mut self, _obj: &Rc<dyn HostValue>, attr: &str) -> Result<Value, String> {
         Ok(Value::Unknown(Rc::from(attr)))
     }
-    fn set_attr(&mut self, _obj: &Rc<dyn HostValue>, _attr: &str, _value: Value) -> Result<(), String> {
+    fn set_attr(
+        &mut self,
+        _obj: &Rc<dyn HostValue>,
+        _attr: &str,
+        _value: Value,
+    ) -> Result<(), String> {
         Ok(())
     }
 }
 
 /// Small limits so that every case finishes quickly.
 fn limits() -> Limits {
-    Limits { max_steps: 20_000, max_depth: 200, max_len: 1 << 16 }
+    Limits {
+        max_steps: 20_000,
+        max_depth: 200,
+        max_len: 1 << 16,
+    }
 }
 
 fn run(src: &str) {
@@ -67,14 +76,95 @@ fn run(src: &str) {
 }
 
 const TOKENS: &[&str] = &[
-    "test", "(", ")", "[", "]", "{", "}", ",", ":", "=", "+", "-", "*", "**", "/", "//", "%",
-    ".", "lambda", "def", "f", "x", "y", "return", "if", "else", "elif", "for", "in", "while",
-    "True", "None", "not", "and", "or", "try", "except", "finally", "raise", "pass", "break",
-    "continue", "global", "nonlocal", "del", "import", "from", "re", "class", "with", "as",
-    "async", "await", "yield", "'s'", "\"%s\"", "f'{x}'", "'{}'.format", "1", "0", "-1",
-    "10**9", "1.5", "\n", "\n    ", "\n\t", "\\\n", "#c\n", "'''", "\"", "'", "*x", "**kw",
-    "range", "len", "sorted", "re.sub", "nameerror", "config.x", ";", "@", "->", ":=", "is",
-    "[x for x in range(9)]", "while True: pass\n", "x += 1", "x = [x]", "(x, x)",
+    "test",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "=",
+    "+",
+    "-",
+    "*",
+    "**",
+    "/",
+    "//",
+    "%",
+    ".",
+    "lambda",
+    "def",
+    "f",
+    "x",
+    "y",
+    "return",
+    "if",
+    "else",
+    "elif",
+    "for",
+    "in",
+    "while",
+    "True",
+    "None",
+    "not",
+    "and",
+    "or",
+    "try",
+    "except",
+    "finally",
+    "raise",
+    "pass",
+    "break",
+    "continue",
+    "global",
+    "nonlocal",
+    "del",
+    "import",
+    "from",
+    "re",
+    "class",
+    "with",
+    "as",
+    "async",
+    "await",
+    "yield",
+    "'s'",
+    "\"%s\"",
+    "f'{x}'",
+    "'{}'.format",
+    "1",
+    "0",
+    "-1",
+    "10**9",
+    "1.5",
+    "\n",
+    "\n    ",
+    "\n\t",
+    "\\\n",
+    "#c\n",
+    "'''",
+    "\"",
+    "'",
+    "*x",
+    "**kw",
+    "range",
+    "len",
+    "sorted",
+    "re.sub",
+    "nameerror",
+    "config.x",
+    ";",
+    "@",
+    "->",
+    ":=",
+    "is",
+    "[x for x in range(9)]",
+    "while True: pass\n",
+    "x += 1",
+    "x = [x]",
+    "(x, x)",
 ];
 
 const SNIPPETS: &[&str] = &[

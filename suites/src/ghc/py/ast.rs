@@ -103,7 +103,11 @@ pub enum DictItem {
 #[derive(Debug)]
 pub enum FPart {
     Lit(Rc<str>),
-    Field { expr: Expr, conv: Option<char>, spec: Vec<FPart> },
+    Field {
+        expr: Expr,
+        conv: Option<char>,
+        spec: Vec<FPart>,
+    },
 }
 
 /// Expression kinds.
@@ -204,7 +208,12 @@ pub enum StmtKind {
     Nonlocal(Vec<Name>),
     Assert(Expr, Option<Expr>),
     Del(Vec<Expr>),
-    Try { body: Vec<Stmt>, handlers: Vec<Handler>, orelse: Vec<Stmt>, finally: Vec<Stmt> },
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<Handler>,
+        orelse: Vec<Stmt>,
+        finally: Vec<Stmt>,
+    },
     Raise(Option<Expr>),
     /// `import a.b as c`: (dotted name, alias).
     Import(Vec<(Name, Option<Name>)>),

@@ -94,11 +94,23 @@ pub fn call(
     args: Vec<Value>,
     kwargs: Vec<(Rc<str>, Value)>,
 ) -> R<Value> {
-    const TRANSPARENT: &[&str] = &["str", "repr", "print", "bool", "isinstance", "callable", "type", "list", "tuple", "set", "dict"];
-    if !TRANSPARENT.contains(&name) {
-        if let Some(Value::Unknown(n)) = args.iter().find(|a| a.is_unknown()) {
-            return Ok(Value::Unknown(n.clone()));
-        }
+    const TRANSPARENT: &[&str] = &[
+        "str",
+        "repr",
+        "print",
+        "bool",
+        "isinstance",
+        "callable",
+        "type",
+        "list",
+        "tuple",
+        "set",
+        "dict",
+    ];
+    if !TRANSPARENT.contains(&name)
+        && let Some(Value::Unknown(n)) = args.iter().find(|a| a.is_unknown())
+    {
+        return Ok(Value::Unknown(n.clone()));
     }
     if name.contains('.') {
         return super::modules::call(it, h, name, args, kwargs);
@@ -113,7 +125,12 @@ pub fn call(
                 Value::Tuple(t) => t.len(),
                 Value::Dict(d) | Value::Set(d) => d.borrow().len(),
                 Value::Range(a, b, s) => usize::try_from(range_len(*a, *b, *s)).unwrap_or(0),
-                _ => return err(format!("TypeError: object of type '{}' has no len()", v.type_name())),
+                _ => {
+                    return err(format!(
+                        "TypeError: object of type '{}' has no len()",
+                        v.type_name()
+                    ));
+                }
             };
             Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
         }
@@ -129,11 +146,23 @@ pub fn call(
             None => Value::Float(0.0),
             Some(Value::Str(s)) => match s.trim().parse::<f64>() {
                 Ok(f) => Value::Float(f),
-                Err(_) => return err(format!("ValueError: could not convert string to float: {}", a0()?.repr())),
+                Err(_) => {
+                    return err(format!(
+                        "ValueError: could not convert string to float: {}",
+                        a0()?.repr()
+                    ));
+                }
             },
-            Some(v @ (Value::Int(_) | Value::Bool(_))) => Value::Float(v.as_int().unwrap_or(0) as f64),
+            Some(v @ (Value::Int(_) | Value::Bool(_))) => {
+                Value::Float(v.as_int().unwrap_or(0) as f64)
+            }
             Some(Value::Float(f)) => Value::Float(*f),
-            Some(v) => return err(format!("TypeError: float() argument must be a string or a number, not '{}'", v.type_name())),
+            Some(v) => {
+                return err(format!(
+                    "TypeError: float() argument must be a string or a number, not '{}'",
+                    v.type_name()
+                ));
+            }
         },
         "list" => Value::list(match args.first() {
             Some(v) => it.collect(v)?,
@@ -182,10 +211,18 @@ pub fn call(
                 cols.push(it.collect(a)?);
             }
             let n = cols.iter().map(Vec::len).min().unwrap_or(0);
-            iter_of((0..n).map(|i| Value::tuple(cols.iter().filter_map(|c| c.get(i).cloned()).collect())).collect())
+            iter_of(
+                (0..n)
+                    .map(|i| Value::tuple(cols.iter().filter_map(|c| c.get(i).cloned()).collect()))
+                    .collect(),
+            )
         }
         "range" => {
-            let ints: Vec<i64> = args.iter().map(|a| a.as_int().ok_or(())).collect::<Result<_, _>>().or_else(|()| err("TypeError: range() arguments must be integers"))?;
+            let ints: Vec<i64> = args
+                .iter()
+                .map(|a| a.as_int().ok_or(()))
+                .collect::<Result<_, _>>()
+                .or_else(|()| err("TypeError: range() arguments must be integers"))?;
             match ints[..] {
                 [b] => Value::Range(0, b, 1),
                 [a, b] => Value::Range(a, b, 1),
@@ -214,7 +251,9 @@ pub fn call(
             for x in it.collect(&arg(&args, 1, name)?)? {
                 let keep = match f {
                     Value::None => x.truthy(),
-                    _ => it.call_value(h, &f, vec![x.clone()], Vec::new(), 0)?.truthy(),
+                    _ => it
+                        .call_value(h, &f, vec![x.clone()], Vec::new(), 0)?
+                        .truthy(),
                 };
                 if keep {
                     out.push(x);
@@ -240,18 +279,27 @@ pub fn call(
             },
         },
         "isinstance" => isinstance(&a0()?, &arg(&args, 1, name)?),
-        "ord" => match a0()?.as_str().map(|s| (s.chars().next(), s.chars().count())) {
+        "ord" => match a0()?
+            .as_str()
+            .map(|s| (s.chars().next(), s.chars().count()))
+        {
             Some((Some(c), 1)) => Value::Int(i64::from(u32::from(c))),
             _ => return err("TypeError: ord() expected a character"),
         },
-        "chr" => match a0()?.as_int().and_then(|i| u32::try_from(i).ok()).and_then(char::from_u32) {
+        "chr" => match a0()?
+            .as_int()
+            .and_then(|i| u32::try_from(i).ok())
+            .and_then(char::from_u32)
+        {
             Some(c) => Value::Str(Rc::from(c.to_string())),
             None => return err("ValueError: chr() arg not in range"),
         },
         "round" => round(&args)?,
         "getattr" | "hasattr" => {
             let n = arg(&args, 1, name)?;
-            let Some(n) = n.as_str() else { return err("TypeError: attribute name must be string") };
+            let Some(n) = n.as_str() else {
+                return err("TypeError: attribute name must be string");
+            };
             let r = it.get_attr(h, &a0()?, &Rc::from(n));
             match (name, r) {
                 ("hasattr", r) => Value::Bool(r.is_ok()),
@@ -262,7 +310,10 @@ pub fn call(
                 },
             }
         }
-        "callable" => Value::Bool(matches!(a0()?, Value::Function(_) | Value::Builtin(_) | Value::Method(_) | Value::Host(_))),
+        "callable" => Value::Bool(matches!(
+            a0()?,
+            Value::Function(_) | Value::Builtin(_) | Value::Method(_) | Value::Host(_)
+        )),
         "type" => Value::Str(Rc::from(a0()?.type_name())),
         "iter" => iter_of(it.collect(&a0()?)?),
         "next" => match &a0()? {
@@ -273,11 +324,23 @@ pub fn call(
                     None => return err("StopIteration"),
                 },
             },
-            v => return err(format!("TypeError: '{}' object is not an iterator", v.type_name())),
+            v => {
+                return err(format!(
+                    "TypeError: '{}' object is not an iterator",
+                    v.type_name()
+                ));
+            }
         },
         "hex" | "oct" | "bin" => {
-            let i = a0()?.as_int().ok_or(()).or_else(|()| err("TypeError: an integer is required"))?;
-            let (sign, a) = if i < 0 { ("-", i.unsigned_abs()) } else { ("", i.unsigned_abs()) };
+            let i = a0()?
+                .as_int()
+                .ok_or(())
+                .or_else(|()| err("TypeError: an integer is required"))?;
+            let (sign, a) = if i < 0 {
+                ("-", i.unsigned_abs())
+            } else {
+                ("", i.unsigned_abs())
+            };
             Value::Str(Rc::from(match name {
                 "hex" => format!("{sign}0x{a:x}"),
                 "oct" => format!("{sign}0o{a:o}"),
@@ -291,8 +354,16 @@ pub fn call(
             Value::tuple(vec![q, r])
         }
         "format" => {
-            let spec = args.get(1).and_then(Value::as_str).unwrap_or("").to_string();
-            Value::Str(Rc::from(lift(super::format::format_value(&a0()?, &spec, it.limits.max_len))?))
+            let spec = args
+                .get(1)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            Value::Str(Rc::from(lift(super::format::format_value(
+                &a0()?,
+                &spec,
+                it.limits.max_len,
+            ))?))
         }
         "hash" => match lift(a0()?.hkey())? {
             super::value::HKey::Int(i) => Value::Int(i),
@@ -323,13 +394,23 @@ fn to_int(args: &[Value]) -> R<Value> {
             let base = u32::try_from(base).unwrap_or(10).clamp(2, 36);
             match i64::from_str_radix(&t, base) {
                 Ok(i) => Value::Int(if neg { -i } else { i }),
-                Err(_) => return err(format!("ValueError: invalid literal for int() with base {base}: {}", Value::Str(s.clone()).repr())),
+                Err(_) => {
+                    return err(format!(
+                        "ValueError: invalid literal for int() with base {base}: {}",
+                        Value::Str(s.clone()).repr()
+                    ));
+                }
             }
         }
         Some(Value::Float(f)) if f.is_finite() && f.abs() < 9.2e18 => Value::Int(f.trunc() as i64),
         Some(v) => match v.as_int() {
             Some(i) => Value::Int(i),
-            None => return err(format!("TypeError: int() argument must be a string or a number, not '{}'", v.type_name())),
+            None => {
+                return err(format!(
+                    "TypeError: int() argument must be a string or a number, not '{}'",
+                    v.type_name()
+                ));
+            }
         },
     })
 }
@@ -339,8 +420,16 @@ fn round(args: &[Value]) -> R<Value> {
     match (args.first(), nd) {
         (Some(Value::Float(f)), None) => {
             let r = f.round();
-            let r = if (f - f.trunc()).abs() == 0.5 { 2.0 * (f / 2.0).round() } else { r };
-            if r.is_finite() && r.abs() < 9.2e18 { Ok(Value::Int(r as i64)) } else { err("OverflowError: cannot round") }
+            let r = if (f - f.trunc()).abs() == 0.5 {
+                2.0 * (f / 2.0).round()
+            } else {
+                r
+            };
+            if r.is_finite() && r.abs() < 9.2e18 {
+                Ok(Value::Int(r as i64))
+            } else {
+                err("OverflowError: cannot round")
+            }
         }
         (Some(Value::Float(f)), Some(n)) => {
             let m = 10f64.powi(i32::try_from(n.clamp(-300, 300)).unwrap_or(0));
@@ -363,7 +452,11 @@ fn make_dict(it: &mut Interp, args: &[Value], kwargs: Vec<(Rc<str>, Value)>) -> 
             for pair in it.collect(v)? {
                 match pair.as_list_items().as_deref() {
                     Some([k, v]) => lift(d.insert(k.clone(), v.clone()))?,
-                    _ => return err("ValueError: dictionary update sequence element has wrong length"),
+                    _ => {
+                        return err(
+                            "ValueError: dictionary update sequence element has wrong length",
+                        );
+                    }
                 }
             }
         }
@@ -376,9 +469,16 @@ fn make_dict(it: &mut Interp, args: &[Value], kwargs: Vec<(Rc<str>, Value)>) -> 
 }
 
 /// Sort in place, honouring `key=` and `reverse=`.
-pub fn sort(it: &mut Interp, h: &mut dyn Host, items: &mut Vec<Value>, kwargs: &[(Rc<str>, Value)]) -> R<()> {
+pub fn sort(
+    it: &mut Interp,
+    h: &mut dyn Host,
+    items: &mut Vec<Value>,
+    kwargs: &[(Rc<str>, Value)],
+) -> R<()> {
     it.charge(items.len().saturating_mul(8))?;
-    let key = kw(kwargs, "key").filter(|k| !matches!(k, Value::None)).cloned();
+    let key = kw(kwargs, "key")
+        .filter(|k| !matches!(k, Value::None))
+        .cloned();
     let reverse = kw(kwargs, "reverse").is_some_and(Value::truthy);
     let mut keyed = Vec::with_capacity(items.len());
     for x in items.drain(..) {
@@ -406,13 +506,32 @@ pub fn sort(it: &mut Interp, h: &mut dyn Host, items: &mut Vec<Value>, kwargs: &
     Ok(())
 }
 
-fn min_max(it: &mut Interp, h: &mut dyn Host, name: &str, args: Vec<Value>, kwargs: &[(Rc<str>, Value)]) -> R<Value> {
-    let items = if args.len() == 1 { it.collect(&args[0])? } else { args };
+fn min_max(
+    it: &mut Interp,
+    h: &mut dyn Host,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: &[(Rc<str>, Value)],
+) -> R<Value> {
+    let items = if args.len() == 1 {
+        it.collect(&args[0])?
+    } else {
+        args
+    };
     let mut sorted = items;
     let kw: Vec<(Rc<str>, Value)> = kwargs.iter().filter(|k| &*k.0 == "key").cloned().collect();
     sort(it, h, &mut sorted, &kw)?;
-    let pick = if name == "min" { sorted.first() } else { sorted.last() };
-    match pick.cloned().or_else(|| kwargs.iter().find(|k| &*k.0 == "default").map(|k| k.1.clone())) {
+    let pick = if name == "min" {
+        sorted.first()
+    } else {
+        sorted.last()
+    };
+    match pick.cloned().or_else(|| {
+        kwargs
+            .iter()
+            .find(|k| &*k.0 == "default")
+            .map(|k| k.1.clone())
+    }) {
         Some(v) => Ok(v),
         None => err(format!("ValueError: {name}() arg is an empty sequence")),
     }

@@ -27,7 +27,11 @@ impl PyIter {
             PyIter::Items(it) => it.next(),
             PyIter::Shared(it) => it.borrow_mut().next(),
             PyIter::Range(cur, stop, step) => {
-                let more = if *step > 0 { *cur < *stop } else { *cur > *stop };
+                let more = if *step > 0 {
+                    *cur < *stop
+                } else {
+                    *cur > *stop
+                };
                 if !more {
                     return None;
                 }
@@ -52,13 +56,18 @@ impl Interp {
     pub(crate) fn iter(&mut self, v: &Value) -> R<PyIter> {
         Ok(match v {
             Value::List(l) => PyIter::Items(l.borrow().clone().into_iter()),
-            Value::Tuple(t) => PyIter::Items(t.to_vec().into_iter()),
+            Value::Tuple(t) => PyIter::Items(t.iter().cloned().collect::<Vec<_>>().into_iter()),
             Value::Dict(d) | Value::Set(d) => PyIter::Items(d.borrow().keys().into_iter()),
             Value::Str(s) => PyIter::Chars(s.clone(), 0),
             Value::Range(a, b, s) => PyIter::Range(*a, *b, *s),
             Value::Iter(it) => PyIter::Shared(it.clone()),
             Value::Unknown(_) => PyIter::Items(Vec::new().into_iter()),
-            _ => return err(format!("TypeError: '{}' object is not iterable", v.type_name())),
+            _ => {
+                return err(format!(
+                    "TypeError: '{}' object is not iterable",
+                    v.type_name()
+                ));
+            }
         })
     }
 
@@ -115,7 +124,12 @@ impl Interp {
                         }
                     }
                     Value::Unknown(_) => {}
-                    o => return err(format!("TypeError: argument after ** must be a mapping, not {}", o.type_name())),
+                    o => {
+                        return err(format!(
+                            "TypeError: argument after ** must be a mapping, not {}",
+                            o.type_name()
+                        ));
+                    }
                 },
             }
         }
@@ -143,7 +157,10 @@ impl Interp {
                 lift(r)
             }
             Value::Unknown(n) => Ok(Value::Unknown(n.clone())),
-            _ => err(format!("TypeError: '{}' object is not callable", f.type_name())),
+            _ => err(format!(
+                "TypeError: '{}' object is not callable",
+                f.type_name()
+            )),
         }
     }
 
@@ -169,7 +186,10 @@ impl Interp {
     ) -> R<Value> {
         let scope = Scope::new(f.env.borrow().clone(), Some(f.def.clone()));
         bind(f, &scope, args, kwargs)?;
-        let cx = Ctx { globals: f.globals.clone(), locals: Some(scope) };
+        let cx = Ctx {
+            globals: f.globals.clone(),
+            locals: Some(scope),
+        };
         match &f.def.body {
             Body::Lambda(e) => self.eval(h, &cx, e),
             Body::Block(b) => match self.exec_block(h, &cx, b) {
@@ -184,7 +204,10 @@ impl Interp {
     /// Evaluate a comprehension in its own scope.
     pub(crate) fn comprehension(&mut self, h: &mut dyn Host, cx: &Ctx, c: &Comp) -> R<Value> {
         let scope = Scope::new(cx.locals.clone(), None);
-        let inner = Ctx { globals: cx.globals.clone(), locals: Some(scope) };
+        let inner = Ctx {
+            globals: cx.globals.clone(),
+            locals: Some(scope),
+        };
         let mut out = Vec::new();
         let mut dict = Dict::new();
         self.comp_level(h, &inner, c, 0, &mut out, &mut dict)?;
@@ -244,11 +267,18 @@ fn bind(f: &Function, scope: &Scope, args: Vec<Value>, kwargs: Vec<(Rc<str>, Val
     let mut args = args.into_iter();
     let mut kwargs: Vec<Option<(Rc<str>, Value)>> = kwargs.into_iter().map(Some).collect();
     let mut take_kw = |name: &str| {
-        kwargs.iter_mut().find(|k| k.as_ref().is_some_and(|k| &*k.0 == name)).and_then(Option::take)
+        kwargs
+            .iter_mut()
+            .find(|k| k.as_ref().is_some_and(|k| &*k.0 == name))
+            .and_then(Option::take)
     };
     let mut var_kw = None;
     for p in &def.params {
-        let default = if p.default.is_some() { defaults.next().cloned() } else { None };
+        let default = if p.default.is_some() {
+            defaults.next().cloned()
+        } else {
+            None
+        };
         let v = match p.kind {
             ParamKind::VarArgs => Value::tuple(args.by_ref().collect()),
             ParamKind::VarKw => {
@@ -256,7 +286,11 @@ fn bind(f: &Function, scope: &Scope, args: Vec<Value>, kwargs: Vec<(Rc<str>, Val
                 continue;
             }
             ParamKind::Normal | ParamKind::KwOnly => {
-                let positional = if p.kind == ParamKind::Normal { args.next() } else { None };
+                let positional = if p.kind == ParamKind::Normal {
+                    args.next()
+                } else {
+                    None
+                };
                 match (positional, take_kw(&p.name), default) {
                     (Some(_), Some(_), _) => {
                         return err(format!(
@@ -277,7 +311,11 @@ fn bind(f: &Function, scope: &Scope, args: Vec<Value>, kwargs: Vec<(Rc<str>, Val
         scope.set(&p.name, v);
     }
     if args.next().is_some() {
-        return err(format!("TypeError: {}() takes {} positional arguments but more were given", def.name, def.params.len()));
+        return err(format!(
+            "TypeError: {}() takes {} positional arguments but more were given",
+            def.name,
+            def.params.len()
+        ));
     }
     let rest: Vec<(Rc<str>, Value)> = kwargs.into_iter().flatten().collect();
     match var_kw {
@@ -290,7 +328,10 @@ fn bind(f: &Function, scope: &Scope, args: Vec<Value>, kwargs: Vec<(Rc<str>, Val
         }
         None => {
             if let Some((k, _)) = rest.first() {
-                return err(format!("TypeError: {}() got an unexpected keyword argument '{k}'", def.name));
+                return err(format!(
+                    "TypeError: {}() got an unexpected keyword argument '{k}'",
+                    def.name
+                ));
             }
         }
     }

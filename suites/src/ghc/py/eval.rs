@@ -62,15 +62,27 @@ impl Interp {
             }
             ExprKind::And(a, b) => {
                 let a = self.eval(h, cx, a)?;
-                if !a.truthy() { Ok(a) } else { self.eval(h, cx, b) }
+                if !a.truthy() {
+                    Ok(a)
+                } else {
+                    self.eval(h, cx, b)
+                }
             }
             ExprKind::Or(a, b) => {
                 let a = self.eval(h, cx, a)?;
-                if a.truthy() { Ok(a) } else { self.eval(h, cx, b) }
+                if a.truthy() {
+                    Ok(a)
+                } else {
+                    self.eval(h, cx, b)
+                }
             }
             ExprKind::Compare(first, rest) => self.compare_chain(h, cx, first, rest),
             ExprKind::IfExp(cond, a, b) => {
-                if self.eval(h, cx, cond)?.truthy() { self.eval(h, cx, a) } else { self.eval(h, cx, b) }
+                if self.eval(h, cx, cond)?.truthy() {
+                    self.eval(h, cx, a)
+                } else {
+                    self.eval(h, cx, b)
+                }
             }
             ExprKind::Lambda(def) => self.make_function(h, cx, def),
             ExprKind::Walrus(n, v) => {
@@ -93,10 +105,8 @@ impl Interp {
             let s = lift(format::percent(f, b, self.limits.max_len))?;
             return Ok(Value::Str(Rc::from(s)));
         }
-        if op == BinOp::Add {
-            if let (Value::List(x), Value::List(y)) = (a, b) {
-                self.charge(x.borrow().len() + y.borrow().len())?;
-            }
+        if let (BinOp::Add, Value::List(x), Value::List(y)) = (op, a, b) {
+            self.charge(x.borrow().len() + y.borrow().len())?;
         }
         lift(ops::binary(op, a, b, self.limits.max_len))
     }
@@ -135,7 +145,12 @@ impl Interp {
                         }
                     }
                     Value::Unknown(_) => {}
-                    o => return err(format!("TypeError: '{}' object is not a mapping", o.type_name())),
+                    o => {
+                        return err(format!(
+                            "TypeError: '{}' object is not a mapping",
+                            o.type_name()
+                        ));
+                    }
                 },
             }
         }
@@ -151,9 +166,11 @@ impl Interp {
                     match &self.eval(h, cx, e)? {
                         Value::None => {}
                         Value::Unknown(n) => return Ok(Value::Unknown(n.clone())),
-                        v => *slot = Some(v.as_int().ok_or_else(|| {
-                            err::<()>("TypeError: slice indices must be integers").unwrap_err()
-                        })?),
+                        v => {
+                            *slot = Some(v.as_int().ok_or_else(|| {
+                                err::<()>("TypeError: slice indices must be integers").unwrap_err()
+                            })?)
+                        }
                     }
                 }
             }
@@ -294,7 +311,9 @@ impl Interp {
             return Ok(());
         }
         let items = self.collect(&v)?;
-        let star = targets.iter().position(|t| matches!(t.kind, ExprKind::Starred(_)));
+        let star = targets
+            .iter()
+            .position(|t| matches!(t.kind, ExprKind::Starred(_)));
         let n = targets.len();
         match star {
             None if items.len() != n => err(format!(
@@ -326,7 +345,14 @@ impl Interp {
         }
     }
 
-    pub(crate) fn aug_assign(&mut self, h: &mut dyn Host, cx: &Ctx, t: &Expr, op: BinOp, value: &Expr) -> R<()> {
+    pub(crate) fn aug_assign(
+        &mut self,
+        h: &mut dyn Host,
+        cx: &Ctx,
+        t: &Expr,
+        op: BinOp,
+        value: &Expr,
+    ) -> R<()> {
         match &t.kind {
             ExprKind::Name(n) => {
                 let cur = self.load(h, cx, n)?;
@@ -358,16 +384,16 @@ impl Interp {
 
     /// `cur op= v`: lists are extended in place, as in Python.
     fn aug_value(&mut self, op: BinOp, cur: Value, v: &Value) -> R<Value> {
-        if let (BinOp::Add, Value::List(l)) = (op, &cur) {
-            if !v.is_unknown() {
-                let items = self.collect(v)?;
-                self.charge(items.len())?;
-                let mut l2 = l.borrow_mut();
-                lift(ops::check_len(l2.len() + items.len(), self.limits.max_len))?;
-                l2.extend(items);
-                drop(l2);
-                return Ok(cur);
-            }
+        if let (BinOp::Add, Value::List(l)) = (op, &cur)
+            && !v.is_unknown()
+        {
+            let items = self.collect(v)?;
+            self.charge(items.len())?;
+            let mut l2 = l.borrow_mut();
+            lift(ops::check_len(l2.len() + items.len(), self.limits.max_len))?;
+            l2.extend(items);
+            drop(l2);
+            return Ok(cur);
         }
         self.binop(op, &cur, v)
     }
@@ -379,7 +405,11 @@ impl Interp {
                     Some(l) => l.del(n),
                     None => cx.globals.del(n),
                 };
-                if removed { Ok(()) } else { err(format!("name '{n}' is not defined")) }
+                if removed {
+                    Ok(())
+                } else {
+                    err(format!("name '{n}' is not defined"))
+                }
             }
             ExprKind::Index(obj, idx) => {
                 let o = self.eval(h, cx, obj)?;
@@ -400,7 +430,10 @@ impl Interp {
                         }
                     }
                     Value::Unknown(_) => Ok(()),
-                    _ => err(format!("TypeError: '{}' object does not support item deletion", o.type_name())),
+                    _ => err(format!(
+                        "TypeError: '{}' object does not support item deletion",
+                        o.type_name()
+                    )),
                 }
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
@@ -424,11 +457,18 @@ impl Interp {
                 None => err(format!("unsupported: {}.{name}", m.name)),
             },
             Value::Function(f) if &**name == "__name__" => Ok(Value::str(f.name())),
-            Value::Str(_) | Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Re(_)
-            | Value::Tuple(_) | Value::Int(_) | Value::Float(_) => {
-                Ok(Value::Method(Rc::new((o.clone(), name.clone()))))
-            }
-            _ => err(format!("AttributeError: '{}' object has no attribute '{name}'", o.type_name())),
+            Value::Str(_)
+            | Value::List(_)
+            | Value::Dict(_)
+            | Value::Set(_)
+            | Value::Re(_)
+            | Value::Tuple(_)
+            | Value::Int(_)
+            | Value::Float(_) => Ok(Value::Method(Rc::new((o.clone(), name.clone())))),
+            _ => err(format!(
+                "AttributeError: '{}' object has no attribute '{name}'",
+                o.type_name()
+            )),
         }
     }
 
@@ -436,7 +476,10 @@ impl Interp {
         match o {
             Value::Host(hv) => lift(h.set_attr(hv, name, v)),
             Value::Unknown(_) => Ok(()),
-            _ => err(format!("AttributeError: cannot set attribute '{name}' of '{}' object", o.type_name())),
+            _ => err(format!(
+                "AttributeError: cannot set attribute '{name}' of '{}' object",
+                o.type_name()
+            )),
         }
     }
 }
@@ -447,7 +490,11 @@ fn set_item(o: &Value, i: Value, v: Value) -> R<()> {
         Value::List(l) => {
             let mut l = l.borrow_mut();
             let n = l.len();
-            match i.as_int().and_then(|k| ops::norm_index(k, n)).and_then(|k| l.get_mut(k)) {
+            match i
+                .as_int()
+                .and_then(|k| ops::norm_index(k, n))
+                .and_then(|k| l.get_mut(k))
+            {
                 Some(slot) => {
                     let old = std::mem::replace(slot, v);
                     drop(l);
@@ -458,7 +505,10 @@ fn set_item(o: &Value, i: Value, v: Value) -> R<()> {
             }
         }
         Value::Unknown(_) => Ok(()),
-        _ => err(format!("TypeError: '{}' object does not support item assignment", o.type_name())),
+        _ => err(format!(
+            "TypeError: '{}' object does not support item assignment",
+            o.type_name()
+        )),
     }
 }
 
@@ -470,13 +520,18 @@ fn unary(op: UnOp, v: &Value) -> R<Value> {
         (UnOp::Not, _) => Ok(Value::Bool(!v.truthy())),
         (UnOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
         (UnOp::Pos, Value::Float(f)) => Ok(Value::Float(*f)),
-        (UnOp::Neg, Value::Int(_) | Value::Bool(_)) => match v.as_int().and_then(i64::checked_neg) {
-            Some(i) => Ok(Value::Int(i)),
-            None => err("OverflowError: integer too large"),
-        },
+        (UnOp::Neg, Value::Int(_) | Value::Bool(_)) => {
+            match v.as_int().and_then(i64::checked_neg) {
+                Some(i) => Ok(Value::Int(i)),
+                None => err("OverflowError: integer too large"),
+            }
+        }
         (UnOp::Pos, Value::Int(_) | Value::Bool(_)) => Ok(Value::Int(v.as_int().unwrap_or(0))),
         (UnOp::Invert, Value::Int(_) | Value::Bool(_)) => Ok(Value::Int(!v.as_int().unwrap_or(0))),
-        _ => err(format!("TypeError: bad operand type for unary operator: '{}'", v.type_name())),
+        _ => err(format!(
+            "TypeError: bad operand type for unary operator: '{}'",
+            v.type_name()
+        )),
     }
 }
 
@@ -515,4 +570,3 @@ fn is(a: &Value, b: &Value) -> bool {
         _ => false,
     }
 }
-

@@ -108,13 +108,13 @@ impl Parser<'_> {
             let other = self.test()?;
             return Ok(mk(line, ExprKind::IfExp(bx(cond), bx(e), bx(other))));
         }
-        if self.is_op(":=") {
-            if let ExprKind::Name(n) = &e.kind {
-                let n = n.clone();
-                self.advance();
-                let v = self.test()?;
-                return Ok(mk(line, ExprKind::Walrus(n, bx(v))));
-            }
+        if self.is_op(":=")
+            && let ExprKind::Name(n) = &e.kind
+        {
+            let n = n.clone();
+            self.advance();
+            let v = self.test()?;
+            return Ok(mk(line, ExprKind::Walrus(n, bx(v))));
         }
         Ok(e)
     }
@@ -178,7 +178,11 @@ impl Parser<'_> {
             Tok::Name("in") => CmpOp::In,
             Tok::Name("is") => {
                 self.advance();
-                return Some(if self.eat_kw("not") { CmpOp::IsNot } else { CmpOp::Is });
+                return Some(if self.eat_kw("not") {
+                    CmpOp::IsNot
+                } else {
+                    CmpOp::Is
+                });
             }
             Tok::Name("not") => {
                 if self.peek() != &Tok::Name("in") {
@@ -207,7 +211,9 @@ impl Parser<'_> {
     }
 
     fn bin_op(&self) -> Option<(BinOp, u8)> {
-        let Tok::Op(op) = self.cur.tok else { return None };
+        let Tok::Op(op) = self.cur.tok else {
+            return None;
+        };
         Some(match op {
             "|" => (BinOp::BitOr, 1),
             "^" => (BinOp::BitXor, 2),
@@ -234,7 +240,11 @@ impl Parser<'_> {
             }
             let line = self.cur.line;
             self.advance();
-            let r = if prec == 6 { self.unary()? } else { self.binary(prec + 1)? };
+            let r = if prec == 6 {
+                self.unary()?
+            } else {
+                self.binary(prec + 1)?
+            };
             l = mk(line, ExprKind::Binary(op, bx(l), bx(r)));
         }
         Ok(l)
@@ -253,10 +263,10 @@ impl Parser<'_> {
         let e = self.unary();
         self.depth -= 1;
         let e = e?;
-        if let (UnOp::Neg, ExprKind::Const(Value::Int(i))) = (op, &e.kind) {
-            if let Some(n) = i.checked_neg() {
-                return Ok(mk(line, ExprKind::Const(Value::Int(n))));
-            }
+        if let (UnOp::Neg, ExprKind::Const(Value::Int(i))) = (op, &e.kind)
+            && let Some(n) = i.checked_neg()
+        {
+            return Ok(mk(line, ExprKind::Const(Value::Int(n))));
         }
         Ok(mk(line, ExprKind::Unary(op, bx(e))))
     }
@@ -339,12 +349,20 @@ impl Parser<'_> {
 
     fn subscript(&mut self) -> PResult<Expr> {
         let line = self.cur.line;
-        let lo = if self.is_op(":") { None } else { Some(self.test()?) };
+        let lo = if self.is_op(":") {
+            None
+        } else {
+            Some(self.test()?)
+        };
         if !self.eat_op(":") {
             return lo.ok_or_else(|| self.unexpected());
         }
         let bound = |p: &mut Self| -> PResult<Option<Box<Expr>>> {
-            if p.is_op(":") || p.is_op("]") || p.is_op(",") { Ok(None) } else { Ok(Some(bx(p.test()?))) }
+            if p.is_op(":") || p.is_op("]") || p.is_op(",") {
+                Ok(None)
+            } else {
+                Ok(Some(bx(p.test()?)))
+            }
         };
         let hi = bound(self)?;
         let step = if self.eat_op(":") { bound(self)? } else { None };
@@ -363,9 +381,21 @@ impl Parser<'_> {
             while self.eat_kw("if") {
                 conds.push(self.or_test()?);
             }
-            fors.push(CompFor { target, iter, conds });
+            fors.push(CompFor {
+                target,
+                iter,
+                conds,
+            });
         }
-        Ok(mk(line, ExprKind::Comp(Box::new(Comp { kind, elt, value, fors }))))
+        Ok(mk(
+            line,
+            ExprKind::Comp(Box::new(Comp {
+                kind,
+                elt,
+                value,
+                fors,
+            })),
+        ))
     }
 
     fn atom(&mut self) -> PResult<Expr> {

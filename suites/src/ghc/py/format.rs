@@ -49,7 +49,8 @@ fn parse_spec(spec: &str, max: usize) -> Result<Spec, String> {
         while cs.get(*i).is_some_and(char::is_ascii_digit) {
             *i += 1;
         }
-        cs.get(s..*i).and_then(|d| d.iter().collect::<String>().parse().ok())
+        cs.get(s..*i)
+            .and_then(|d| d.iter().collect::<String>().parse().ok())
     };
     sp.width = num(&mut i).unwrap_or(0);
     if matches!(cs.get(i), Some(',' | '_')) {
@@ -76,14 +77,28 @@ fn pad(body: String, sp: &Spec, default_right: bool) -> String {
         return body;
     }
     let n = sp.width - len;
-    let fill = sp.fill.unwrap_or(if sp.zero && sp.align.is_none() { '0' } else { ' ' });
-    let align = sp.align.unwrap_or(if sp.zero && default_right { '=' } else if default_right { '>' } else { '<' });
+    let fill = sp.fill.unwrap_or(if sp.zero && sp.align.is_none() {
+        '0'
+    } else {
+        ' '
+    });
+    let align = sp.align.unwrap_or(if sp.zero && default_right {
+        '='
+    } else if default_right {
+        '>'
+    } else {
+        '<'
+    });
     let f = |k: usize| std::iter::repeat_n(fill, k).collect::<String>();
     match align {
         '<' => body + &f(n),
         '^' => format!("{}{body}{}", f(n / 2), f(n - n / 2)),
         '=' => {
-            let split = if body.starts_with(['-', '+', ' ']) { 1 } else { 0 };
+            let split = if body.starts_with(['-', '+', ' ']) {
+                1
+            } else {
+                0
+            };
             let (sign, rest) = body.split_at(split);
             format!("{sign}{}{rest}", f(n))
         }
@@ -94,7 +109,7 @@ fn pad(body: String, sp: &Spec, default_right: bool) -> String {
 fn group(digits: &str) -> String {
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -118,11 +133,19 @@ fn fmt_int(i: i64, sp: &Spec) -> Result<String, String> {
         Some('X') => format!("{}{a:X}", if sp.alt { "0X" } else { "" }),
         Some('o') => format!("{}{a:o}", if sp.alt { "0o" } else { "" }),
         Some('b') => format!("{}{a:b}", if sp.alt { "0b" } else { "" }),
-        Some('c') => return Ok(char::from_u32(u32::try_from(i).unwrap_or(0xfffd)).unwrap_or('?').to_string()),
+        Some('c') => {
+            return Ok(char::from_u32(u32::try_from(i).unwrap_or(0xfffd))
+                .unwrap_or('?')
+                .to_string());
+        }
         Some('d' | 'n') | None if sp.comma => group(&a.to_string()),
         Some('d' | 'n') | None => a.to_string(),
         Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%') => return fmt_float(i as f64, sp),
-        Some(t) => return Err(format!("ValueError: unknown format code '{t}' for object of type 'int'")),
+        Some(t) => {
+            return Err(format!(
+                "ValueError: unknown format code '{t}' for object of type 'int'"
+            ));
+        }
     };
     Ok(format!("{}{digits}", sign_of(i < 0, sp)))
 }
@@ -136,20 +159,34 @@ fn fmt_float(f: f64, sp: &Spec) -> Result<String, String> {
         Some('%') => format!("{:.p$}%", a * 100.0),
         Some('g' | 'G') | None if sp.precision.is_some() || sp.ty.is_some() => {
             let p = p.max(1);
-            let e = if a == 0.0 { 0 } else { a.log10().floor() as i64 };
+            let e = if a == 0.0 {
+                0
+            } else {
+                a.log10().floor() as i64
+            };
             if e < -4 || e >= p as i64 {
                 exp(a, p - 1, sp.ty == Some('G'))
             } else {
                 let decimals = usize::try_from(p as i64 - 1 - e).unwrap_or(0);
                 let s = format!("{a:.decimals$}");
-                if s.contains('.') && !sp.alt { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+                if s.contains('.') && !sp.alt {
+                    s.trim_end_matches('0').trim_end_matches('.').to_string()
+                } else {
+                    s
+                }
             }
         }
         None => float_repr(a),
-        Some(t) => return Err(format!("ValueError: unknown format code '{t}' for object of type 'float'")),
+        Some(t) => {
+            return Err(format!(
+                "ValueError: unknown format code '{t}' for object of type 'float'"
+            ));
+        }
     };
     let body = if sp.comma {
-        let (int, frac) = body.split_once('.').map_or((body.as_str(), None), |(a, b)| (a, Some(b)));
+        let (int, frac) = body
+            .split_once('.')
+            .map_or((body.as_str(), None), |(a, b)| (a, Some(b)));
         match frac {
             Some(fr) => format!("{}.{fr}", group(int)),
             None => group(int),
@@ -157,7 +194,10 @@ fn fmt_float(f: f64, sp: &Spec) -> Result<String, String> {
     } else {
         body
     };
-    Ok(format!("{}{body}", sign_of(f.is_sign_negative() && f != 0.0, sp)))
+    Ok(format!(
+        "{}{body}",
+        sign_of(f.is_sign_negative() && f != 0.0, sp)
+    ))
 }
 
 fn exp(a: f64, p: usize, upper: bool) -> String {
@@ -176,12 +216,18 @@ pub fn format_value(v: &Value, spec: &str, max: usize) -> Result<String, String>
     let sp = parse_spec(spec, max)?;
     match v {
         Value::Bool(_) if sp.ty.is_none() => Ok(pad(v.py_str(), &sp, false)),
-        Value::Int(_) | Value::Bool(_) => Ok(pad(fmt_int(v.as_int().unwrap_or(0), &sp)?, &sp, true)),
+        Value::Int(_) | Value::Bool(_) => {
+            Ok(pad(fmt_int(v.as_int().unwrap_or(0), &sp)?, &sp, true))
+        }
         Value::Float(f) => Ok(pad(fmt_float(*f, &sp)?, &sp, true)),
         Value::Unknown(_) => Ok(v.py_str()),
         _ => {
             if !matches!(sp.ty, None | Some('s')) {
-                return Err(format!("ValueError: unknown format code '{}' for object of type '{}'", sp.ty.unwrap_or('?'), v.type_name()));
+                return Err(format!(
+                    "ValueError: unknown format code '{}' for object of type '{}'",
+                    sp.ty.unwrap_or('?'),
+                    v.type_name()
+                ));
             }
             let mut s = v.py_str();
             if let Some(p) = sp.precision {
@@ -244,15 +290,34 @@ pub fn percent(fmt: &str, args: &Value, max: usize) -> Result<String, String> {
         }
         let v = match &key {
             Some(k) => match args {
-                Value::Dict(d) => d.borrow().get(&Value::str(k))?.ok_or_else(|| format!("KeyError: '{k}'"))?,
+                Value::Dict(d) => d
+                    .borrow()
+                    .get(&Value::str(k))?
+                    .ok_or_else(|| format!("KeyError: '{k}'"))?,
                 _ => return Err("TypeError: format requires a mapping".into()),
             },
-            None => next.next().ok_or("TypeError: not enough arguments for format string")?,
+            None => next
+                .next()
+                .ok_or("TypeError: not enough arguments for format string")?,
         };
-        let align = if flags.contains('-') { "<" } else if flags.contains('0') && ty != 's' && ty != 'r' { "0" } else { ">" };
-        let sign = if flags.contains('+') { "+" } else if flags.contains(' ') { " " } else { "" };
+        let align = if flags.contains('-') {
+            "<"
+        } else if flags.contains('0') && ty != 's' && ty != 'r' {
+            "0"
+        } else {
+            ">"
+        };
+        let sign = if flags.contains('+') {
+            "+"
+        } else if flags.contains(' ') {
+            " "
+        } else {
+            ""
+        };
         let alt = if flags.contains('#') { "#" } else { "" };
-        let prec = prec.map(|p| format!(".{}", if p.is_empty() { "0" } else { &p })).unwrap_or_default();
+        let prec = prec
+            .map(|p| format!(".{}", if p.is_empty() { "0" } else { &p }))
+            .unwrap_or_default();
         let (v, ty) = match ty {
             's' => (Value::Str(Rc::from(v.py_str())), 's'),
             'r' | 'a' => (Value::Str(Rc::from(v.repr())), 's'),
@@ -264,7 +329,9 @@ pub fn percent(fmt: &str, args: &Value, max: usize) -> Result<String, String> {
             t => (v, t),
         };
         let v = match (&v, ty) {
-            (Value::Float(f), 'd' | 'x' | 'X' | 'o') if f.is_finite() => Value::Int(f.trunc() as i64),
+            (Value::Float(f), 'd' | 'x' | 'X' | 'o') if f.is_finite() => {
+                Value::Int(f.trunc() as i64)
+            }
             _ => v,
         };
         let spec = if align == "0" {
@@ -292,7 +359,12 @@ fn key_less(fmt: &str) -> bool {
 }
 
 /// `fmt.format(*args, **kwargs)`.
-pub fn str_format(fmt: &str, args: &[Value], kwargs: &[(Rc<str>, Value)], max: usize) -> Result<String, String> {
+pub fn str_format(
+    fmt: &str,
+    args: &[Value],
+    kwargs: &[(Rc<str>, Value)],
+    max: usize,
+) -> Result<String, String> {
     let mut out = String::new();
     let mut auto = 0usize;
     let mut rest = fmt;
@@ -319,7 +391,11 @@ pub fn str_format(fmt: &str, args: &[Value], kwargs: &[(Rc<str>, Value)], max: u
             "" => v,
             c => return Err(format!("ValueError: unknown conversion specifier {c}")),
         };
-        let spec = if spec.contains('{') { str_format(spec, args, kwargs, max)? } else { spec.to_string() };
+        let spec = if spec.contains('{') {
+            str_format(spec, args, kwargs, max)?
+        } else {
+            spec.to_string()
+        };
         out.push_str(&format_value(&v, &spec, max)?);
         if out.len() > max {
             return Err("MemoryError: string too long".into());
@@ -346,30 +422,51 @@ fn field_end(tail: &str) -> Option<usize> {
     None
 }
 
-fn field_value(name: &str, args: &[Value], kwargs: &[(Rc<str>, Value)], auto: &mut usize) -> Result<Value, String> {
+fn field_value(
+    name: &str,
+    args: &[Value],
+    kwargs: &[(Rc<str>, Value)],
+    auto: &mut usize,
+) -> Result<Value, String> {
     let split = name.find(['.', '[']).unwrap_or(name.len());
     let (head, mut path) = name.split_at(split);
     let mut v = if head.is_empty() {
-        let v = args.get(*auto).cloned().ok_or("IndexError: Replacement index out of range")?;
+        let v = args
+            .get(*auto)
+            .cloned()
+            .ok_or("IndexError: Replacement index out of range")?;
         *auto += 1;
         v
     } else if let Ok(i) = head.parse::<usize>() {
-        args.get(i).cloned().ok_or("IndexError: Replacement index out of range")?
+        args.get(i)
+            .cloned()
+            .ok_or("IndexError: Replacement index out of range")?
     } else {
-        kwargs.iter().find(|k| &*k.0 == head).map(|k| k.1.clone()).ok_or_else(|| format!("KeyError: '{head}'"))?
+        kwargs
+            .iter()
+            .find(|k| &*k.0 == head)
+            .map(|k| k.1.clone())
+            .ok_or_else(|| format!("KeyError: '{head}'"))?
     };
     while !path.is_empty() {
         if let Some(p) = path.strip_prefix('[') {
-            let close = p.find(']').ok_or("ValueError: Missing ']' in format string")?;
+            let close = p
+                .find(']')
+                .ok_or("ValueError: Missing ']' in format string")?;
             let key = p.get(..close).unwrap_or("");
-            let idx = key.parse::<i64>().map_or_else(|_| Value::str(key), Value::Int);
+            let idx = key
+                .parse::<i64>()
+                .map_or_else(|_| Value::str(key), Value::Int);
             v = super::ops::index(&v, &idx)?;
             path = p.get(close + 1..).unwrap_or("");
         } else if let Some(p) = path.strip_prefix('.') {
             let end = p.find(['.', '[']).unwrap_or(p.len());
             return match v {
                 Value::Unknown(_) => Ok(v),
-                _ => Err(format!("unsupported: attribute '{}' in format field", p.get(..end).unwrap_or(""))),
+                _ => Err(format!(
+                    "unsupported: attribute '{}' in format field",
+                    p.get(..end).unwrap_or("")
+                )),
             };
         } else {
             break;

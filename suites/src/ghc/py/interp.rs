@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
+use super::Host;
 use super::Limits;
 use super::ast::{Stmt, StmtKind};
-use super::Host;
 use super::modules;
 use super::scope::Scope;
 use super::value::{Function, Value};
@@ -32,7 +32,11 @@ pub type R<T> = Result<T, Ctrl>;
 
 /// A catchable error with this message.
 pub fn err<T>(msg: impl Into<String>) -> R<T> {
-    Err(Ctrl::Err(Box::new(PyErr { msg: msg.into(), line: 0, fatal: false })))
+    Err(Ctrl::Err(Box::new(PyErr {
+        msg: msg.into(),
+        line: 0,
+        fatal: false,
+    })))
 }
 
 /// Map a message error to a catchable error.
@@ -57,7 +61,11 @@ pub struct Interp {
 impl Interp {
     /// A fresh interpreter.
     pub fn new(limits: Limits) -> Self {
-        Interp { limits, steps: 0, depth: 0 }
+        Interp {
+            limits,
+            steps: 0,
+            depth: 0,
+        }
     }
 
     /// Call any callable value (Python function, lambda, builtin, bound method, host
@@ -184,9 +192,12 @@ impl Interp {
                 }
                 Ok(())
             }
-            StmtKind::Try { body, handlers, orelse, finally } => {
-                self.exec_try(h, cx, body, handlers, orelse, finally)
-            }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => self.exec_try(h, cx, body, handlers, orelse, finally),
             StmtKind::Raise(e) => {
                 let m = match e {
                     Some(e) => self.eval(h, cx, e)?.py_str(),
@@ -213,7 +224,9 @@ impl Interp {
                         continue;
                     }
                     let v = match &module {
-                        Value::Module(md) => modules::attr(md.name, n).unwrap_or(Value::Unknown(n.clone())),
+                        Value::Module(md) => {
+                            modules::attr(md.name, n).unwrap_or(Value::Unknown(n.clone()))
+                        }
                         _ => Value::Unknown(n.clone()),
                     };
                     self.store_name(cx, alias.as_ref().unwrap_or(n), v)?;
@@ -281,22 +294,22 @@ impl Interp {
     ) -> R<()> {
         let mut r = self.exec_block(h, cx, body);
         if let Err(Ctrl::Err(e)) = &r {
-            if !e.fatal {
-                if let Some(hd) = handlers.first() {
-                    if let Some(n) = &hd.name {
-                        self.store_name(cx, n, Value::Str(Rc::from(e.msg.as_str())))?;
-                    }
-                    r = self.exec_block(h, cx, &hd.body);
+            if !e.fatal
+                && let Some(hd) = handlers.first()
+            {
+                if let Some(n) = &hd.name {
+                    self.store_name(cx, n, Value::Str(Rc::from(e.msg.as_str())))?;
                 }
+                r = self.exec_block(h, cx, &hd.body);
             }
         } else if r.is_ok() {
             r = self.exec_block(h, cx, orelse);
         }
         if !finally.is_empty() {
-            if let Err(Ctrl::Err(e)) = &r {
-                if e.fatal {
-                    return r;
-                }
+            if let Err(Ctrl::Err(e)) = &r
+                && e.fatal
+            {
+                return r;
             }
             self.exec_block(h, cx, finally)?;
         }
@@ -326,7 +339,11 @@ impl Interp {
 
 /// A fatal (uncatchable) error.
 pub fn fatal(msg: &str) -> Ctrl {
-    Ctrl::Err(Box::new(PyErr { msg: msg.into(), line: 0, fatal: true }))
+    Ctrl::Err(Box::new(PyErr {
+        msg: msg.into(),
+        line: 0,
+        fatal: true,
+    }))
 }
 
 /// Fill in the line of an error that has none yet.

@@ -108,7 +108,11 @@ pub struct Lexer<'a> {
 impl<'a> Lexer<'a> {
     /// A lexer starting at byte `pos` (the start of line `line`) with no indentation.
     pub fn new(src: &'a str, pos: usize, line: u32) -> Self {
-        let pos = if pos == 0 && src.starts_with('\u{feff}') { 3 } else { pos };
+        let pos = if pos == 0 && src.starts_with('\u{feff}') {
+            3
+        } else {
+            pos
+        };
         Lexer {
             src,
             pos,
@@ -130,7 +134,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn peek_byte(&self, off: usize) -> u8 {
-        self.src.as_bytes().get(self.pos + off).copied().unwrap_or(0)
+        self.src
+            .as_bytes()
+            .get(self.pos + off)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The next token.
@@ -141,7 +149,10 @@ impl<'a> Lexer<'a> {
             Ok(t) => t,
             Err(msg) => {
                 self.done = true;
-                Token { tok: Tok::Error(msg), line }
+                Token {
+                    tok: Tok::Error(msg),
+                    line,
+                }
             }
         }
     }
@@ -158,10 +169,11 @@ impl<'a> Lexer<'a> {
             self.dedents -= 1;
             return self.tok(Tok::Dedent, self.line);
         }
-        if self.at_bol && self.parens == 0 {
-            if let Some(t) = self.indentation()? {
-                return Ok(t);
-            }
+        if self.at_bol
+            && self.parens == 0
+            && let Some(t) = self.indentation()?
+        {
+            return Ok(t);
         }
         loop {
             let c = self.peek_byte(0);
@@ -259,7 +271,10 @@ impl<'a> Lexer<'a> {
         if col > top {
             self.indents.push(col);
             self.line_has_tokens = true;
-            return Ok(Some(Token { tok: Tok::Indent, line: self.line }));
+            return Ok(Some(Token {
+                tok: Tok::Indent,
+                line: self.line,
+            }));
         }
         let mut n = 0;
         while self.indents.last().copied().unwrap_or(0) > col {
@@ -271,7 +286,10 @@ impl<'a> Lexer<'a> {
         }
         if n > 0 {
             self.dedents = n - 1;
-            return Ok(Some(Token { tok: Tok::Dedent, line: self.line }));
+            return Ok(Some(Token {
+                tok: Tok::Dedent,
+                line: self.line,
+            }));
         }
         Ok(None)
     }
@@ -305,7 +323,9 @@ impl<'a> Lexer<'a> {
     fn name_or_string(&mut self, line: u32) -> Result<Token<'a>, String> {
         let start = self.pos;
         let rest = self.src.get(start..).unwrap_or("");
-        let ascii = rest.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'_'));
+        let ascii = rest
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'));
         let len = match ascii {
             Some(i) if rest.as_bytes().get(i).is_some_and(|&b| b < 0x80) => i,
             None => rest.len(),
@@ -388,7 +408,10 @@ impl<'a> Lexer<'a> {
         if radix != 10 {
             self.pos += 2;
             let s = self.pos;
-            while bytes.get(self.pos).is_some_and(|b| b.is_ascii_hexdigit() || *b == b'_') {
+            while bytes
+                .get(self.pos)
+                .is_some_and(|b| b.is_ascii_hexdigit() || *b == b'_')
+            {
                 self.pos += 1;
             }
             let digits: String = self.src.get(s..self.pos).unwrap_or("").replace('_', "");
@@ -442,7 +465,10 @@ pub fn next_col0_line(src: &str, from: (usize, u32), line: u32) -> Option<(usize
     let (mut pos, mut n) = from;
     let bytes = src.as_bytes();
     while pos < bytes.len() {
-        let end = src.get(pos..).and_then(|r| r.find('\n')).map_or(bytes.len(), |i| pos + i);
+        let end = src
+            .get(pos..)
+            .and_then(|r| r.find('\n'))
+            .map_or(bytes.len(), |i| pos + i);
         if n > line {
             let first = bytes.get(pos).copied().unwrap_or(b' ');
             if !matches!(first, b' ' | b'\t' | b'\r' | b'\n' | b'#' | 0x0c) {

@@ -45,10 +45,10 @@ pub fn call(
 ) -> R<Value> {
     match recv {
         Value::Str(x) => {
-            if name != "join" {
-                if let Some(Value::Unknown(n)) = args.iter().find(|a| a.is_unknown()) {
-                    return Ok(Value::Unknown(n.clone()));
-                }
+            if name != "join"
+                && let Some(Value::Unknown(n)) = args.iter().find(|a| a.is_unknown())
+            {
+                return Ok(Value::Unknown(n.clone()));
             }
             str_method(it, x, name, &args, &kwargs)
         }
@@ -56,7 +56,14 @@ pub fn call(
         Value::Dict(d) => dict_method(it, d, name, args),
         Value::Set(d) => set_method(it, d, name, args),
         Value::Tuple(t) => match name {
-            "index" | "count" => list_method(it, h, &Rc::new(RefCell::new(t.to_vec())), name, args, &kwargs),
+            "index" | "count" => list_method(
+                it,
+                h,
+                &Rc::new(RefCell::new(t.to_vec())),
+                name,
+                args,
+                &kwargs,
+            ),
             _ => err(format!("unsupported: tuple.{name}")),
         },
         Value::Re(r) => modules::re_method(it, h, r, name, args, &kwargs),
@@ -122,14 +129,21 @@ fn split(x: &str, sep: Option<&str>, max: i64, right: bool) -> Value {
     }
 }
 
-fn str_method(it: &mut Interp, x: &Rc<str>, name: &str, args: &[Value], kwargs: &[(Rc<str>, Value)]) -> R<Value> {
+fn str_method(
+    it: &mut Interp,
+    x: &Rc<str>,
+    name: &str,
+    args: &[Value],
+    kwargs: &[(Rc<str>, Value)],
+) -> R<Value> {
     let opt_str = |i: usize| -> R<Option<Rc<str>>> {
         match args.get(i) {
             None | Some(Value::None) => Ok(None),
             Some(_) => str_arg(args, i).map(Some),
         }
     };
-    let chars_arg = |i: usize| -> R<Option<Vec<char>>> { Ok(opt_str(i)?.map(|c| c.chars().collect())) };
+    let chars_arg =
+        |i: usize| -> R<Option<Vec<char>>> { Ok(opt_str(i)?.map(|c| c.chars().collect())) };
     let max = it.limits.max_len;
     Ok(match name {
         "join" => {
@@ -142,7 +156,12 @@ fn str_method(it: &mut Interp, x: &Rc<str>, name: &str, args: &[Value], kwargs: 
                 match v {
                     Value::Str(p) => out.push_str(p),
                     Value::Unknown(n) => return Ok(Value::Unknown(n.clone())),
-                    _ => return err(format!("TypeError: sequence item {i}: expected str instance, {} found", v.type_name())),
+                    _ => {
+                        return err(format!(
+                            "TypeError: sequence item {i}: expected str instance, {} found",
+                            v.type_name()
+                        ));
+                    }
                 }
                 if out.len() > max {
                     return err("MemoryError: string too long");
@@ -155,8 +174,15 @@ fn str_method(it: &mut Interp, x: &Rc<str>, name: &str, args: &[Value], kwargs: 
             if sep.as_deref() == Some("") {
                 return err("ValueError: empty separator");
             }
-            let maxsplit = args.get(1).or(kwargs.iter().find(|k| &*k.0 == "maxsplit").map(|k| &k.1)).and_then(Value::as_int).unwrap_or(-1);
-            let sep = sep.or(kwargs.iter().find(|k| &*k.0 == "sep").and_then(|k| k.1.as_str().map(Rc::from)));
+            let maxsplit = args
+                .get(1)
+                .or(kwargs.iter().find(|k| &*k.0 == "maxsplit").map(|k| &k.1))
+                .and_then(Value::as_int)
+                .unwrap_or(-1);
+            let sep = sep.or(kwargs
+                .iter()
+                .find(|k| &*k.0 == "sep")
+                .and_then(|k| k.1.as_str().map(Rc::from)));
             split(x, sep.as_deref(), maxsplit, name == "rsplit")
         }
         "splitlines" => strs(x.lines().collect()),
@@ -176,16 +202,29 @@ fn str_method(it: &mut Interp, x: &Rc<str>, name: &str, args: &[Value], kwargs: 
         "replace" => {
             let (a, b) = (str_arg(args, 0)?, str_arg(args, 1)?);
             let count = args.get(2).and_then(Value::as_int).unwrap_or(-1);
-            let n = x.matches(&*a).count().min(usize::try_from(count).unwrap_or(usize::MAX));
+            let n = x
+                .matches(&*a)
+                .count()
+                .min(usize::try_from(count).unwrap_or(usize::MAX));
             if x.len().saturating_add(n.saturating_mul(b.len())) > max {
                 return err("MemoryError: string too long");
             }
-            s(if count < 0 { x.replace(&*a, &b) } else { x.replacen(&*a, &b, n) })
+            s(if count < 0 {
+                x.replace(&*a, &b)
+            } else {
+                x.replacen(&*a, &b, n)
+            })
         }
         "startswith" | "endswith" => {
-            let test = |p: &str| if name == "startswith" { x.starts_with(p) } else { x.ends_with(p) };
+            let test = |p: &str| {
+                if name == "startswith" {
+                    x.starts_with(p)
+                } else {
+                    x.ends_with(p)
+                }
+            };
             match &arg(args, 0)? {
-                Value::Str(p) => Value::Bool(test(&p)),
+                Value::Str(p) => Value::Bool(test(p)),
                 Value::Tuple(ps) => Value::Bool(ps.iter().any(|p| p.as_str().is_some_and(test))),
                 _ => return err("TypeError: startswith first arg must be str or a tuple of str"),
             }
@@ -195,27 +234,52 @@ fn str_method(it: &mut Interp, x: &Rc<str>, name: &str, args: &[Value], kwargs: 
         "title" => s(title(x)),
         "capitalize" => {
             let mut c = x.chars();
-            s(c.next().map(|f| f.to_uppercase().collect::<String>() + &c.as_str().to_lowercase()).unwrap_or_default())
+            s(c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + &c.as_str().to_lowercase())
+                .unwrap_or_default())
         }
-        "swapcase" => s(x.chars().map(|c| if c.is_uppercase() { c.to_lowercase().collect::<String>() } else { c.to_uppercase().collect() }).collect()),
+        "swapcase" => s(x
+            .chars()
+            .map(|c| {
+                if c.is_uppercase() {
+                    c.to_lowercase().collect::<String>()
+                } else {
+                    c.to_uppercase().collect()
+                }
+            })
+            .collect()),
         "format" => s(lift(format::str_format(x, args, kwargs, max))?),
         "find" | "rfind" | "index" | "rindex" => {
             let sub = str_arg(args, 0)?;
-            let r = if name.starts_with('r') { x.rfind(&*sub) } else { x.find(&*sub) };
+            let r = if name.starts_with('r') {
+                x.rfind(&*sub)
+            } else {
+                x.find(&*sub)
+            };
             match r {
-                Some(i) => Value::Int(i64::try_from(x.get(..i).map_or(0, |p| p.chars().count())).unwrap_or(0)),
+                Some(i) => Value::Int(
+                    i64::try_from(x.get(..i).map_or(0, |p| p.chars().count())).unwrap_or(0),
+                ),
                 None if name.ends_with("find") => Value::Int(-1),
                 None => return err("ValueError: substring not found"),
             }
         }
         "count" => {
             let sub = str_arg(args, 0)?;
-            let n = if sub.is_empty() { x.chars().count() + 1 } else { x.matches(&*sub).count() };
+            let n = if sub.is_empty() {
+                x.chars().count() + 1
+            } else {
+                x.matches(&*sub).count()
+            };
             Value::Int(i64::try_from(n).unwrap_or(0))
         }
         "partition" | "rpartition" => {
             let sep = str_arg(args, 0)?;
-            let r = if name == "partition" { x.split_once(&*sep) } else { x.rsplit_once(&*sep) };
+            let r = if name == "partition" {
+                x.split_once(&*sep)
+            } else {
+                x.rsplit_once(&*sep)
+            };
             let parts = match r {
                 Some((a, b)) => vec![a, &*sep, b],
                 None if name == "partition" => vec![&**x, "", ""],
@@ -223,13 +287,24 @@ fn str_method(it: &mut Interp, x: &Rc<str>, name: &str, args: &[Value], kwargs: 
             };
             Value::tuple(parts.into_iter().map(Value::str).collect())
         }
-        "isdigit" | "isnumeric" | "isdecimal" => Value::Bool(!x.is_empty() && x.chars().all(|c| c.is_ascii_digit())),
+        "isdigit" | "isnumeric" | "isdecimal" => {
+            Value::Bool(!x.is_empty() && x.chars().all(|c| c.is_ascii_digit()))
+        }
         "isalpha" => Value::Bool(!x.is_empty() && x.chars().all(char::is_alphabetic)),
         "isalnum" => Value::Bool(!x.is_empty() && x.chars().all(char::is_alphanumeric)),
         "isspace" => Value::Bool(!x.is_empty() && x.chars().all(char::is_whitespace)),
-        "islower" => Value::Bool(x.chars().any(char::is_lowercase) && !x.chars().any(char::is_uppercase)),
-        "isupper" => Value::Bool(x.chars().any(char::is_uppercase) && !x.chars().any(char::is_lowercase)),
-        "isidentifier" => Value::Bool(x.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') && x.chars().all(|c| c.is_alphanumeric() || c == '_')),
+        "islower" => {
+            Value::Bool(x.chars().any(char::is_lowercase) && !x.chars().any(char::is_uppercase))
+        }
+        "isupper" => {
+            Value::Bool(x.chars().any(char::is_uppercase) && !x.chars().any(char::is_lowercase))
+        }
+        "isidentifier" => Value::Bool(
+            x.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && x.chars().all(|c| c.is_alphanumeric() || c == '_'),
+        ),
         "zfill" | "ljust" | "rjust" | "center" => {
             let w = usize::try_from(arg(args, 0)?.as_int().unwrap_or(0)).unwrap_or(0);
             if w > max {
@@ -244,9 +319,20 @@ fn str_method(it: &mut Interp, x: &Rc<str>, name: &str, args: &[Value], kwargs: 
             };
             if name == "zfill" && (x.starts_with('-') || x.starts_with('+')) {
                 let (sign, rest) = x.split_at(1);
-                s(format!("{sign}{}", lift(format::format_value(&Value::str(rest), &format!("0>{}", w.saturating_sub(1)), max))?))
+                s(format!(
+                    "{sign}{}",
+                    lift(format::format_value(
+                        &Value::str(rest),
+                        &format!("0>{}", w.saturating_sub(1)),
+                        max
+                    ))?
+                ))
             } else {
-                s(lift(format::format_value(&Value::Str(x.clone()), &spec, max))?)
+                s(lift(format::format_value(
+                    &Value::Str(x.clone()),
+                    &spec,
+                    max,
+                ))?)
             }
         }
         "removeprefix" => s(x.strip_prefix(&*str_arg(args, 0)?).unwrap_or(x).to_string()),
@@ -261,7 +347,11 @@ fn title(x: &str) -> String {
     let mut out = String::with_capacity(x.len());
     let mut prev_alpha = false;
     for c in x.chars() {
-        if prev_alpha { out.extend(c.to_lowercase()) } else { out.extend(c.to_uppercase()) }
+        if prev_alpha {
+            out.extend(c.to_lowercase())
+        } else {
+            out.extend(c.to_uppercase())
+        }
         prev_alpha = c.is_alphabetic();
     }
     out
@@ -312,7 +402,10 @@ fn list_method(
             let x = arg(&args, 0)?;
             let pos = l.borrow().iter().position(|v| ops::py_eq(v, &x, 0));
             match (name, pos) {
-                ("count", _) => Value::Int(i64::try_from(l.borrow().iter().filter(|v| ops::py_eq(v, &x, 0)).count()).unwrap_or(0)),
+                ("count", _) => Value::Int(
+                    i64::try_from(l.borrow().iter().filter(|v| ops::py_eq(v, &x, 0)).count())
+                        .unwrap_or(0),
+                ),
                 ("remove", Some(i)) => {
                     let old = l.borrow_mut().remove(i);
                     drop(old);
@@ -345,8 +438,15 @@ fn list_method(
 
 fn dict_method(it: &mut Interp, d: &Rc<RefCell<Dict>>, name: &str, args: Vec<Value>) -> R<Value> {
     Ok(match name {
-        "get" => lift(d.borrow().get(&arg(&args, 0)?))?.unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::None)),
-        "items" => Value::list(d.borrow().entries().iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect()),
+        "get" => lift(d.borrow().get(&arg(&args, 0)?))?
+            .unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::None)),
+        "items" => Value::list(
+            d.borrow()
+                .entries()
+                .iter()
+                .map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()]))
+                .collect(),
+        ),
         "keys" => Value::list(d.borrow().keys()),
         "values" => Value::list(d.borrow().entries().iter().map(|e| e.1.clone()).collect()),
         "update" => {
@@ -358,7 +458,11 @@ fn dict_method(it: &mut Interp, d: &Rc<RefCell<Dict>>, name: &str, args: Vec<Val
                     for p in it.collect(&src)? {
                         match p.as_list_items().as_deref() {
                             Some([k, v]) => out.push((k.clone(), v.clone())),
-                            _ => return err("ValueError: dictionary update sequence element has wrong length"),
+                            _ => {
+                                return err(
+                                    "ValueError: dictionary update sequence element has wrong length",
+                                );
+                            }
                         }
                     }
                     out
@@ -442,7 +546,12 @@ fn set_method(it: &mut Interp, d: &Rc<RefCell<Dict>>, name: &str, args: Vec<Valu
                 lift(other.insert(x, Value::None))?;
             }
             let me = Value::Set(d.clone());
-            lift(ops::binary(op, &me, &Value::Set(Rc::new(RefCell::new(other))), it.limits.max_len))?
+            lift(ops::binary(
+                op,
+                &me,
+                &Value::Set(Rc::new(RefCell::new(other))),
+                it.limits.max_len,
+            ))?
         }
         "copy" => Value::Set(Rc::new(RefCell::new({
             let mut n = Dict::new();

@@ -65,7 +65,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_steps: 5_000_000, max_depth: 200, max_len: 10 << 20 }
+        Limits {
+            max_steps: 5_000_000,
+            max_depth: 200,
+            max_len: 10 << 20,
+        }
     }
 }
 
@@ -86,7 +90,8 @@ pub trait Host {
     /// `obj.attr` on a host value.
     fn get_attr(&mut self, obj: &Rc<dyn HostValue>, attr: &str) -> Result<Value, String>;
     /// `obj.attr = v` (and `obj.attr += v`) on a host value.
-    fn set_attr(&mut self, obj: &Rc<dyn HostValue>, attr: &str, value: Value) -> Result<(), String>;
+    fn set_attr(&mut self, obj: &Rc<dyn HostValue>, attr: &str, value: Value)
+    -> Result<(), String>;
 }
 
 /// Parse and execute one file's text. Never panics, never hangs, never overflows the
@@ -95,13 +100,19 @@ pub trait Host {
 pub fn run_file(src: &str, host: &mut dyn Host, limits: &Limits) -> Vec<Warning> {
     let mut warnings = Vec::new();
     let mut interp = Interp::new(limits.clone());
-    let cx = Ctx { globals: Scope::new(None, None), locals: None };
+    let cx = Ctx {
+        globals: Scope::new(None, None),
+        locals: None,
+    };
     let mut parser = parser::Parser::new(src, (limits.max_depth / 2).max(1));
     while let Some(parsed) = parser.next_stmts() {
         let stmts = match parsed {
             Ok(s) => s,
             Err(e) => {
-                warnings.push(Warning { line: e.line, message: e.msg });
+                warnings.push(Warning {
+                    line: e.line,
+                    message: e.msg,
+                });
                 continue;
             }
         };
@@ -110,7 +121,10 @@ pub fn run_file(src: &str, host: &mut dyn Host, limits: &Limits) -> Vec<Warning>
             let message = match interp.exec(host, &cx, s) {
                 Ok(()) => continue,
                 Err(Ctrl::Err(e)) => {
-                    warnings.push(Warning { line: if e.line == 0 { s.line } else { e.line }, message: e.msg });
+                    warnings.push(Warning {
+                        line: if e.line == 0 { s.line } else { e.line },
+                        message: e.msg,
+                    });
                     if interp.exhausted() {
                         warnings.push(Warning {
                             line: s.line,
@@ -124,7 +138,10 @@ pub fn run_file(src: &str, host: &mut dyn Host, limits: &Limits) -> Vec<Warning>
                 Err(Ctrl::Break) => "'break' outside loop",
                 Err(Ctrl::Continue) => "'continue' not properly in loop",
             };
-            warnings.push(Warning { line: s.line, message: message.into() });
+            warnings.push(Warning {
+                line: s.line,
+                message: message.into(),
+            });
         }
     }
     warnings

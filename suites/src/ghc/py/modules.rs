@@ -9,7 +9,18 @@ use super::Host;
 use super::interp::{Interp, R, err, lift};
 use super::value::{Dict, Module, ReObj, Value};
 
-const MODULES: &[&str] = &["re", "os", "os.path", "sys", "platform", "string", "itertools", "math", "typing", "collections"];
+const MODULES: &[&str] = &[
+    "re",
+    "os",
+    "os.path",
+    "sys",
+    "platform",
+    "string",
+    "itertools",
+    "math",
+    "typing",
+    "collections",
+];
 
 /// The value `import name` binds.
 pub fn import(name: &str) -> Value {
@@ -20,12 +31,36 @@ pub fn import(name: &str) -> Value {
 }
 
 const FUNCS: &[&str] = &[
-    "re.sub", "re.subn", "re.search", "re.match", "re.fullmatch", "re.findall", "re.split", "re.compile",
-    "re.escape", "os.path.join", "os.path.basename", "os.path.dirname", "os.path.exists",
-    "os.path.isfile", "os.path.isdir", "os.path.splitext", "os.path.abspath", "os.path.normpath",
-    "os.getcwd", "os.getenv", "platform.system", "platform.machine", "itertools.product",
-    "itertools.chain", "itertools.groupby", "itertools.combinations", "math.floor", "math.ceil",
-    "math.sqrt", "collections.OrderedDict",
+    "re.sub",
+    "re.subn",
+    "re.search",
+    "re.match",
+    "re.fullmatch",
+    "re.findall",
+    "re.split",
+    "re.compile",
+    "re.escape",
+    "os.path.join",
+    "os.path.basename",
+    "os.path.dirname",
+    "os.path.exists",
+    "os.path.isfile",
+    "os.path.isdir",
+    "os.path.splitext",
+    "os.path.abspath",
+    "os.path.normpath",
+    "os.getcwd",
+    "os.getenv",
+    "platform.system",
+    "platform.machine",
+    "itertools.product",
+    "itertools.chain",
+    "itertools.groupby",
+    "itertools.combinations",
+    "math.floor",
+    "math.ceil",
+    "math.sqrt",
+    "collections.OrderedDict",
 ];
 
 /// Attribute `attr` of module `m`.
@@ -68,7 +103,10 @@ pub fn attr(m: &str, attr: &str) -> Option<Value> {
 fn sarg(args: &[Value], i: usize, f: &str) -> R<Rc<str>> {
     match args.get(i) {
         Some(Value::Str(s)) => Ok(s.clone()),
-        Some(v) => err(format!("TypeError: {f}: expected str, got {}", v.type_name())),
+        Some(v) => err(format!(
+            "TypeError: {f}: expected str, got {}",
+            v.type_name()
+        )),
         None => err(format!("TypeError: {f}: missing argument")),
     }
 }
@@ -86,10 +124,17 @@ fn compile(pat: &str, flags: i64) -> R<regex::Regex> {
         }
     }
     let pat = pat.replace("\\Z", "\\z");
-    let full = if prefix.is_empty() { pat } else { format!("(?{prefix}){pat}") };
+    let full = if prefix.is_empty() {
+        pat
+    } else {
+        format!("(?{prefix}){pat}")
+    };
     match regex::RegexBuilder::new(&full).size_limit(1 << 22).build() {
         Ok(r) => Ok(r),
-        Err(e) => err(format!("unsupported regex {full:?}: {}", e.to_string().lines().last().unwrap_or(""))),
+        Err(e) => err(format!(
+            "unsupported regex {full:?}: {}",
+            e.to_string().lines().last().unwrap_or("")
+        )),
     }
 }
 
@@ -130,11 +175,19 @@ fn template(repl: &str) -> String {
 }
 
 fn match_of(c: &regex::Captures<'_>) -> Value {
-    Value::Re(Rc::new(ReObj::Match(c.iter().map(|m| m.map(|m| Rc::from(m.as_str()))).collect())))
+    Value::Re(Rc::new(ReObj::Match(
+        c.iter().map(|m| m.map(|m| Rc::from(m.as_str()))).collect(),
+    )))
 }
 
 /// Call a module function.
-pub fn call(it: &mut Interp, h: &mut dyn Host, name: &str, args: Vec<Value>, kwargs: Vec<(Rc<str>, Value)>) -> R<Value> {
+pub fn call(
+    it: &mut Interp,
+    h: &mut dyn Host,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Vec<(Rc<str>, Value)>,
+) -> R<Value> {
     if let Some(f) = name.strip_prefix("re.") {
         let flags_at = match f {
             "sub" | "subn" => 4,
@@ -145,7 +198,11 @@ pub fn call(it: &mut Interp, h: &mut dyn Host, name: &str, args: Vec<Value>, kwa
         if f == "escape" {
             return Ok(Value::Str(Rc::from(regex::escape(&sarg(&args, 0, name)?))));
         }
-        let flags = args.get(flags_at).or(kwarg(&kwargs, "flags")).and_then(Value::as_int).unwrap_or(0);
+        let flags = args
+            .get(flags_at)
+            .or(kwarg(&kwargs, "flags"))
+            .and_then(Value::as_int)
+            .unwrap_or(0);
         let re = compile(&sarg(&args, 0, name)?, flags)?;
         if f == "compile" {
             return Ok(Value::Re(Rc::new(ReObj::Pattern(re))));
@@ -189,7 +246,11 @@ pub fn call(it: &mut Interp, h: &mut dyn Host, name: &str, args: Vec<Value>, kwa
         "math.floor" | "math.ceil" | "math.sqrt" => {
             let x = match args.first() {
                 Some(Value::Float(f)) => *f,
-                Some(v) => v.as_int().map(|i| i as f64).ok_or(()).or_else(|()| err("TypeError: must be a number"))?,
+                Some(v) => v
+                    .as_int()
+                    .map(|i| i as f64)
+                    .ok_or(())
+                    .or_else(|()| err("TypeError: must be a number"))?,
                 None => return err("TypeError: missing argument"),
             };
             let r = match name {
@@ -197,7 +258,11 @@ pub fn call(it: &mut Interp, h: &mut dyn Host, name: &str, args: Vec<Value>, kwa
                 "math.ceil" => x.ceil(),
                 _ => return Ok(Value::Float(x.sqrt())),
             };
-            if r.is_finite() && r.abs() < 9.2e18 { Ok(Value::Int(r as i64)) } else { err("OverflowError") }
+            if r.is_finite() && r.abs() < 9.2e18 {
+                Ok(Value::Int(r as i64))
+            } else {
+                err("OverflowError")
+            }
         }
         "itertools.chain" => {
             let mut out = Vec::new();
@@ -211,13 +276,21 @@ pub fn call(it: &mut Interp, h: &mut dyn Host, name: &str, args: Vec<Value>, kwa
             let mut acc: Vec<Vec<Value>> = vec![Vec::new()];
             for a in &args {
                 let items = it.collect(a)?;
-                lift(super::ops::check_len(acc.len().saturating_mul(items.len()), it.limits.max_len))?;
+                lift(super::ops::check_len(
+                    acc.len().saturating_mul(items.len()),
+                    it.limits.max_len,
+                ))?;
                 it.charge(acc.len().saturating_mul(items.len()))?;
-                acc = acc.iter().flat_map(|p| items.iter().map(move |x| {
-                    let mut p = p.clone();
-                    p.push(x.clone());
-                    p
-                })).collect();
+                acc = acc
+                    .iter()
+                    .flat_map(|p| {
+                        items.iter().map(move |x| {
+                            let mut p = p.clone();
+                            p.push(x.clone());
+                            p
+                        })
+                    })
+                    .collect();
             }
             Ok(iter(acc.into_iter().map(Value::tuple).collect()))
         }
@@ -227,7 +300,10 @@ pub fn call(it: &mut Interp, h: &mut dyn Host, name: &str, args: Vec<Value>, kwa
             if r != 2 {
                 return err("unsupported: itertools.combinations with r != 2");
             }
-            lift(super::ops::check_len(items.len().saturating_mul(items.len()), it.limits.max_len))?;
+            lift(super::ops::check_len(
+                items.len().saturating_mul(items.len()),
+                it.limits.max_len,
+            ))?;
             let mut out = Vec::new();
             for (i, a) in items.iter().enumerate() {
                 for b in items.iter().skip(i + 1) {
@@ -242,7 +318,9 @@ pub fn call(it: &mut Interp, h: &mut dyn Host, name: &str, args: Vec<Value>, kwa
             let mut out: Vec<(Value, Vec<Value>)> = Vec::new();
             for x in items {
                 let k = match &key {
-                    Some(f) if !matches!(f, Value::None) => it.call_value(h, f, vec![x.clone()], Vec::new(), 0)?,
+                    Some(f) if !matches!(f, Value::None) => {
+                        it.call_value(h, f, vec![x.clone()], Vec::new(), 0)?
+                    }
                     _ => x.clone(),
                 };
                 match out.last_mut() {
@@ -250,7 +328,11 @@ pub fn call(it: &mut Interp, h: &mut dyn Host, name: &str, args: Vec<Value>, kwa
                     _ => out.push((k, vec![x])),
                 }
             }
-            Ok(iter(out.into_iter().map(|(k, g)| Value::tuple(vec![k, Value::list(g)])).collect()))
+            Ok(iter(
+                out.into_iter()
+                    .map(|(k, g)| Value::tuple(vec![k, Value::list(g)]))
+                    .collect(),
+            ))
         }
         "collections.OrderedDict" => super::builtins::call(it, h, "dict", args, kwargs),
         _ => err(format!("unsupported: {name}")),
@@ -262,12 +344,20 @@ fn iter(items: Vec<Value>) -> Value {
 }
 
 /// Methods of compiled patterns and matches.
-pub fn re_method(it: &mut Interp, h: &mut dyn Host, r: &Rc<ReObj>, name: &str, args: Vec<Value>, kwargs: &[(Rc<str>, Value)]) -> R<Value> {
+pub fn re_method(
+    it: &mut Interp,
+    h: &mut dyn Host,
+    r: &Rc<ReObj>,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: &[(Rc<str>, Value)],
+) -> R<Value> {
     match &**r {
         ReObj::Pattern(re) => re_call(it, h, re, name, &args, kwargs),
         ReObj::Match(groups) => {
             let get = |i: &Value| -> R<Value> {
-                let i = usize::try_from(i.as_int().unwrap_or(-1)).or_else(|_| err("IndexError: no such group"))?;
+                let i = usize::try_from(i.as_int().unwrap_or(-1))
+                    .or_else(|_| err("IndexError: no such group"))?;
                 match groups.get(i) {
                     Some(Some(g)) => Ok(Value::Str(g.clone())),
                     Some(None) => Ok(Value::None),
@@ -277,20 +367,37 @@ pub fn re_method(it: &mut Interp, h: &mut dyn Host, r: &Rc<ReObj>, name: &str, a
             match name {
                 "group" if args.len() <= 1 => get(args.first().unwrap_or(&Value::Int(0))),
                 "group" => Ok(Value::tuple(args.iter().map(get).collect::<R<_>>()?)),
-                "groups" => Ok(Value::tuple(groups.iter().skip(1).map(|g| g.clone().map_or(Value::None, Value::Str)).collect())),
+                "groups" => Ok(Value::tuple(
+                    groups
+                        .iter()
+                        .skip(1)
+                        .map(|g| g.clone().map_or(Value::None, Value::Str))
+                        .collect(),
+                )),
                 _ => err(format!("unsupported: re.Match.{name}")),
             }
         }
     }
 }
 
-fn re_call(it: &mut Interp, h: &mut dyn Host, re: &regex::Regex, f: &str, args: &[Value], kwargs: &[(Rc<str>, Value)]) -> R<Value> {
+fn re_call(
+    it: &mut Interp,
+    h: &mut dyn Host,
+    re: &regex::Regex,
+    f: &str,
+    args: &[Value],
+    kwargs: &[(Rc<str>, Value)],
+) -> R<Value> {
     let text_at = if matches!(f, "sub" | "subn") { 1 } else { 0 };
     let text = sarg(args, text_at, f)?;
     let max = it.limits.max_len;
     match f {
         "sub" | "subn" => {
-            let count = args.get(2).or(kwarg(kwargs, "count")).and_then(Value::as_int).unwrap_or(0);
+            let count = args
+                .get(2)
+                .or(kwarg(kwargs, "count"))
+                .and_then(Value::as_int)
+                .unwrap_or(0);
             let limit = usize::try_from(count).unwrap_or(0);
             let (out, n) = match args.first() {
                 Some(Value::Str(repl)) => {
@@ -326,11 +433,20 @@ fn re_call(it: &mut Interp, h: &mut dyn Host, re: &regex::Regex, f: &str, args: 
                 return err("MemoryError: string too long");
             }
             let s = Value::Str(Rc::from(out));
-            Ok(if f == "subn" { Value::tuple(vec![s, Value::Int(i64::try_from(n).unwrap_or(0))]) } else { s })
+            Ok(if f == "subn" {
+                Value::tuple(vec![s, Value::Int(i64::try_from(n).unwrap_or(0))])
+            } else {
+                s
+            })
         }
         "search" => Ok(re.captures(&text).map_or(Value::None, |c| match_of(&c))),
         "match" | "fullmatch" => Ok(match re.captures(&text) {
-            Some(c) if c.get(0).is_some_and(|m| m.start() == 0 && (f == "match" || m.end() == text.len())) => match_of(&c),
+            Some(c)
+                if c.get(0)
+                    .is_some_and(|m| m.start() == 0 && (f == "match" || m.end() == text.len())) =>
+            {
+                match_of(&c)
+            }
             _ => Value::None,
         }),
         "findall" => Ok(Value::list(
@@ -338,7 +454,12 @@ fn re_call(it: &mut Interp, h: &mut dyn Host, re: &regex::Regex, f: &str, args: 
                 .map(|c| match c.len() {
                     1 => c.get(0).map_or(Value::None, |m| Value::str(m.as_str())),
                     2 => c.get(1).map_or(Value::str(""), |m| Value::str(m.as_str())),
-                    _ => Value::tuple(c.iter().skip(1).map(|m| Value::str(m.map_or("", |m| m.as_str()))).collect()),
+                    _ => Value::tuple(
+                        c.iter()
+                            .skip(1)
+                            .map(|m| Value::str(m.map_or("", |m| m.as_str())))
+                            .collect(),
+                    ),
                 })
                 .collect(),
         )),

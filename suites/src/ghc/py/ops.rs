@@ -40,7 +40,11 @@ pub fn float_repr(f: f64) -> String {
 
 /// Python `repr` of a string.
 pub fn str_repr(out: &mut String, s: &str) {
-    let q = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     out.push(q);
     for c in s.chars() {
         match c {
@@ -129,7 +133,12 @@ pub fn write_repr(out: &mut String, v: &Value, depth: u32) {
             let _ = write!(out, "<built-in function {b}>");
         }
         Value::Method(m) => {
-            let _ = write!(out, "<built-in method {} of {} object>", m.1, m.0.type_name());
+            let _ = write!(
+                out,
+                "<built-in method {} of {} object>",
+                m.1,
+                m.0.type_name()
+            );
         }
         Value::Module(m) => {
             let _ = write!(out, "<module '{}'>", m.name);
@@ -168,7 +177,9 @@ fn eq_in(a: &Value, b: &Value, depth: u32, budget: &mut u32) -> bool {
     match (a, b) {
         (Value::None, Value::None) => true,
         (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::Int(_) | Value::Bool(_), Value::Int(_) | Value::Bool(_)) => a.as_int() == b.as_int(),
+        (Value::Int(_) | Value::Bool(_), Value::Int(_) | Value::Bool(_)) => {
+            a.as_int() == b.as_int()
+        }
         (Value::Float(_), _) | (_, Value::Float(_)) => match (num(a), num(b)) {
             (Some(x), Some(y)) => x == y,
             _ => false,
@@ -246,19 +257,29 @@ pub fn contains(hay: &Value, needle: &Value) -> Result<bool, String> {
     match hay {
         Value::Str(s) => match needle {
             Value::Str(n) => Ok(s.contains(&**n)),
-            _ => Err(format!("TypeError: 'in <string>' requires string as left operand, not {}", needle.type_name())),
+            _ => Err(format!(
+                "TypeError: 'in <string>' requires string as left operand, not {}",
+                needle.type_name()
+            )),
         },
         Value::List(l) => Ok(l.borrow().iter().any(|v| py_eq(v, needle, 0))),
         Value::Tuple(t) => Ok(t.iter().any(|v| py_eq(v, needle, 0))),
         Value::Dict(d) | Value::Set(d) => d.borrow().contains(needle),
         Value::Range(a, b, s) => Ok(match needle.as_int() {
             Some(n) => {
-                let in_bounds = if *s > 0 { *a <= n && n < *b } else { *b < n && n <= *a };
+                let in_bounds = if *s > 0 {
+                    *a <= n && n < *b
+                } else {
+                    *b < n && n <= *a
+                };
                 in_bounds && (i128::from(n) - i128::from(*a)) % i128::from(*s) == 0
             }
             None => false,
         }),
-        _ => Err(format!("TypeError: argument of type '{}' is not iterable", hay.type_name())),
+        _ => Err(format!(
+            "TypeError: argument of type '{}' is not iterable",
+            hay.type_name()
+        )),
     }
 }
 
@@ -271,7 +292,11 @@ fn floor_div(a: i64, b: i64) -> Result<i64, String> {
         return Err("ZeroDivisionError: integer division or modulo by zero".into());
     }
     let q = a.checked_div(b).ok_or_else(overflow)?;
-    Ok(if (a % b != 0) && ((a < 0) != (b < 0)) { q - 1 } else { q })
+    Ok(if (a % b != 0) && ((a < 0) != (b < 0)) {
+        q - 1
+    } else {
+        q
+    })
 }
 
 fn floor_mod(a: i64, b: i64) -> Result<i64, String> {
@@ -279,7 +304,11 @@ fn floor_mod(a: i64, b: i64) -> Result<i64, String> {
         return Err("ZeroDivisionError: integer division or modulo by zero".into());
     }
     let r = a.checked_rem(b).unwrap_or(0);
-    Ok(if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r })
+    Ok(if r != 0 && ((r < 0) != (b < 0)) {
+        r + b
+    } else {
+        r
+    })
 }
 
 fn int_op(op: BinOp, a: i64, b: i64) -> Result<Value, String> {
@@ -321,7 +350,11 @@ fn float_op(op: BinOp, a: f64, b: f64) -> Result<Value, String> {
         BinOp::Mod => a - b * (a / b).floor(),
         BinOp::Pow if a == 0.0 && b < 0.0 => return zero(),
         BinOp::Pow => a.powf(b),
-        _ => return Err(format!("TypeError: unsupported operand type(s) for {op:?}: 'float'")),
+        _ => {
+            return Err(format!(
+                "TypeError: unsupported operand type(s) for {op:?}: 'float'"
+            ));
+        }
     }))
 }
 
@@ -372,16 +405,21 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, max: usize) -> Result<Value, Stri
             check_len(x.len() + y.len(), max)?;
             Ok(V::tuple(x.iter().chain(y.iter()).cloned().collect()))
         }
-        (BinOp::Mul, V::Str(s), V::Int(_) | V::Bool(_)) | (BinOp::Mul, V::Int(_) | V::Bool(_), V::Str(s)) => {
+        (BinOp::Mul, V::Str(s), V::Int(_) | V::Bool(_))
+        | (BinOp::Mul, V::Int(_) | V::Bool(_), V::Str(s)) => {
             let n = a.as_int().or(b.as_int()).unwrap_or(0);
             let bytes = repeat(s.as_bytes(), n, max)?;
-            Ok(V::Str(Rc::from(String::from_utf8(bytes).unwrap_or_default())))
+            Ok(V::Str(Rc::from(
+                String::from_utf8(bytes).unwrap_or_default(),
+            )))
         }
-        (BinOp::Mul, V::List(l), V::Int(_) | V::Bool(_)) | (BinOp::Mul, V::Int(_) | V::Bool(_), V::List(l)) => {
+        (BinOp::Mul, V::List(l), V::Int(_) | V::Bool(_))
+        | (BinOp::Mul, V::Int(_) | V::Bool(_), V::List(l)) => {
             let n = a.as_int().or(b.as_int()).unwrap_or(0);
             Ok(V::list(repeat_values(&l.borrow(), n, max / 16)?))
         }
-        (BinOp::Mul, V::Tuple(t), V::Int(_) | V::Bool(_)) | (BinOp::Mul, V::Int(_) | V::Bool(_), V::Tuple(t)) => {
+        (BinOp::Mul, V::Tuple(t), V::Int(_) | V::Bool(_))
+        | (BinOp::Mul, V::Int(_) | V::Bool(_), V::Tuple(t)) => {
             let n = a.as_int().or(b.as_int()).unwrap_or(0);
             Ok(V::tuple(repeat_values(t, n, max / 16)?))
         }
@@ -457,14 +495,21 @@ pub fn op_symbol(op: BinOp) -> &'static str {
 pub fn norm_index(i: i64, len: usize) -> Option<usize> {
     let len = i64::try_from(len).ok()?;
     let i = if i < 0 { i + len } else { i };
-    if (0..len).contains(&i) { usize::try_from(i).ok() } else { None }
+    if (0..len).contains(&i) {
+        usize::try_from(i).ok()
+    } else {
+        None
+    }
 }
 
 /// `v[idx]` for an index that is not a slice.
 pub fn index(v: &Value, idx: &Value) -> Result<Value, String> {
     let seq_idx = |len: usize| -> Result<usize, String> {
         let i = idx.as_int().ok_or_else(|| {
-            format!("TypeError: indices must be integers, not {}", idx.type_name())
+            format!(
+                "TypeError: indices must be integers, not {}",
+                idx.type_name()
+            )
         })?;
         norm_index(i, len).ok_or_else(|| "IndexError: index out of range".to_string())
     };
@@ -481,7 +526,9 @@ pub fn index(v: &Value, idx: &Value) -> Result<Value, String> {
             }
             let n = s.chars().count();
             let i = seq_idx(n)?;
-            Ok(Value::Str(Rc::from(s.chars().nth(i).map(String::from).unwrap_or_default())))
+            Ok(Value::Str(Rc::from(
+                s.chars().nth(i).map(String::from).unwrap_or_default(),
+            )))
         }
         Value::Dict(d) => d
             .borrow()
@@ -504,12 +551,20 @@ pub fn index(v: &Value, idx: &Value) -> Result<Value, String> {
             }
             ReObj::Pattern(_) => Err("TypeError: 're.Pattern' object is not subscriptable".into()),
         },
-        _ => Err(format!("TypeError: '{}' object is not subscriptable", v.type_name())),
+        _ => Err(format!(
+            "TypeError: '{}' object is not subscriptable",
+            v.type_name()
+        )),
     }
 }
 
 /// The indices selected by a slice over a sequence of `len` items.
-pub fn slice_indices(len: usize, lo: Option<i64>, hi: Option<i64>, step: Option<i64>) -> Result<Vec<usize>, String> {
+pub fn slice_indices(
+    len: usize,
+    lo: Option<i64>,
+    hi: Option<i64>,
+    step: Option<i64>,
+) -> Result<Vec<usize>, String> {
     let step = step.unwrap_or(1);
     if step == 0 {
         return Err("ValueError: slice step cannot be zero".into());
@@ -539,16 +594,25 @@ pub fn slice_indices(len: usize, lo: Option<i64>, hi: Option<i64>, step: Option<
 }
 
 /// `v[lo:hi:step]`.
-pub fn slice(v: &Value, lo: Option<i64>, hi: Option<i64>, step: Option<i64>) -> Result<Value, String> {
+pub fn slice(
+    v: &Value,
+    lo: Option<i64>,
+    hi: Option<i64>,
+    step: Option<i64>,
+) -> Result<Value, String> {
     match v {
         Value::List(l) => {
             let l = l.borrow();
             let idx = slice_indices(l.len(), lo, hi, step)?;
-            Ok(Value::list(idx.iter().filter_map(|&i| l.get(i).cloned()).collect()))
+            Ok(Value::list(
+                idx.iter().filter_map(|&i| l.get(i).cloned()).collect(),
+            ))
         }
         Value::Tuple(t) => {
             let idx = slice_indices(t.len(), lo, hi, step)?;
-            Ok(Value::tuple(idx.iter().filter_map(|&i| t.get(i).cloned()).collect()))
+            Ok(Value::tuple(
+                idx.iter().filter_map(|&i| t.get(i).cloned()).collect(),
+            ))
         }
         Value::Str(s) => {
             if s.is_ascii() && step.unwrap_or(1) == 1 {
@@ -561,8 +625,13 @@ pub fn slice(v: &Value, lo: Option<i64>, hi: Option<i64>, step: Option<i64>) -> 
             }
             let chars: Vec<char> = s.chars().collect();
             let idx = slice_indices(chars.len(), lo, hi, step)?;
-            Ok(Value::Str(Rc::from(idx.iter().filter_map(|&i| chars.get(i)).collect::<String>())))
+            Ok(Value::Str(Rc::from(
+                idx.iter().filter_map(|&i| chars.get(i)).collect::<String>(),
+            )))
         }
-        _ => Err(format!("TypeError: '{}' object is not subscriptable", v.type_name())),
+        _ => Err(format!(
+            "TypeError: '{}' object is not subscriptable",
+            v.type_name()
+        )),
     }
 }

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::ast::{Body, BinOp, Expr, FuncDef, Handler, Name, Param, ParamKind, Stmt, StmtKind};
+use super::ast::{BinOp, Body, Expr, FuncDef, Handler, Name, Param, ParamKind, Stmt, StmtKind};
 use super::lexer::{Lexer, Tok, Token, next_col0_line};
 
 /// A syntax error: line and message.
@@ -21,10 +21,41 @@ pub type PResult<T> = Result<T, SyntaxError>;
 pub fn is_keyword(n: &str) -> bool {
     matches!(
         n,
-        "False" | "None" | "True" | "and" | "as" | "assert" | "async" | "await" | "break"
-            | "class" | "continue" | "def" | "del" | "elif" | "else" | "except" | "finally"
-            | "for" | "from" | "global" | "if" | "import" | "in" | "is" | "lambda" | "nonlocal"
-            | "not" | "or" | "pass" | "raise" | "return" | "try" | "while" | "with" | "yield"
+        "False"
+            | "None"
+            | "True"
+            | "and"
+            | "as"
+            | "assert"
+            | "async"
+            | "await"
+            | "break"
+            | "class"
+            | "continue"
+            | "def"
+            | "del"
+            | "elif"
+            | "else"
+            | "except"
+            | "finally"
+            | "for"
+            | "from"
+            | "global"
+            | "if"
+            | "import"
+            | "in"
+            | "is"
+            | "lambda"
+            | "nonlocal"
+            | "not"
+            | "or"
+            | "pass"
+            | "raise"
+            | "return"
+            | "try"
+            | "while"
+            | "with"
+            | "yield"
     )
 }
 
@@ -44,7 +75,15 @@ impl<'a> Parser<'a> {
     pub fn new(src: &'a str, max_depth: u32) -> Self {
         let mut lex = Lexer::new(src, 0, 1);
         let cur = lex.next_token();
-        Parser { src, lex, cur, peeked: None, depth: 0, max_depth, restart: (0, 1) }
+        Parser {
+            src,
+            lex,
+            cur,
+            peeked: None,
+            depth: 0,
+            max_depth,
+            restart: (0, 1),
+        }
     }
 
     /// The next top-level statements (one logical line or one compound statement):
@@ -55,7 +94,10 @@ impl<'a> Parser<'a> {
             if self.cur.tok == Tok::Indent {
                 let line = self.cur.line;
                 self.recover(line);
-                return Some(Err(SyntaxError { line, msg: "unexpected indent".into() }));
+                return Some(Err(SyntaxError {
+                    line,
+                    msg: "unexpected indent".into(),
+                }));
             }
             self.advance();
         }
@@ -166,9 +208,15 @@ impl<'a> Parser<'a> {
 
     pub(crate) fn error(&self, what: String) -> SyntaxError {
         if let Tok::Error(m) = &self.cur.tok {
-            return SyntaxError { line: self.cur.line, msg: format!("syntax error: {m}") };
+            return SyntaxError {
+                line: self.cur.line,
+                msg: format!("syntax error: {m}"),
+            };
         }
-        SyntaxError { line: self.cur.line, msg: format!("syntax error: {what}") }
+        SyntaxError {
+            line: self.cur.line,
+            msg: format!("syntax error: {what}"),
+        }
     }
 
     pub(crate) fn unexpected(&self) -> SyntaxError {
@@ -299,7 +347,11 @@ impl<'a> Parser<'a> {
         self.advance();
         let cond = self.test()?;
         let body = self.suite()?;
-        let orelse = if self.eat_kw("else") { self.suite()? } else { Vec::new() };
+        let orelse = if self.eat_kw("else") {
+            self.suite()?
+        } else {
+            Vec::new()
+        };
         Ok(StmtKind::While(cond, body, orelse))
     }
 
@@ -309,7 +361,11 @@ impl<'a> Parser<'a> {
         self.expect_kw("in")?;
         let iter = self.exprlist(true)?;
         let body = self.suite()?;
-        let orelse = if self.eat_kw("else") { self.suite()? } else { Vec::new() };
+        let orelse = if self.eat_kw("else") {
+            self.suite()?
+        } else {
+            Vec::new()
+        };
         Ok(StmtKind::For(target, iter, body, orelse))
     }
 
@@ -326,14 +382,30 @@ impl<'a> Parser<'a> {
                     name = Some(self.name()?);
                 }
             }
-            handlers.push(Handler { name, body: self.suite()? });
+            handlers.push(Handler {
+                name,
+                body: self.suite()?,
+            });
         }
-        let orelse = if self.eat_kw("else") { self.suite()? } else { Vec::new() };
-        let finally = if self.eat_kw("finally") { self.suite()? } else { Vec::new() };
+        let orelse = if self.eat_kw("else") {
+            self.suite()?
+        } else {
+            Vec::new()
+        };
+        let finally = if self.eat_kw("finally") {
+            self.suite()?
+        } else {
+            Vec::new()
+        };
         if handlers.is_empty() && finally.is_empty() {
             return Err(self.error("expected 'except' or 'finally'".into()));
         }
-        Ok(StmtKind::Try { body, handlers, orelse, finally })
+        Ok(StmtKind::Try {
+            body,
+            handlers,
+            orelse,
+            finally,
+        })
     }
 
     fn decorated(&mut self) -> PResult<StmtKind> {
@@ -365,7 +437,13 @@ impl<'a> Parser<'a> {
         let body = self.suite()?;
         let (mut globals, mut nonlocals) = (Vec::new(), Vec::new());
         collect_decls(&body, &mut globals, &mut nonlocals);
-        let def = FuncDef { name, params, body: Body::Block(body), globals, nonlocals };
+        let def = FuncDef {
+            name,
+            params,
+            body: Body::Block(body),
+            globals,
+            nonlocals,
+        };
         Ok(StmtKind::Def(Rc::new(def), decorators))
     }
 
@@ -395,11 +473,19 @@ impl<'a> Parser<'a> {
             if annotations && self.eat_op(":") {
                 self.test()?;
             }
-            let default = if self.eat_op("=") { Some(self.test()?) } else { None };
+            let default = if self.eat_op("=") {
+                Some(self.test()?)
+            } else {
+                None
+            };
             if params.iter().any(|p| p.name == name) {
                 return Err(self.error(format!("duplicate argument '{name}'")));
             }
-            params.push(Param { name, kind, default });
+            params.push(Param {
+                name,
+                kind,
+                default,
+            });
             if !self.eat_op(",") {
                 break;
             }
@@ -444,11 +530,19 @@ impl<'a> Parser<'a> {
             }
             "return" => {
                 self.advance();
-                StmtKind::Return(if self.at_stmt_end() { None } else { Some(self.exprlist(true)?) })
+                StmtKind::Return(if self.at_stmt_end() {
+                    None
+                } else {
+                    Some(self.exprlist(true)?)
+                })
             }
             "raise" => {
                 self.advance();
-                let e = if self.at_stmt_end() { None } else { Some(self.test()?) };
+                let e = if self.at_stmt_end() {
+                    None
+                } else {
+                    Some(self.test()?)
+                };
                 if self.eat_kw("from") {
                     self.test()?;
                 }
@@ -460,7 +554,11 @@ impl<'a> Parser<'a> {
                 while self.eat_op(",") {
                     names.push(self.name()?);
                 }
-                if word == "global" { StmtKind::Global(names) } else { StmtKind::Nonlocal(names) }
+                if word == "global" {
+                    StmtKind::Global(names)
+                } else {
+                    StmtKind::Nonlocal(names)
+                }
             }
             "del" => {
                 self.advance();
@@ -473,11 +571,15 @@ impl<'a> Parser<'a> {
             "assert" => {
                 self.advance();
                 let cond = self.test()?;
-                let msg = if self.eat_op(",") { Some(self.test()?) } else { None };
+                let msg = if self.eat_op(",") {
+                    Some(self.test()?)
+                } else {
+                    None
+                };
                 StmtKind::Assert(cond, msg)
             }
             "import" => self.import()?,
-            "from" => self.from_import()?,
+            "from" => self.import_from()?,
             _ => self.expr_stmt()?,
         })
     }
@@ -504,7 +606,11 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         loop {
             let m = self.dotted()?;
-            let alias = if self.eat_kw("as") { Some(self.name()?) } else { None };
+            let alias = if self.eat_kw("as") {
+                Some(self.name()?)
+            } else {
+                None
+            };
             items.push((m, alias));
             if !self.eat_op(",") {
                 return Ok(StmtKind::Import(items));
@@ -512,7 +618,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn from_import(&mut self) -> PResult<StmtKind> {
+    fn import_from(&mut self) -> PResult<StmtKind> {
         self.advance();
         let m = self.dotted()?;
         self.expect_kw("import")?;
@@ -523,7 +629,11 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         loop {
             let n = self.name()?;
-            let alias = if self.eat_kw("as") { Some(self.name()?) } else { None };
+            let alias = if self.eat_kw("as") {
+                Some(self.name()?)
+            } else {
+                None
+            };
             items.push((n, alias));
             if !self.eat_op(",") || (paren && self.is_op(")")) {
                 break;
@@ -546,7 +656,11 @@ impl<'a> Parser<'a> {
             if op == ":" {
                 self.advance();
                 self.test()?;
-                let value = if self.eat_op("=") { Some(self.exprlist(true)?) } else { None };
+                let value = if self.eat_op("=") {
+                    Some(self.exprlist(true)?)
+                } else {
+                    None
+                };
                 return Ok(StmtKind::AnnAssign(first, value));
             }
         }
@@ -597,7 +711,12 @@ fn collect_decls(body: &[Stmt], globals: &mut Vec<Name>, nonlocals: &mut Vec<Nam
                 collect_decls(b, globals, nonlocals);
                 collect_decls(e, globals, nonlocals);
             }
-            StmtKind::Try { body, handlers, orelse, finally } => {
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finally,
+            } => {
                 collect_decls(body, globals, nonlocals);
                 for h in handlers {
                     collect_decls(&h.body, globals, nonlocals);

@@ -20,7 +20,11 @@ pub struct Scope {
 impl Scope {
     /// A new scope under `parent`.
     pub fn new(parent: Option<Rc<Scope>>, def: Option<Rc<FuncDef>>) -> Rc<Scope> {
-        Rc::new(Scope { vars: RefCell::new(HashMap::new()), parent, def })
+        Rc::new(Scope {
+            vars: RefCell::new(HashMap::new()),
+            parent,
+            def,
+        })
     }
 
     /// Look a name up here.

@@ -88,14 +88,20 @@ pub fn fstring(
     level: u32,
 ) -> PResult<Vec<FPart>> {
     if level > 2 {
-        return Err(SyntaxError { line, msg: "f-string: expressions nested too deeply".into() });
+        return Err(SyntaxError {
+            line,
+            msg: "f-string: expressions nested too deeply".into(),
+        });
     }
     let mut parts = Vec::new();
     let mut lit = String::new();
     let bytes = body.as_bytes();
     let mut i = 0;
     let mut seg_start = 0;
-    let err = |m: &str| SyntaxError { line, msg: format!("f-string: {m}") };
+    let err = |m: &str| SyntaxError {
+        line,
+        msg: format!("f-string: {m}"),
+    };
     while i < bytes.len() {
         match bytes.get(i) {
             Some(b'{') if bytes.get(i + 1) == Some(&b'{') => {
@@ -141,7 +147,10 @@ fn field(
     line: u32,
 ) -> PResult<(Vec<FPart>, usize)> {
     let bytes = body.as_bytes();
-    let err = |m: &str| SyntaxError { line, msg: format!("f-string: {m}") };
+    let err = |m: &str| SyntaxError {
+        line,
+        msg: format!("f-string: {m}"),
+    };
     let mut depth = 0u32;
     let mut quote: Option<u8> = None;
     let mut i = start;
@@ -168,7 +177,11 @@ fn field(
     let mut out = Vec::new();
     let mut conv = None;
     let trimmed = text.trim_end();
-    if trimmed.ends_with('=') && !["==", "!=", "<=", ">="].iter().any(|s| trimmed.ends_with(s)) {
+    if trimmed.ends_with('=')
+        && !["==", "!=", "<=", ">="]
+            .iter()
+            .any(|s| trimmed.ends_with(s))
+    {
         out.push(FPart::Lit(Rc::from(text)));
         text = trimmed.get(..trimmed.len() - 1).unwrap_or("");
         conv = Some('r');

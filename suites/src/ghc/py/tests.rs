@@ -30,18 +30,23 @@ impl Host for TestHost {
     fn global(&mut self, name: &str) -> Option<Value> {
         match name {
             "config" => {
-                let c = self.config.get_or_insert_with(|| Rc::new(Obj("config", RefCell::new(Vec::new()))));
+                let c = self
+                    .config
+                    .get_or_insert_with(|| Rc::new(Obj("config", RefCell::new(Vec::new()))));
                 Some(Value::Host(c.clone()))
             }
             "test" | "normal" | "compile" | "store" | "call_it" | "when" => {
-                Some(Value::Host(Rc::new(Obj(match name {
-                    "test" => "test",
-                    "store" => "store",
-                    "call_it" => "call_it",
-                    "when" => "when",
-                    "compile" => "compile",
-                    _ => "normal",
-                }, RefCell::new(Vec::new())))))
+                Some(Value::Host(Rc::new(Obj(
+                    match name {
+                        "test" => "test",
+                        "store" => "store",
+                        "call_it" => "call_it",
+                        "when" => "when",
+                        "compile" => "compile",
+                        _ => "normal",
+                    },
+                    RefCell::new(Vec::new()),
+                ))))
             }
             "undefined_name" => None,
             _ => Some(Value::Unknown(Rc::from(name))),
@@ -76,13 +81,27 @@ impl Host for TestHost {
     }
 
     fn get_attr(&mut self, obj: &Rc<dyn HostValue>, attr: &str) -> Result<Value, String> {
-        let Some(o) = obj.as_any().downcast_ref::<Obj>() else { return Err("bad host".into()) };
-        let v = o.1.borrow().iter().rev().find(|kv| kv.0 == attr).map(|kv| kv.1.clone());
+        let Some(o) = obj.as_any().downcast_ref::<Obj>() else {
+            return Err("bad host".into());
+        };
+        let v =
+            o.1.borrow()
+                .iter()
+                .rev()
+                .find(|kv| kv.0 == attr)
+                .map(|kv| kv.1.clone());
         Ok(v.unwrap_or_else(|| Value::list(Vec::new())))
     }
 
-    fn set_attr(&mut self, obj: &Rc<dyn HostValue>, attr: &str, value: Value) -> Result<(), String> {
-        let Some(o) = obj.as_any().downcast_ref::<Obj>() else { return Err("bad host".into()) };
+    fn set_attr(
+        &mut self,
+        obj: &Rc<dyn HostValue>,
+        attr: &str,
+        value: Value,
+    ) -> Result<(), String> {
+        let Some(o) = obj.as_any().downcast_ref::<Obj>() else {
+            return Err("bad host".into());
+        };
         o.1.borrow_mut().push((attr.to_string(), value));
         Ok(())
     }
@@ -103,7 +122,10 @@ fn tests_of(src: &str) -> Vec<String> {
 
 #[test]
 fn simple_test_call() {
-    assert_eq!(tests_of("test('T1', normal, compile, [''])\n"), vec!["'T1' <normal> <compile> ['']"]);
+    assert_eq!(
+        tests_of("test('T1', normal, compile, [''])\n"),
+        vec!["'T1' <normal> <compile> ['']"]
+    );
 }
 
 /// The single test's arguments, evaluating `expr` as the second argument.
@@ -116,11 +138,23 @@ fn value_of(expr: &str) -> String {
 #[test]
 fn literals_and_arithmetic() {
     assert_eq!(value_of("0x1f + 0o17 + 0b11 + 1_000"), "1049");
-    assert_eq!(value_of("7 // -2, 7 % -2, -7 // 2, 2 ** 10, 2 ** -1, 7 / 2"), "(-4, -1, -4, 1024, 0.5, 3.5)");
-    assert_eq!(value_of("1e20, 1.5e-5, 0.1 + 0.2, -(3), ~5, +2"), "(1e+20, 1.5e-05, 0.30000000000000004, -3, -6, 2)");
-    assert_eq!(value_of(r#"'a' 'b' "c", r'\n', '\x41\u00e9\n', b'x', u'y'"#), r"('abc', '\\n', 'Aé\n', 'x', 'y')");
+    assert_eq!(
+        value_of("7 // -2, 7 % -2, -7 // 2, 2 ** 10, 2 ** -1, 7 / 2"),
+        "(-4, -1, -4, 1024, 0.5, 3.5)"
+    );
+    assert_eq!(
+        value_of("1e20, 1.5e-5, 0.1 + 0.2, -(3), ~5, +2"),
+        "(1e+20, 1.5e-05, 0.30000000000000004, -3, -6, 2)"
+    );
+    assert_eq!(
+        value_of(r#"'a' 'b' "c", r'\n', '\x41\u00e9\n', b'x', u'y'"#),
+        r"('abc', '\\n', 'Aé\n', 'x', 'y')"
+    );
     assert_eq!(value_of("'''multi\nline'''"), r"'multi\nline'");
-    assert_eq!(value_of("'ab' * 3, [1] * 2, (1,) + (2,), [1] + [2]"), "('ababab', [1, 1], (1, 2), [1, 2])");
+    assert_eq!(
+        value_of("'ab' * 3, [1] * 2, (1,) + (2,), [1] + [2]"),
+        "('ababab', [1, 1], (1, 2), [1, 2])"
+    );
 }
 
 #[test]
@@ -140,11 +174,15 @@ fn strings_and_formatting() {
     );
     assert_eq!(value_of("'%(a)s=%(b)03d' % {'a': 'k', 'b': 7}"), "'k=007'");
     assert_eq!(
-        value_of("'{} {1} {0} {name} {x[1]} {d[k]}'.format('a', 'b', name='n', x=[5, 6], d={'k': 'v'})"),
+        value_of(
+            "'{} {1} {0} {name} {x[1]} {d[k]}'.format('a', 'b', name='n', x=[5, 6], d={'k': 'v'})"
+        ),
         "'a b a n 6 v'"
     );
     assert_eq!(
-        value_of("'{:>5}|{:03d}|{:<4}|{:^5}|{:.2f}|{:,}|{!r}'.format('ab', 7, 'c', 'm', 2.5, 1234567, 's')"),
+        value_of(
+            "'{:>5}|{:03d}|{:<4}|{:^5}|{:.2f}|{:,}|{!r}'.format('ab', 7, 'c', 'm', 2.5, 1234567, 's')"
+        ),
         r#""   ab|007|c   |  m  |2.50|1,234,567|'s'""#
     );
     assert_eq!(
@@ -153,52 +191,82 @@ fn strings_and_formatting() {
     );
     assert_eq!(value_of("f'{7:0{2+1}d}'"), "'007'");
     assert_eq!(
-        value_of("' a b '.split(), 'a,b,,c'.split(','), 'a b c'.split(None, 1), 'a.b.c'.rsplit('.', 1)"),
+        value_of(
+            "' a b '.split(), 'a,b,,c'.split(','), 'a b c'.split(None, 1), 'a.b.c'.rsplit('.', 1)"
+        ),
         "(['a', 'b'], ['a', 'b', '', 'c'], ['a', 'b c'], ['a.b', 'c'])"
     );
     assert_eq!(
-        value_of("'-'.join(['a', 'b']), ' x '.strip(), 'xxhixx'.strip('x'), 'abc'.replace('b', 'B'), 'Ab'.lower(), 'Ab'.upper()"),
+        value_of(
+            "'-'.join(['a', 'b']), ' x '.strip(), 'xxhixx'.strip('x'), 'abc'.replace('b', 'B'), 'Ab'.lower(), 'Ab'.upper()"
+        ),
         "('a-b', 'x', 'hi', 'aBc', 'ab', 'AB')"
     );
     assert_eq!(
-        value_of("'abc'.startswith(('x', 'a')), 'abc'.endswith('bc'), 'abcb'.find('b'), 'abcb'.rfind('b'), 'abcb'.count('b'), 'a\\nb'.splitlines(), 'k=v'.partition('='), '12'.isdigit()"),
+        value_of(
+            "'abc'.startswith(('x', 'a')), 'abc'.endswith('bc'), 'abcb'.find('b'), 'abcb'.rfind('b'), 'abcb'.count('b'), 'a\\nb'.splitlines(), 'k=v'.partition('='), '12'.isdigit()"
+        ),
         "(True, True, 1, 3, 2, ['a', 'b'], ('k', '=', 'v'), True)"
     );
     assert_eq!(
-        value_of("'hello'[1], 'hello'[-1], 'hello'[1:3], 'hello'[::-1], [0,1,2,3,4][::2], (1,2,3)[-2:]"),
+        value_of(
+            "'hello'[1], 'hello'[-1], 'hello'[1:3], 'hello'[::-1], [0,1,2,3,4][::2], (1,2,3)[-2:]"
+        ),
         "('e', 'o', 'el', 'olleh', [0, 2, 4], (2, 3))"
     );
 }
 
 #[test]
 fn collections_and_comprehensions() {
-    assert_eq!(value_of("[x * 2 for x in range(5) if x % 2 == 0]"), "[0, 4, 8]");
-    assert_eq!(value_of("[(a, b) for a in 'ab' for b in range(2) if b]"), "[('a', 1), ('b', 1)]");
-    assert_eq!(value_of("{k: v for k, v in [('a', 1), ('b', 2)]}"), "{'a': 1, 'b': 2}");
+    assert_eq!(
+        value_of("[x * 2 for x in range(5) if x % 2 == 0]"),
+        "[0, 4, 8]"
+    );
+    assert_eq!(
+        value_of("[(a, b) for a in 'ab' for b in range(2) if b]"),
+        "[('a', 1), ('b', 1)]"
+    );
+    assert_eq!(
+        value_of("{k: v for k, v in [('a', 1), ('b', 2)]}"),
+        "{'a': 1, 'b': 2}"
+    );
     assert_eq!(value_of("sorted({x % 3 for x in range(10)})"), "[0, 1, 2]");
     assert_eq!(
-        value_of("list(x + 1 for x in (1, 2)), sum(x for x in range(4)), any(x > 2 for x in [1, 3])"),
+        value_of(
+            "list(x + 1 for x in (1, 2)), sum(x for x in range(4)), any(x > 2 for x in [1, 3])"
+        ),
         "([2, 3], 6, True)"
     );
     assert_eq!(
         value_of("[*[1, 2], *(3,)], {**{'a': 1}, 'b': 2}, {1, 2} | {3}"),
         "([1, 2, 3], {'a': 1, 'b': 2}, {1, 2, 3})"
     );
-    assert_eq!(value_of("sorted(['b', 'a', 'C'], key=lambda s: s.lower(), reverse=True)"), "['C', 'b', 'a']");
     assert_eq!(
-        value_of("list(enumerate('ab', 1)), list(zip([1, 2], 'xy')), list(map(str, [1])), list(filter(None, [0, 1]))"),
+        value_of("sorted(['b', 'a', 'C'], key=lambda s: s.lower(), reverse=True)"),
+        "['C', 'b', 'a']"
+    );
+    assert_eq!(
+        value_of(
+            "list(enumerate('ab', 1)), list(zip([1, 2], 'xy')), list(map(str, [1])), list(filter(None, [0, 1]))"
+        ),
         "([(1, 'a'), (2, 'b')], [(1, 'x'), (2, 'y')], ['1'], [1])"
     );
     assert_eq!(
-        value_of("min(3, 1, 2), max([1, 5]), len('abc'), abs(-2), int('42'), str(5), bool([]), isinstance('x', str), isinstance(1, (str, int))"),
+        value_of(
+            "min(3, 1, 2), max([1, 5]), len('abc'), abs(-2), int('42'), str(5), bool([]), isinstance('x', str), isinstance(1, (str, int))"
+        ),
         "(1, 5, 3, 2, 42, '5', False, True, True)"
     );
     assert_eq!(
-        value_of("1 < 2 < 3, 1 < 3 < 2, 'a' in 'cat', 3 not in [1], None is None, [] is not None, 0 or 'x', 1 and 2, not 0"),
+        value_of(
+            "1 < 2 < 3, 1 < 3 < 2, 'a' in 'cat', 3 not in [1], None is None, [] is not None, 0 or 'x', 1 and 2, not 0"
+        ),
         "(True, False, True, True, True, True, 'x', 2, True)"
     );
     assert_eq!(
-        value_of("'y' if 0 else 'n', {'a': 1}.get('b', 9), list({'a': 1}.items()), dict(a=1), tuple([1]), repr(None)"),
+        value_of(
+            "'y' if 0 else 'n', {'a': 1}.get('b', 9), list({'a': 1}.items()), dict(a=1), tuple([1]), repr(None)"
+        ),
         "('n', 9, [('a', 1)], {'a': 1}, (1,), 'None')"
     );
 }
@@ -243,7 +311,10 @@ finally:
     u = 'fin'
 test(a, b, c, z, first, rest, p, q, l, d, i, n, t, u)
 ";
-    assert_eq!(tests_of(src), vec!["1 2 3 3 1 [2, 3] 5 5 [4, 0] {'n': [1]} 3 'done' 'caught' 'fin'"]);
+    assert_eq!(
+        tests_of(src),
+        vec!["1 2 3 3 1 [2, 3] 5 5 [4, 0] {'n': [1]} 3 'done' 'caught' 'fin'"]
+    );
 }
 
 #[test]
@@ -292,7 +363,11 @@ many('B')
 ";
     assert_eq!(
         tests_of(src),
-        vec!["'A' <normal> <compile> ['']", "'B0' <normal> <compile> []", "'B2' <normal> <compile> []"]
+        vec![
+            "'A' <normal> <compile> ['']",
+            "'B0' <normal> <compile> []",
+            "'B2' <normal> <compile> []"
+        ]
     );
 }
 
@@ -307,7 +382,10 @@ fn lambdas_are_passed_to_the_host_and_called_back() {
     let mut it = Interp::new(Limits::default());
     let r = it.call(&mut h, &f, vec![Value::str("ok")], Vec::new());
     assert_eq!(r.map(|v| v.repr()), Ok("'OK!'".into()));
-    assert!(it.call(&mut h, &f, vec![Value::Int(1)], Vec::new()).is_err());
+    assert!(
+        it.call(&mut h, &f, vec![Value::Int(1)], Vec::new())
+            .is_err()
+    );
 }
 
 #[test]
@@ -323,14 +401,16 @@ fn tabs_use_the_eight_column_rule() {
     assert_eq!(tests_of(src), vec!["1 2"]);
     let (_, w) = run("if True:\n    a = 1\n\tb = 2\n");
     assert_eq!(w.len(), 1, "a tab is not 4 columns: {w:?}");
-    let src = "if True:\r\n    x = (1 +\r\n  2)\r\n    y = 3 + \\\r\n 4\r\n    test(x, y)  # comment";
+    let src =
+        "if True:\r\n    x = (1 +\r\n  2)\r\n    y = 3 + \\\r\n 4\r\n    test(x, y)  # comment";
     assert_eq!(tests_of(src), vec!["3 7"]);
     assert_eq!(tests_of("\u{feff}test('bom')"), vec!["'bom'"]);
 }
 
 #[test]
 fn async_def_and_await() {
-    let src = "async def f(x):\n    return await g(x)\nasync def g(x):\n    return x + 1\ntest(f(1))\n";
+    let src =
+        "async def f(x):\n    return await g(x)\nasync def g(x):\n    return x + 1\ntest(f(1))\n";
     assert_eq!(tests_of(src), vec!["2"]);
 }
 
@@ -354,8 +434,14 @@ fn unsupported_statement_between_tests() {
     assert_eq!(
         w,
         vec![
-            Warning { line: 2, message: "unsupported statement 'class'".into() },
-            Warning { line: 7, message: "unsupported statement 'with'".into() },
+            Warning {
+                line: 2,
+                message: "unsupported statement 'class'".into()
+            },
+            Warning {
+                line: 7,
+                message: "unsupported statement 'with'".into()
+            },
         ]
     );
 }
@@ -407,20 +493,32 @@ test(re.sub(r'([a-z])[0-9]+', r'\1', 'a12 b3'), re.compile('x+').sub('y', 'axxb'
 "#;
     assert_eq!(
         tests_of(src),
-        vec![r"'a b' 'ayb' 'a\\.b' 'a/b' 'y.hs' False 'linux' 'abc' [('a', 1), ('b', 1)] [1, 2] <foo.bar> '12' None"]
+        vec![
+            r"'a b' 'ayb' 'a\\.b' 'a/b' 'y.hs' False 'linux' 'abc' [('a', 1), ('b', 1)] [1, 2] <foo.bar> '12' None"
+        ]
     );
 }
 
 #[test]
 fn step_limit_stops_infinite_loops() {
-    let limits = Limits { max_steps: 10_000, ..Limits::default() };
+    let limits = Limits {
+        max_steps: 10_000,
+        ..Limits::default()
+    };
     let mut h = TestHost::default();
     let w = run_file("test('a')\nwhile True: pass\ntest('b')\n", &mut h, &limits);
     assert_eq!(h.tests, vec!["'a'"]);
     let first = w.first().map(|w| (w.line, w.message.as_str()));
-    assert_eq!(first, Some((2, "step limit reached (possible infinite loop)")));
+    assert_eq!(
+        first,
+        Some((2, "step limit reached (possible infinite loop)"))
+    );
     let w = run_file("def f(): return f()\nf()\n", &mut h, &Limits::default());
-    assert!(w.first().is_some_and(|w| w.message.contains("recursion limit")), "{w:?}");
+    assert!(
+        w.first()
+            .is_some_and(|w| w.message.contains("recursion limit")),
+        "{w:?}"
+    );
 }
 
 #[test]
@@ -439,15 +537,31 @@ fn on_small_stack(f: impl FnOnce() + Send + 'static) {
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
     on_small_stack(|| {
-        for (open, close) in [("(", ")"), ("[", "]"), ("{", "}"), ("f(", ")"), ("-", ""), ("not ", "")] {
-            let src = format!("x = {}1{}\ntest('after')\n", open.repeat(100_000), close.repeat(100_000));
+        for (open, close) in [
+            ("(", ")"),
+            ("[", "]"),
+            ("{", "}"),
+            ("f(", ")"),
+            ("-", ""),
+            ("not ", ""),
+        ] {
+            let src = format!(
+                "x = {}1{}\ntest('after')\n",
+                open.repeat(100_000),
+                close.repeat(100_000)
+            );
             let (t, w) = run(&src);
             assert_eq!(t, vec!["'after'"], "{open}");
             assert_eq!(w.len(), 1, "{open}: {w:?}");
         }
         // Just under the parser's limit: evaluation must fit the stack too.
         let depth = Limits::default().max_depth as usize / 2 - 2;
-        for (open, close) in [("[", "]"), ("str(", ")"), ("(lambda: ", ")()"), ("f'{", "}'")] {
+        for (open, close) in [
+            ("[", "]"),
+            ("str(", ")"),
+            ("(lambda: ", ")()"),
+            ("f'{", "}'"),
+        ] {
             let src = format!("x = {}1{}\n", open.repeat(depth), close.repeat(depth));
             let (_, w) = run(&src);
             assert!(w.len() <= 1, "{open}: {w:?}");

@@ -89,7 +89,11 @@ impl Dict {
     /// Look up a key.
     pub fn get(&self, key: &Value) -> Result<Option<Value>, String> {
         let k = key.hkey()?;
-        Ok(self.index.get(&k).and_then(|&i| self.entries.get(i)).map(|e| e.1.clone()))
+        Ok(self
+            .index
+            .get(&k)
+            .and_then(|&i| self.entries.get(i))
+            .map(|e| e.1.clone()))
     }
     /// Whether the key is present.
     pub fn contains(&self, key: &Value) -> Result<bool, String> {
@@ -325,12 +329,17 @@ impl Value {
                 }
             }
             Value::Str(s) => HKey::Str(s.clone()),
-            Value::Tuple(t) => {
-                HKey::Tuple(t.iter().map(|v| v.hkey_in(depth + 1, budget)).collect::<Result<_, _>>()?)
-            }
+            Value::Tuple(t) => HKey::Tuple(
+                t.iter()
+                    .map(|v| v.hkey_in(depth + 1, budget))
+                    .collect::<Result<_, _>>()?,
+            ),
             Value::Unknown(n) => HKey::Unknown(n.clone()),
             Value::List(_) | Value::Dict(_) | Value::Set(_) => {
-                return Err(format!("TypeError: unhashable type: '{}'", self.type_name()));
+                return Err(format!(
+                    "TypeError: unhashable type: '{}'",
+                    self.type_name()
+                ));
             }
             Value::Function(f) => HKey::Ptr(Rc::as_ptr(f) as *const u8 as usize),
             Value::Host(h) => HKey::Ptr(Rc::as_ptr(h) as *const u8 as usize),
@@ -362,13 +371,19 @@ thread_local! {
 /// Values owned only by `v` (its children), taken out so they can be freed iteratively.
 fn take_children(v: &mut Value) -> Vec<Value> {
     match v {
-        Value::List(rc) => Rc::get_mut(rc).map(|c| std::mem::take(c.get_mut())).unwrap_or_default(),
-        Value::Tuple(rc) => Rc::get_mut(rc)
-            .map(|s| s.iter_mut().map(|x| std::mem::replace(x, Value::None)).collect())
+        Value::List(rc) => Rc::get_mut(rc)
+            .map(|c| std::mem::take(c.get_mut()))
             .unwrap_or_default(),
-        Value::Dict(rc) | Value::Set(rc) => {
-            Rc::get_mut(rc).map(|c| c.get_mut().take_all()).unwrap_or_default()
-        }
+        Value::Tuple(rc) => Rc::get_mut(rc)
+            .map(|s| {
+                s.iter_mut()
+                    .map(|x| std::mem::replace(x, Value::None))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Value::Dict(rc) | Value::Set(rc) => Rc::get_mut(rc)
+            .map(|c| c.get_mut().take_all())
+            .unwrap_or_default(),
         Value::Iter(rc) => Rc::get_mut(rc)
             .map(|c| std::mem::take(c.get_mut()).collect())
             .unwrap_or_default(),
