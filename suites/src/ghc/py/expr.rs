@@ -89,10 +89,32 @@ impl Parser<'_> {
 
     /// A full expression: lambda, conditional expression, or `name := value`.
     pub(crate) fn test(&mut self) -> PResult<Expr> {
+        if self.simple_atom_ahead() {
+            return self.atom();
+        }
         self.enter()?;
         let r = self.test_inner();
         self.depth -= 1;
         r
+    }
+
+    /// Fast path: a literal or name followed by a token that ends an expression
+    /// (most arguments of `test(...)` calls) needs no descent through the precedence
+    /// levels.
+    fn simple_atom_ahead(&mut self) -> bool {
+        let atom = match self.cur.tok {
+            Tok::Str(..) | Tok::Int(_) | Tok::Float(_) => true,
+            Tok::Name(n) => !is_keyword(n) || matches!(n, "True" | "False" | "None"),
+            _ => false,
+        };
+        atom && match self.peek() {
+            Tok::Op(o) => matches!(
+                o.as_bytes(),
+                [b','] | [b')'] | [b']'] | [b'}'] | [b':'] | [b'='] | [b';']
+            ),
+            Tok::Newline | Tok::Eof => true,
+            _ => false,
+        }
     }
 
     fn test_inner(&mut self) -> PResult<Expr> {
