@@ -75,7 +75,10 @@ pub fn case(f: &FileTests, t: &Declared, d: &Defaults) -> Case {
         Some(s) => s.clone(),
         None => format!("{}.stdin", t.name),
     });
-    let timeout = d.timeout.mul_f64(o.run_timeout_multiplier.clamp(0.01, 1000.0));
+    let k = o.run_timeout_multiplier;
+    let k = if k.is_finite() { k.clamp(0.01, 1000.0) } else { 1.0 };
+    let timeout = std::time::Duration::try_from_secs_f64(d.timeout.as_secs_f64() * k)
+        .unwrap_or(d.timeout);
     let args = shell_words::split(o.extra_run_opts.trim())
         .unwrap_or_else(|_| o.extra_run_opts.split_whitespace().map(str::to_owned).collect());
     let mut info = vec![

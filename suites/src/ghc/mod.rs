@@ -59,7 +59,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use cases::Defaults;
+pub use cases::{Defaults, case};
 pub use config::{Config, ConfigValue};
 pub use discover::{Discovery, Evaluated, FileTests, discover, evaluate_source, t_files};
 pub use host::{Arg, Declared};
