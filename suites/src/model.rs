@@ -200,6 +200,10 @@ pub struct DirMapping {
     pub guest: String,
     /// Whether the guest may only read it.
     pub read_only: bool,
+    /// Preopen a private copy made for each run instead of the directory
+    /// itself, so runs that create, rename or delete files can run in
+    /// parallel and leave the source tree untouched.
+    pub copy: bool,
 }
 
 /// What an engine is expected to do with a case when it is not expected to pass.

@@ -231,6 +231,7 @@ fn dir_mapping(spec: &DirSpec, dir: &Path, vars: &Vars) -> Result<DirMapping, Su
         host,
         guest,
         read_only: spec.read_only,
+        copy: false,
     })
 }
 

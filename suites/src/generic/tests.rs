@@ -168,16 +168,19 @@ fn all_keys() {
             host: dir.join("data"),
             guest: "data".into(),
             read_only: false,
+            copy: false,
         },
         DirMapping {
             host: dir.join("ro"),
             guest: "/mnt/ro".into(),
             read_only: true,
+            copy: false,
         },
         DirMapping {
             host: "/abs".into(),
             guest: "guest".into(),
             read_only: false,
+            copy: false,
         },
     ];
     assert_eq!(case.dirs, dirs);
