@@ -309,7 +309,13 @@ impl Session {
         if let Err(e) = crate::scratch::copy_inputs(&case.inputs, scratch.path()) {
             return fail(Reason::InstantiateError, e);
         }
-        let (job, stdin) = match self.job_for(case, engine, artifact, scratch.path()) {
+        // Private copies of directories the case may change; removed when
+        // the job is done (dropped at the end of this function).
+        let copies = match private_copies(case) {
+            Ok(c) => c,
+            Err(e) => return fail(Reason::InstantiateError, e),
+        };
+        let (job, stdin) = match self.job_for(case, engine, artifact, scratch.path(), &copies) {
             Ok(j) => j,
             Err(e) => return fail(Reason::InstantiateError, e),
         };
@@ -334,6 +340,7 @@ impl Session {
         engine: &str,
         artifact: &Artifact,
         scratch: &Path,
+        copies: &[Option<tempfile::TempDir>],
     ) -> Result<(Job, Vec<u8>), String> {
         let stdin = match &case.stdin {
             Some(path) => match std::fs::read(path) {
@@ -344,14 +351,18 @@ impl Session {
             None => Vec::new(),
         };
         let mut preopens = vec![(scratch.to_path_buf(), ".".to_string(), false)];
-        for d in &case.dirs {
+        for (i, d) in case.dirs.iter().enumerate() {
             if !d.host.is_dir() {
                 return Err(format!(
                     "directory {} (from [run] dirs) does not exist; create it or fix the entry",
                     d.host.display()
                 ));
             }
-            preopens.push((d.host.clone(), d.guest.clone(), d.read_only));
+            let host = match copies.get(i) {
+                Some(Some(copy)) => copy.path().to_path_buf(),
+                _ => d.host.clone(),
+            };
+            preopens.push((host, d.guest.clone(), d.read_only));
         }
         let mut argv = vec![format!("{}.wasm", case.stem)];
         argv.extend(case.args.iter().cloned());
@@ -378,6 +389,28 @@ impl Session {
             .zip(records.into_iter().map(|r| r.result))
             .collect()
     }
+}
+
+/// For each of the case's directories marked `copy`, a fresh copy of it.
+fn private_copies(case: &Case) -> Result<Vec<Option<tempfile::TempDir>>, String> {
+    case.dirs
+        .iter()
+        .map(|d| {
+            if !d.copy {
+                return Ok(None);
+            }
+            let dir = tempfile::Builder::new()
+                .prefix("xharness-dir-")
+                .tempdir()
+                .map_err(|e| format!("cannot create a copy of {}: {e}", d.host.display()))?;
+            let input = xharness_suites::Input {
+                host: d.host.clone(),
+                dest: String::new(),
+            };
+            crate::scratch::copy_inputs(std::slice::from_ref(&input), dir.path())?;
+            Ok(Some(dir))
+        })
+        .collect()
 }
 
 /// Each case's normalisers: its own, or the suite's for both streams.

@@ -69,6 +69,9 @@ pub struct SuiteArgs {
     /// List the cases instead of running them.
     #[arg(long)]
     pub list: bool,
+    /// Run one shard of the cases: hash:K/N or count:K/N (K of N, from 1).
+    #[arg(long, value_name = "KIND:K/N")]
+    pub partition: Option<crate::partition::Partition>,
     /// Keep each case's scratch directory.
     #[arg(long)]
     pub keep_scratch: bool,

@@ -43,9 +43,24 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
         pool.prestart(parallel);
     }
     let suite = load_suite(args)?;
-    let cases = suite.filter(&args.filters, args.exact);
+    let mut cases = suite.filter(&args.filters, args.exact);
+    if let Some(p) = &args.partition {
+        cases = cases
+            .into_iter()
+            .enumerate()
+            .filter(|(i, c)| p.contains(*i, &c.name))
+            .map(|(_, c)| c)
+            .collect();
+    }
     if args.list {
         return list(&suite, &cases, &engines, args).map(|()| 0);
+    }
+    if let (Some(p), true) = (&args.partition, cases.is_empty()) {
+        // More shards than cases: an empty shard is not an error, and its
+        // (empty) reports are written so a merge finds every shard's file.
+        println!("shard {p} of suite {} has no cases", suite.name);
+        write_empty_reports(&suite, &engines, args)?;
+        return Ok(0);
     }
     if cases.is_empty() {
         // A mistyped filter must not pass silently in CI.
@@ -144,6 +159,29 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     } else {
         1
     })
+}
+
+/// `--json` / `--junit` files of a run with no jobs.
+fn write_empty_reports(suite: &Suite, engines: &[String], args: &SuiteArgs) -> Result<(), String> {
+    let summary = Summary::from_results(&[], std::time::Duration::ZERO);
+    let started = Event::Started {
+        suite: &suite.name,
+        engines,
+        total: 0,
+    };
+    if let Some(path) = &args.json {
+        let mut r = JsonReport::new();
+        r.event(&started);
+        r.event(&Event::Done(&summary));
+        r.write(path).map_err(|e| e.to_string())?;
+    }
+    if let Some(path) = &args.junit {
+        let mut r = JunitReport::new();
+        r.event(&started);
+        r.event(&Event::Done(&summary));
+        r.write(path).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// The engines asked for, or the first one built in.
@@ -268,7 +306,10 @@ fn print_detailed(cases: &[&Case], engines: &[String]) {
         }
         match skip_reason(case, engines) {
             Some(why) => {
-                *by_skip.entry(why).or_default() += 1;
+                // Totals by kind of reason: `pre_cmd: needs a shell step
+                // (make x)` and `(make y)` count together.
+                let kind = why.split(" (").next().unwrap_or(why);
+                *by_skip.entry(kind).or_default() += 1;
                 line.push_str(&format!("  skip: {why}"));
             }
             None => {
