@@ -39,7 +39,11 @@ impl FromStr for Partition {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let usage = || format!("invalid partition {s:?}: use hash:K/N or count:K/N with 1 <= K <= N, e.g. hash:2/4");
+        let usage = || {
+            format!(
+                "invalid partition {s:?}: use hash:K/N or count:K/N with 1 <= K <= N, e.g. hash:2/4"
+            )
+        };
         let (kind, rest) = s.split_once(':').ok_or_else(usage)?;
         let kind = match kind {
             "hash" => Kind::Hash,
@@ -101,7 +105,14 @@ mod tests {
         let p: Partition = "hash:2/4".parse().expect("valid");
         assert_eq!((p.kind, p.shard, p.total), (Kind::Hash, 2, 4));
         assert_eq!(p.to_string(), "hash:2/4");
-        for bad in ["hash:0/4", "count:5/4", "hash:1/0", "slice:1/2", "hash:1", "count:a/b"] {
+        for bad in [
+            "hash:0/4",
+            "count:5/4",
+            "hash:1/0",
+            "slice:1/2",
+            "hash:1",
+            "count:a/b",
+        ] {
             let err = bad.parse::<Partition>().expect_err(bad);
             assert!(err.contains("hash:K/N or count:K/N"), "{err}");
         }
@@ -128,7 +139,11 @@ mod tests {
         let names = names(1000);
         let size = |p: &str| {
             let p: Partition = p.parse().expect("valid");
-            names.iter().enumerate().filter(|(i, n)| p.contains(*i, n)).count()
+            names
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| p.contains(*i, n))
+                .count()
         };
         assert_eq!(size("count:1/3"), 334);
         assert_eq!(size("count:3/3"), 333);

@@ -398,7 +398,14 @@ fn inputs_digest(case: &Case) -> Result<String, CompileFailure> {
                     summary: format!("cannot read input {}: {e}", entry.path().display()),
                     output: String::new(),
                 })?;
-                h.update(entry.path().strip_prefix(&input.host).unwrap_or(entry.path()).to_string_lossy().as_bytes());
+                h.update(
+                    entry
+                        .path()
+                        .strip_prefix(&input.host)
+                        .unwrap_or(entry.path())
+                        .to_string_lossy()
+                        .as_bytes(),
+                );
                 h.update([0]);
                 h.update(Sha256::digest(&bytes));
             }

@@ -68,15 +68,28 @@ pub fn judge_compile(
             reason: Reason::CompileError,
             detail: format!(
                 "the compiler failed{}:\n{}",
-                exit_code.map(|c| format!(" with exit code {c}")).unwrap_or_default(),
+                exit_code
+                    .map(|c| format!(" with exit code {c}"))
+                    .unwrap_or_default(),
                 String::from_utf8_lossy(&output)
             ),
         }),
         _ if compared(case, Stream::Stderr) => {
-            match xharness_golden::compare(Stream::Stderr, &case.golden_stderr, &output, &norms.stderr) {
+            match xharness_golden::compare(
+                Stream::Stderr,
+                &case.golden_stderr,
+                &output,
+                &norms.stderr,
+            ) {
                 Ok(None) => None,
-                Ok(Some(_)) => Some(Failure { reason: Reason::OutputMismatch, detail: String::new() }),
-                Err(e) => Some(Failure { reason: Reason::OutputMismatch, detail: e.to_string() }),
+                Ok(Some(_)) => Some(Failure {
+                    reason: Reason::OutputMismatch,
+                    detail: String::new(),
+                }),
+                Err(e) => Some(Failure {
+                    reason: Reason::OutputMismatch,
+                    detail: e.to_string(),
+                }),
             }
         }
         _ => None,
@@ -111,7 +124,9 @@ pub struct Failure {
 /// Judge how a job ended.
 pub fn judge(case: &Case, engine: &str, end: JobEnd, norms: &Norms) -> JobRecord {
     match end {
-        JobEnd::Finished(o) => ran(case, engine, o.status, o.stdout, o.stderr, o.duration, norms),
+        JobEnd::Finished(o) => ran(
+            case, engine, o.status, o.stdout, o.stderr, o.duration, norms,
+        ),
         JobEnd::Rejected(message) => {
             let failure = Failure {
                 reason: Reason::CompileError,
@@ -387,7 +402,10 @@ pub fn finish(case: &Case, engine: &str, failure: Option<Failure>, ms: f64) -> C
         (Some(Expectation::Fragile(why)), Some(f)) => (
             Status::XFail,
             Some(f.reason),
-            format!("failed, and is marked fragile ({why}): not counted\n{}", f.detail),
+            format!(
+                "failed, and is marked fragile ({why}): not counted\n{}",
+                f.detail
+            ),
         ),
         (_, Some(f)) => (Status::Fail, Some(f.reason), f.detail),
         (_, None) => (Status::Pass, None, String::new()),

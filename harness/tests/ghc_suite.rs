@@ -62,7 +62,14 @@ fn of<'a>(list: &'a [(String, String)], status: &str) -> Vec<&'a str> {
 fn the_fixture_runs_on_both_engines_as_users_call_it() {
     let f = fixture();
     let o = f.run(&[
-        "--suite", "ghc-testsuite", "--root", "tests", "--engine", BOTH, "--json", "r.json",
+        "--suite",
+        "ghc-testsuite",
+        "--root",
+        "tests",
+        "--engine",
+        BOTH,
+        "--json",
+        "r.json",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let json: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("json");
@@ -77,32 +84,57 @@ fn the_fixture_runs_on_both_engines_as_users_call_it() {
         );
         let passed = of(&s, "pass");
         for case in [
-            "hello", "wordsize", "stderr_out", "size1", "size3", "letter_b", "multi",
-            "with_extra", "exit_wasm", "compiles", "warns", "fails_to_compile",
+            "hello",
+            "wordsize",
+            "stderr_out",
+            "size1",
+            "size3",
+            "letter_b",
+            "multi",
+            "with_extra",
+            "exit_wasm",
+            "compiles",
+            "warns",
+            "fails_to_compile",
         ] {
-            assert!(passed.contains(&case), "{engine}: {case} did not pass: {s:?}");
+            assert!(
+                passed.contains(&case),
+                "{engine}: {case} did not pass: {s:?}"
+            );
         }
         assert_eq!(passed.len(), 17, "{engine}: {s:?}");
     }
-    assert!(stderr(&o).is_empty() || !stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).is_empty() || !stderr(&o).contains("warning"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn list_shows_functions_options_and_skip_reasons_with_totals() {
     let f = fixture();
     let o = f.run(&[
-        "--suite", "ghc-testsuite", "--root", "tests", "--list", "--json", "l.json",
+        "--suite",
+        "ghc-testsuite",
+        "--root",
+        "tests",
+        "--list",
+        "--json",
+        "l.json",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.lines().any(|l| l.starts_with("known_bug  compile_and_run")
-            && l.contains("expect_broken(4321)")
-            && l.contains("expect: broken")),
+        out.lines()
+            .any(|l| l.starts_with("known_bug  compile_and_run")
+                && l.contains("expect_broken(4321)")
+                && l.contains("expect: broken")),
         "{out}"
     );
     assert!(
-        out.lines().any(|l| l.starts_with("needs_ghci") && l.contains("skip: req_interp")),
+        out.lines()
+            .any(|l| l.starts_with("needs_ghci") && l.contains("skip: req_interp")),
         "{out}"
     );
     assert!(out.contains("22 tests: 18 to run, 4 skipped"), "{out}");
@@ -124,7 +156,10 @@ fn list_shows_functions_options_and_skip_reasons_with_totals() {
     assert!(bug["skip"].is_null());
     let shell = entry("shell_step");
     assert!(
-        shell["skip"].as_str().unwrap_or_default().starts_with("pre_cmd"),
+        shell["skip"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("pre_cmd"),
         "{shell}"
     );
     assert_eq!(entry("size2")["func"], "multimod_compile_and_run");
@@ -137,7 +172,14 @@ fn bless_writes_goldens_the_way_the_driver_accepts_them_and_round_trips() {
     f.file("tests/basic/hello.stdout", "stale\n");
     std::fs::remove_file(f.path().join("tests/basic/wordsize.stdout-ws-32")).expect("rm");
     std::fs::remove_file(f.path().join("tests/compile/fails_to_compile.stderr")).expect("rm");
-    let args = ["--suite", "ghc-testsuite", "--root", "tests", "--engine", BOTH];
+    let args = [
+        "--suite",
+        "ghc-testsuite",
+        "--root",
+        "tests",
+        "--engine",
+        BOTH,
+    ];
     let o = f.run(&args);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let mut bless = args.to_vec();
@@ -172,11 +214,20 @@ fn a_bad_statement_warns_with_file_and_line_and_keeps_the_other_tests() {
     let o = f.run(&["--suite", "ghc-testsuite", "--root", "tests", "--list"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.lines().any(|l| l.starts_with("before  compile")), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("after  compile")), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("before  compile")),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("after  compile")),
+        "{out}"
+    );
     let err = stderr(&o);
     assert!(err.contains("x/all.T:2:"), "{err}");
-    assert!(err.contains("x/all.T:5: test before is declared again"), "{err}");
+    assert!(
+        err.contains("x/all.T:5: test before is declared again"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -190,11 +241,22 @@ fn the_builtin_kind_needs_a_root() {
 #[test]
 fn a_change_to_any_input_file_recompiles_the_case() {
     let f = fixture();
-    let args = ["--suite", "ghc-testsuite", "--root", "tests", "--engine", "wasmtime", "multi"];
+    let args = [
+        "--suite",
+        "ghc-testsuite",
+        "--root",
+        "tests",
+        "--engine",
+        "wasmtime",
+        "multi",
+    ];
     let o = f.run(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Not the main source: the extra module the test lists.
-    f.file("tests/options/multi_util.c", "int twice(int x) { return 3 * x; }\n");
+    f.file(
+        "tests/options/multi_util.c",
+        "int twice(int x) { return 3 * x; }\n",
+    );
     let o = f.run(&args);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("twice(21) = 63"), "{}", stdout(&o));
@@ -204,7 +266,10 @@ fn a_change_to_any_input_file_recompiles_the_case() {
 fn config_values_in_the_suite_file_change_what_runs() {
     let f = fixture();
     let toml = f.read("suite.toml");
-    f.file("suite.toml", format!("{toml}\n[config]\nhave_interp = true\narch = \"javascript\"\n"));
+    f.file(
+        "suite.toml",
+        format!("{toml}\n[config]\nhave_interp = true\narch = \"javascript\"\n"),
+    );
     let o = f.run(&["--suite", "ghc-testsuite", "--root", "tests", "--list"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);

@@ -57,7 +57,7 @@ fn main() {
     );
     let mut by_message: BTreeMap<String, usize> = BTreeMap::new();
     for w in &last.warnings {
-        let message = w.splitn(3, ": ").nth(1).unwrap_or(w).to_owned();
+        let message = w.split(": ").nth(1).unwrap_or(w).to_owned();
         *by_message.entry(message).or_default() += 1;
     }
     for (m, n) in &by_message {
@@ -75,7 +75,11 @@ fn main() {
         .lines()
         .filter_map(|l| {
             let mut p = l.split('\t');
-            Some((p.next()?.to_owned(), p.next()?.to_owned(), p.next()?.to_owned()))
+            Some((
+                p.next()?.to_owned(),
+                p.next()?.to_owned(),
+                p.next()?.to_owned(),
+            ))
         })
         .collect();
     let found: BTreeSet<(String, String, String)> = last

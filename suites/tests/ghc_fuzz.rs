@@ -101,7 +101,9 @@ fn the_snippets_declare_what_they_say() {
     let all = SNIPPETS.concat();
     let e = evaluate_source(&all, &Config::default());
     let names: Vec<&str> = e.tests.iter().map(|t| t.name.as_str()).collect();
-    for n in ["T1", "T2", "T0", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T11", "T12"] {
+    for n in [
+        "T1", "T2", "T0", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T11", "T12",
+    ] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
     // Bad calls and bad indentation are warnings, not lost files.

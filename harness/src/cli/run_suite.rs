@@ -237,8 +237,9 @@ fn load_suite(args: &SuiteArgs) -> Result<Suite, String> {
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let suite = match xharness_suites::resolve(arg, &cwd) {
         Ok(path) => xharness_suites::load_with_root(&path, args.root.as_deref()),
-        Err(not_found) => xharness_suites::load_builtin(arg, args.root.as_deref())
-            .unwrap_or(Err(not_found)),
+        Err(not_found) => {
+            xharness_suites::load_builtin(arg, args.root.as_deref()).unwrap_or(Err(not_found))
+        }
     }
     .map_err(|e| e.to_string())?;
     for w in &suite.warnings {
@@ -371,7 +372,10 @@ fn listed(case: &Case, engines: &[String]) -> ListedCase {
             "skip".into(),
             skip_reason(case, engines).map_or(serde_json::Value::Null, |s| s.into()),
         );
-        if let Some(line) = info.get("line").and_then(|l| l.as_str()?.parse::<u64>().ok()) {
+        if let Some(line) = info
+            .get("line")
+            .and_then(|l| l.as_str()?.parse::<u64>().ok())
+        {
             info.insert("line".into(), line.into());
         }
     }

@@ -161,7 +161,10 @@ fn toolchain(
 }
 
 /// The compile command must be well-formed and say where the module goes (`{out}`).
-pub(crate) fn command_template(file: &SourceFile, command: &Spanned<String>) -> Result<String, SuiteError> {
+pub(crate) fn command_template(
+    file: &SourceFile,
+    command: &Spanned<String>,
+) -> Result<String, SuiteError> {
     let key = "toolchain.command";
     let used = template::placeholders(command.get_ref())
         .map_err(|e| file.invalid(command, key, template_message(e)))?;

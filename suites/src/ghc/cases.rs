@@ -32,7 +32,9 @@ pub struct Defaults {
 }
 
 /// Files the driver never copies into a test's directory (build products).
-const DO_NOT_COPY: [&str; 7] = [".hi", ".o", ".dyn_hi", ".dyn_o", ".out", ".hi-boot", ".o-boot"];
+const DO_NOT_COPY: [&str; 7] = [
+    ".hi", ".o", ".dyn_hi", ".dyn_o", ".out", ".hi-boot", ".o-boot",
+];
 
 /// The case for test `t` of file `f`.
 pub fn case(f: &FileTests, t: &Declared, d: &Defaults) -> Case {
@@ -76,11 +78,19 @@ pub fn case(f: &FileTests, t: &Declared, d: &Defaults) -> Case {
         None => format!("{}.stdin", t.name),
     });
     let k = o.run_timeout_multiplier;
-    let k = if k.is_finite() { k.clamp(0.01, 1000.0) } else { 1.0 };
-    let timeout = std::time::Duration::try_from_secs_f64(d.timeout.as_secs_f64() * k)
-        .unwrap_or(d.timeout);
-    let args = shell_words::split(o.extra_run_opts.trim())
-        .unwrap_or_else(|_| o.extra_run_opts.split_whitespace().map(str::to_owned).collect());
+    let k = if k.is_finite() {
+        k.clamp(0.01, 1000.0)
+    } else {
+        1.0
+    };
+    let timeout =
+        std::time::Duration::try_from_secs_f64(d.timeout.as_secs_f64() * k).unwrap_or(d.timeout);
+    let args = shell_words::split(o.extra_run_opts.trim()).unwrap_or_else(|_| {
+        o.extra_run_opts
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    });
     let mut info = vec![
         ("file".to_owned(), f.file.clone()),
         ("line".to_owned(), t.line.to_string()),
@@ -137,12 +147,15 @@ fn mode_of(func: &str) -> (Mode, Option<String>) {
         return (Mode::Compile, Some(format!("{func}: {why}")));
     }
     match func {
-        "multiunit_compile" | "multiunit_compile_fail" => {
-            (Mode::Compile, Some(format!("{func}: needs GHC's -unit files")))
-        }
+        "multiunit_compile" | "multiunit_compile_fail" => (
+            Mode::Compile,
+            Some(format!("{func}: needs GHC's -unit files")),
+        ),
         "multimod_compile_filter" => (
             Mode::Compile,
-            Some(format!("{func}: filters the compiler's output through a shell command")),
+            Some(format!(
+                "{func}: filters the compiler's output through a shell command"
+            )),
         ),
         f if f.ends_with("_fail") && COMPILE_FUNCS.contains(&f) => (Mode::CompileFail, None),
         f if COMPILE_FUNCS.contains(&f) => (Mode::Compile, None),
@@ -177,13 +190,24 @@ fn split_args(func: &str, args: &[Arg]) -> (Option<String>, Vec<String>, String)
 
 /// Skip, expected failure or fragility, as the driver decides it for the
 /// first way the test runs in.
-fn expectation(t: &Declared, mode: Mode, func_skip: Option<String>, config: &Config) -> Option<Expectation> {
+fn expectation(
+    t: &Declared,
+    mode: Mode,
+    func_skip: Option<String>,
+    config: &Config,
+) -> Option<Expectation> {
     let o: &TestOpts = &t.opts;
     if let Some(why) = o.skip.clone().or(func_skip) {
         return Some(Expectation::Skip(why));
     }
     let mut ways = config.ways(mode == Mode::CompileAndRun);
-    ways.extend(o.extra_ways.iter().filter(|w| !ways.contains(w)).cloned().collect::<Vec<_>>());
+    ways.extend(
+        o.extra_ways
+            .iter()
+            .filter(|w| !ways.contains(w))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
     let runnable: Vec<&String> = ways
         .iter()
         .filter(|w| o.only_ways.as_ref().is_none_or(|only| only.contains(w)))
@@ -217,7 +241,13 @@ fn expectation(t: &Declared, mode: Mode, func_skip: Option<String>, config: &Con
 
 /// The driver's `find_expected_file`: `NAME.SUFFIX` with the first of the
 /// variants `-ws-WORDSIZE` × (`-PLATFORM`, `-OS`, none) that exists.
-pub fn expected_file(f: &FileTests, name: &str, suffix: &str, o: &TestOpts, config: &Config) -> String {
+pub fn expected_file(
+    f: &FileTests,
+    name: &str,
+    suffix: &str,
+    o: &TestOpts,
+    config: &Config,
+) -> String {
     let base = o
         .use_specs
         .iter()
@@ -225,7 +255,11 @@ pub fn expected_file(f: &FileTests, name: &str, suffix: &str, o: &TestOpts, conf
         .map(|(_, v)| v.clone())
         .unwrap_or_else(|| format!("{name}.{suffix}"));
     let ws = format!("-ws-{}", config.text("wordsize"));
-    let plats = [format!("-{}", config.text("platform")), format!("-{}", config.text("os")), String::new()];
+    let plats = [
+        format!("-{}", config.text("platform")),
+        format!("-{}", config.text("os")),
+        String::new(),
+    ];
     for plat in &plats {
         for w in [ws.as_str(), ""] {
             let candidate = format!("{base}{w}{plat}");
@@ -284,7 +318,11 @@ fn push_input(out: &mut Vec<Input>, host: std::path::PathBuf) {
 /// tree uses it).
 fn glob_paths(pattern: &Path) -> Result<Vec<std::path::PathBuf>, ()> {
     let dir = pattern.parent().ok_or(())?;
-    let name = pattern.file_name().ok_or(())?.to_string_lossy().into_owned();
+    let name = pattern
+        .file_name()
+        .ok_or(())?
+        .to_string_lossy()
+        .into_owned();
     let glob = globset::Glob::new(&name).map_err(|_| ())?.compile_matcher();
     let mut found: Vec<_> = std::fs::read_dir(dir)
         .map_err(|_| ())?

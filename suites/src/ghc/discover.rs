@@ -161,7 +161,7 @@ pub fn evaluate_source(src: &str, config: &Config) -> Evaluated {
         .into_iter()
         .map(|w| (w.line, w.message))
         .collect();
-    warnings.extend(host.problems.drain(..));
+    warnings.append(&mut host.problems);
     warnings.sort_by_key(|(line, _)| *line);
     Evaluated {
         tests: std::mem::take(&mut host.tests),

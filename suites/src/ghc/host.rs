@@ -30,7 +30,7 @@ pub enum Obj {
     /// A normaliser function.
     Norm(Norm),
     /// The options object a Python setup function receives.
-    Opts(RefCell<TestOpts>),
+    Opts(Box<RefCell<TestOpts>>),
 }
 
 impl HostValue for Obj {
@@ -156,7 +156,7 @@ impl<'c> FileHost<'c> {
             }
             Value::None => {}
             callable => {
-                let obj = Rc::new(Obj::Opts(RefCell::new(std::mem::take(opts))));
+                let obj = Rc::new(Obj::Opts(Box::new(RefCell::new(std::mem::take(opts)))));
                 let args = vec![Value::Str(Rc::from(name)), Value::Host(obj.clone())];
                 let result = interp.call(self, callable, args, Vec::new());
                 if let Obj::Opts(cell) = &*obj {
@@ -189,7 +189,11 @@ impl<'c> FileHost<'c> {
                 "setup" => 1,
                 "func" => 2,
                 "args" => 3,
-                other => return Err(format!("test() got an unexpected keyword argument '{other}'")),
+                other => {
+                    return Err(format!(
+                        "test() got an unexpected keyword argument '{other}'"
+                    ));
+                }
             };
             slots[i] = Some(v);
         }
@@ -259,7 +263,10 @@ impl<'c> FileHost<'c> {
             Some(Kind::Constructor) => {
                 let label = format!(
                     "{name}({})",
-                    args.iter().map(|a| short(&a.repr())).collect::<Vec<_>>().join(", ")
+                    args.iter()
+                        .map(|a| short(&a.repr()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 let setup = construct(self, interp, name, &args)?;
                 match setup {
@@ -298,7 +305,9 @@ fn to_value(v: &ConfigValue) -> Value {
         ConfigValue::Int(i) => Value::Int(*i),
         ConfigValue::Float(f) => Value::Float(*f),
         ConfigValue::Str(s) => Value::Str(Rc::from(s.as_str())),
-        ConfigValue::List(l) => Value::List(Rc::new(RefCell::new(l.iter().map(to_value).collect()))),
+        ConfigValue::List(l) => {
+            Value::List(Rc::new(RefCell::new(l.iter().map(to_value).collect())))
+        }
         ConfigValue::Dict(d) => {
             let mut dict = Dict::new();
             for (k, v) in d {
@@ -429,7 +438,11 @@ fn construct(
                 _ => host(Obj::Setup(Setup::Normal, "normal".into())),
             }));
         }
-        "compose" => return Ok(Built::Value(Value::List(Rc::new(RefCell::new(args.to_vec()))))),
+        "compose" => {
+            return Ok(Built::Value(Value::List(Rc::new(RefCell::new(
+                args.to_vec(),
+            )))));
+        }
         "expect_broken" => Setup::ExpectBroken(int(a0)),
         "expect_broken_for" => Setup::ExpectBrokenFor(int(a0), strings(a1)),
         "expect_fail_for" => Setup::ExpectFailFor(strings(a0)),
@@ -445,9 +458,7 @@ fn construct(
         "exit_code" => Setup::ExitCode(int(a0)),
         "signal_exit_code" if is_wasm => Setup::ExitCode(1),
         "signal_exit_code" => Setup::ExitCode(int(a0) + 128),
-        "run_timeout_multiplier" => {
-            Setup::RunTimeout(a0.and_then(as_float).unwrap_or(1.0))
-        }
+        "run_timeout_multiplier" => Setup::RunTimeout(a0.and_then(as_float).unwrap_or(1.0)),
         "extra_run_opts" => Setup::ExtraRunOpts(text(a0)),
         "extra_hc_opts" => Setup::ExtraHcOpts(text(a0)),
         "extra_files" => Setup::ExtraFiles(strings(a0)),
@@ -459,17 +470,22 @@ fn construct(
                 .map(|(k, v)| (k.py_str(), v.py_str()))
                 .collect(),
         ),
-        "pre_cmd" => Setup::Unsupported(format!("pre_cmd: needs a shell step ({})", short(&text(a0)))),
+        "pre_cmd" => Setup::Unsupported(format!(
+            "pre_cmd: needs a shell step ({})",
+            short(&text(a0))
+        )),
         "cmd_prefix" | "cmd_wrapper" | "compile_cmd_prefix" => {
             Setup::Unsupported(format!("{name}: needs a shell wrapper"))
         }
         "check_stdout" => Setup::Unsupported("check_stdout: needs a Python checker".into()),
         "normalise_fun" => Setup::NormaliseStdout(norms(args)),
         "normalise_errmsg_fun" => Setup::NormaliseStderr(norms(args)),
-        "normalise_version" => {
-            Setup::NormaliseBoth(vec![Norm::Version(args.iter().map(Value::py_str).collect())])
+        "normalise_version" => Setup::NormaliseBoth(vec![Norm::Version(
+            args.iter().map(Value::py_str).collect(),
+        )]),
+        "normalise_whitespace_fun" => {
+            Setup::Whitespace(norms(args).pop().unwrap_or(Norm::Whitespace))
         }
-        "normalise_whitespace_fun" => Setup::Whitespace(norms(args).pop().unwrap_or(Norm::Whitespace)),
         "filter_stdout_lines" | "limit_stdout_lines" => {
             Setup::NormaliseStdout(vec![Norm::Unknown(format!("{name}(...)"))])
         }
@@ -533,7 +549,12 @@ impl Host for FileHost<'_> {
         }
     }
 
-    fn set_attr(&mut self, obj: &Rc<dyn HostValue>, attr: &str, value: Value) -> Result<(), String> {
+    fn set_attr(
+        &mut self,
+        obj: &Rc<dyn HostValue>,
+        attr: &str,
+        value: Value,
+    ) -> Result<(), String> {
         match obj.as_any().downcast_ref::<Obj>() {
             Some(Obj::Config) => {
                 self.config_set.insert(attr.to_owned(), value);
@@ -578,9 +599,9 @@ fn set_opts_attr(o: &mut TestOpts, attr: &str, v: Value) {
         "ignore_stdout" => o.ignore_stdout = v.truthy(),
         "ignore_stderr" => o.ignore_stderr = v.truthy(),
         "extra_files" => o.extra_files = strings(Some(&v)),
-        "target_wrapper" | "cmd_wrapper" => {
-            o.skip_because(format!("sets opts.{attr}: needs a runner other than a wasm engine"))
-        }
+        "target_wrapper" | "cmd_wrapper" => o.skip_because(format!(
+            "sets opts.{attr}: needs a runner other than a wasm engine"
+        )),
         other => o.unknown.push(format!("opts.{other}")),
     }
 }

@@ -128,10 +128,13 @@ pub fn load_builtin(root: &Path) -> Result<Suite, SuiteError> {
         origin: "the root given with --root".into(),
         source,
     })?;
-    let dirs: Vec<PathBuf> = [Some(canonical.clone()), canonical.parent().map(Path::to_path_buf)]
-        .into_iter()
-        .flatten()
-        .collect();
+    let dirs: Vec<PathBuf> = [
+        Some(canonical.clone()),
+        canonical.parent().map(Path::to_path_buf),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     for dir in dirs {
         let candidate = dir.join(crate::SUITE_FILE);
         if candidate.is_file() {
@@ -171,12 +174,19 @@ fn build(
     };
     let toolchain = Toolchain::Command {
         template,
-        timeout: raw.toolchain.timeout.map_or(Duration::from_secs(600), |s| s.0),
+        timeout: raw
+            .toolchain
+            .timeout
+            .map_or(Duration::from_secs(600), |s| s.0),
         shell: raw.toolchain.shell.unwrap_or(false),
     };
     let defaults = Defaults {
         config: config.clone(),
-        source_ext: raw.toolchain.source_ext.clone().unwrap_or_else(|| "hs".into()),
+        source_ext: raw
+            .toolchain
+            .source_ext
+            .clone()
+            .unwrap_or_else(|| "hs".into()),
         timeout: raw.run.timeout.map_or(Duration::from_secs(300), |s| s.0),
         max_memory: raw.run.max_memory.map_or(1 << 30, |b| b.0),
         max_output: raw.run.max_output.map_or(1 << 20, |b| b.0) as usize,

@@ -55,8 +55,14 @@ pub const COMPILE_FUNCS: [&str; 10] = [
 pub const SKIPPED_FUNCS: [(&str, &str); 14] = [
     ("run_command", "needs a shell"),
     ("makefile_test", "needs make and a shell"),
-    ("ghci_script", "needs GHCi, which a wasm cross compiler lacks"),
-    ("ghci_multiunit_script", "needs GHCi, which a wasm cross compiler lacks"),
+    (
+        "ghci_script",
+        "needs GHCi, which a wasm cross compiler lacks",
+    ),
+    (
+        "ghci_multiunit_script",
+        "needs GHCi, which a wasm cross compiler lacks",
+    ),
     ("compile_cmp_asm", "compares assembly output"),
     ("compile_grep_asm", "greps assembly output"),
     ("compile_grep_core", "greps Core output"),
@@ -116,11 +122,20 @@ fn plain_option(name: &str) -> Option<Setup> {
         "normalise_slashes" => Setup::NormaliseStdout(vec![Norm::Slashes]),
         "normalise_exe" => Setup::NormaliseStdout(vec![Norm::Exe]),
         "normalise_drive_letter" => Setup::NormaliseStdout(vec![Norm::DriveLetter]),
-        "no_deps" | "no_lint" | "copy_files" | "ignore_extension" | "multi_cpu_race"
-        | "keep_prof_callstacks" | "no_check_hp" | "normalise_win32_io_errors"
-        | "req_c" | "req_cxx" | "req_cmm" | "req_c_rts" | "req_ffi_exports" | "req_asm" => {
-            Setup::NoEffect
-        }
+        "no_deps"
+        | "no_lint"
+        | "copy_files"
+        | "ignore_extension"
+        | "multi_cpu_race"
+        | "keep_prof_callstacks"
+        | "no_check_hp"
+        | "normalise_win32_io_errors"
+        | "req_c"
+        | "req_cxx"
+        | "req_cmm"
+        | "req_c_rts"
+        | "req_ffi_exports"
+        | "req_asm" => Setup::NoEffect,
         _ => {
             let (n, key) = REQUIRES.iter().find(|(n, _)| *n == name)?;
             Setup::Require { name: n, key }
@@ -129,28 +144,97 @@ fn plain_option(name: &str) -> Option<Setup> {
 }
 
 const CONSTRUCTORS: [&str; 52] = [
-    "when", "unless", "compose", "expect_broken", "expect_broken_for", "expect_fail_for",
-    "fragile", "fragile_for", "js_broken", "wasm_broken", "js_fragile", "omit_ways",
-    "only_ways", "extra_ways", "exit_code", "signal_exit_code", "run_timeout_multiplier",
-    "compile_timeout_multiplier", "pre_cmd_timeout_multiplier", "extra_run_opts",
-    "extra_hc_opts", "extra_files", "extra_clean", "set_stdin", "use_specs", "pre_cmd",
-    "cmd_prefix", "cmd_wrapper", "compile_cmd_prefix", "check_stdout", "outputdir",
-    "normalise_fun", "normalise_errmsg_fun", "normalise_version", "normalise_whitespace_fun",
-    "filter_stdout_lines", "limit_stdout_lines", "grep_errmsg", "multiline_grep_errmsg",
-    "check_errmsg", "grep_prof", "normalise_prof_fun", "req_hadrian_deps",
-    "collect_compiler_stats", "collect_stats", "collect_runtime_residency",
-    "collect_compiler_residency", "collect_compiler_runtime", "collect_size",
-    "collect_size_dir", "collect_object_size", "collect_compiler_perf",
+    "when",
+    "unless",
+    "compose",
+    "expect_broken",
+    "expect_broken_for",
+    "expect_fail_for",
+    "fragile",
+    "fragile_for",
+    "js_broken",
+    "wasm_broken",
+    "js_fragile",
+    "omit_ways",
+    "only_ways",
+    "extra_ways",
+    "exit_code",
+    "signal_exit_code",
+    "run_timeout_multiplier",
+    "compile_timeout_multiplier",
+    "pre_cmd_timeout_multiplier",
+    "extra_run_opts",
+    "extra_hc_opts",
+    "extra_files",
+    "extra_clean",
+    "set_stdin",
+    "use_specs",
+    "pre_cmd",
+    "cmd_prefix",
+    "cmd_wrapper",
+    "compile_cmd_prefix",
+    "check_stdout",
+    "outputdir",
+    "normalise_fun",
+    "normalise_errmsg_fun",
+    "normalise_version",
+    "normalise_whitespace_fun",
+    "filter_stdout_lines",
+    "limit_stdout_lines",
+    "grep_errmsg",
+    "multiline_grep_errmsg",
+    "check_errmsg",
+    "grep_prof",
+    "normalise_prof_fun",
+    "req_hadrian_deps",
+    "collect_compiler_stats",
+    "collect_stats",
+    "collect_runtime_residency",
+    "collect_compiler_residency",
+    "collect_compiler_runtime",
+    "collect_size",
+    "collect_size_dir",
+    "collect_object_size",
+    "collect_compiler_perf",
 ];
 
 const PREDICATES: [&str; 36] = [
-    "arch", "platform", "opsys", "wordsize", "js_arch", "wasm_arch", "on_windows", "msys",
-    "cygwin", "have_vanilla", "have_ncg", "have_llvm", "have_dynamic", "have_dynamic_prof",
-    "have_profiling", "have_threaded", "in_tree_compiler", "unregisterised",
-    "compiler_profiled", "compiler_debugged", "debug_rts", "have_gdb", "have_readelf",
-    "have_fast_bignum", "have_slow_bignum", "llvm_build", "have_thread_sanitizer",
-    "gcc_as_cmmp", "doing_ghci", "ghc_dynamic", "leading_underscore",
-    "tables_next_to_code", "fast", "slow", "needsTargetWrapper", "exe_extension",
+    "arch",
+    "platform",
+    "opsys",
+    "wordsize",
+    "js_arch",
+    "wasm_arch",
+    "on_windows",
+    "msys",
+    "cygwin",
+    "have_vanilla",
+    "have_ncg",
+    "have_llvm",
+    "have_dynamic",
+    "have_dynamic_prof",
+    "have_profiling",
+    "have_threaded",
+    "in_tree_compiler",
+    "unregisterised",
+    "compiler_profiled",
+    "compiler_debugged",
+    "debug_rts",
+    "have_gdb",
+    "have_readelf",
+    "have_fast_bignum",
+    "have_slow_bignum",
+    "llvm_build",
+    "have_thread_sanitizer",
+    "gcc_as_cmmp",
+    "doing_ghci",
+    "ghc_dynamic",
+    "leading_underscore",
+    "tables_next_to_code",
+    "fast",
+    "slow",
+    "needsTargetWrapper",
+    "exe_extension",
 ];
 
 /// Look a name up: its `'static` spelling and kind.
@@ -209,11 +293,41 @@ pub fn kind(name: &str) -> Option<Kind> {
 
 /// Spellings of the plain options, for [`lookup`]'s `'static` names.
 const PLAIN_NAMES: [&str; 37] = [
-    "normal", "skip", "expect_fail", "ignore_stdout", "ignore_stderr", "combined_output",
-    "high_memory_usage", "wasm_skip", "js_skip", "windows_skip", "literate", "c_src",
-    "cxx_src", "objc_src", "objcxx_src", "cmm_src", "omit_ghci", "only_ghci",
-    "normalise_slashes", "normalise_exe", "normalise_drive_letter", "no_deps", "no_lint",
-    "copy_files", "ignore_extension", "multi_cpu_race", "keep_prof_callstacks",
-    "no_check_hp", "normalise_win32_io_errors", "req_c", "req_cxx", "req_cmm", "req_c_rts",
-    "req_ffi_exports", "req_asm", "stage1", "req_hadrian_deps",
+    "normal",
+    "skip",
+    "expect_fail",
+    "ignore_stdout",
+    "ignore_stderr",
+    "combined_output",
+    "high_memory_usage",
+    "wasm_skip",
+    "js_skip",
+    "windows_skip",
+    "literate",
+    "c_src",
+    "cxx_src",
+    "objc_src",
+    "objcxx_src",
+    "cmm_src",
+    "omit_ghci",
+    "only_ghci",
+    "normalise_slashes",
+    "normalise_exe",
+    "normalise_drive_letter",
+    "no_deps",
+    "no_lint",
+    "copy_files",
+    "ignore_extension",
+    "multi_cpu_race",
+    "keep_prof_callstacks",
+    "no_check_hp",
+    "normalise_win32_io_errors",
+    "req_c",
+    "req_cxx",
+    "req_cmm",
+    "req_c_rts",
+    "req_ffi_exports",
+    "req_asm",
+    "stage1",
+    "req_hadrian_deps",
 ];

@@ -149,9 +149,23 @@ fn unknown_names_keep_evaluation_going_and_are_counted() {
     assert!(e.warnings.is_empty(), "{:?}", e.warnings);
     let names: Vec<&str> = e.tests.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["u", "v"]);
-    assert!(e.unknown.contains_key("some_future_option"), "{:?}", e.unknown);
-    assert!(e.unknown.contains_key("config.some_new_flag"), "{:?}", e.unknown);
-    assert!(e.tests[0].opts.unknown.iter().any(|u| u.contains("some_future_option")));
+    assert!(
+        e.unknown.contains_key("some_future_option"),
+        "{:?}",
+        e.unknown
+    );
+    assert!(
+        e.unknown.contains_key("config.some_new_flag"),
+        "{:?}",
+        e.unknown
+    );
+    assert!(
+        e.tests[0]
+            .opts
+            .unknown
+            .iter()
+            .any(|u| u.contains("some_future_option"))
+    );
 }
 
 #[test]
@@ -167,10 +181,19 @@ fn normalisers_the_driver_knows_are_kept_as_data() {
         "test('n', [normalise_version('base', 'ghc-prim'), normalise_slashes, \
          normalise_errmsg_fun(normalise_errmsg), normalise_fun(lambda s: s)], compile_and_run, [''])",
     );
-    assert!(t.opts.stdout_norms.contains(&Norm::Version(vec!["base".into(), "ghc-prim".into()])));
+    assert!(
+        t.opts
+            .stdout_norms
+            .contains(&Norm::Version(vec!["base".into(), "ghc-prim".into()]))
+    );
     assert!(t.opts.stdout_norms.contains(&Norm::Slashes));
     assert!(t.opts.stderr_norms.contains(&Norm::Errmsg));
-    assert!(t.opts.stdout_norms.iter().any(|n| matches!(n, Norm::Unknown(_))));
+    assert!(
+        t.opts
+            .stdout_norms
+            .iter()
+            .any(|n| matches!(n, Norm::Unknown(_)))
+    );
 }
 
 #[test]
@@ -204,14 +227,22 @@ fn goldens_pick_word_size_and_platform_variants_in_the_drivers_order() {
     let golden = |listing: &[&str]| {
         let c = cases::case(&file(listing), &t, &d);
         (
-            c.golden_stdout.file_name().map(|n| n.to_string_lossy().into_owned()),
-            c.golden_stderr.file_name().map(|n| n.to_string_lossy().into_owned()),
+            c.golden_stdout
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned()),
+            c.golden_stderr
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned()),
         )
     };
     let (out, err) = golden(&["T.hs", "T.stdout", "T.stdout-ws-32", "T.stderr-ws-64"]);
     assert_eq!(out.as_deref(), Some("T.stdout-ws-32"));
     assert_eq!(err.as_deref(), Some("T.stderr"));
-    let (out, _) = golden(&["T.stdout-ws-32", "T.stdout-wasm32-unknown-wasi", "T.stdout-wasi"]);
+    let (out, _) = golden(&[
+        "T.stdout-ws-32",
+        "T.stdout-wasm32-unknown-wasi",
+        "T.stdout-wasi",
+    ]);
     assert_eq!(out.as_deref(), Some("T.stdout-wasm32-unknown-wasi"));
     let (out, _) = golden(&["T.stdout", "T.stdout-wasi"]);
     assert_eq!(out.as_deref(), Some("T.stdout-wasi"));
@@ -223,10 +254,28 @@ fn inputs_are_the_tests_files_and_its_extra_files() {
     let t = one(
         "test('T5', [extra_files(['Lib.hs', 'data/']), extra_hc_opts('-O2')], multimod_compile_and_run, ['Main', '-v0'])",
     );
-    let f = file(&["Main.hs", "T5.stdout", "T5.stdin", "T5.o", "T50.hs", "T5", "Other.hs"]);
+    let f = file(&[
+        "Main.hs",
+        "T5.stdout",
+        "T5.stdin",
+        "T5.o",
+        "T50.hs",
+        "T5",
+        "Other.hs",
+    ]);
     let c = cases::case(&f, &t, &d);
     let dests: Vec<&str> = c.inputs.iter().map(|i| i.dest.as_str()).collect();
-    assert_eq!(dests, ["T5.stdin", "T5.stdout", "T50.hs", "Lib.hs", "data", "Main.hs"]);
+    assert_eq!(
+        dests,
+        [
+            "T5.stdin",
+            "T5.stdout",
+            "T50.hs",
+            "Lib.hs",
+            "data",
+            "Main.hs"
+        ]
+    );
     assert_eq!(c.src, PathBuf::from("/t/a/Main.hs"));
     assert_eq!(c.flags, "-v0 -O2");
     assert_eq!(c.stdin, Some(PathBuf::from("/t/a/T5.stdin")));
@@ -248,6 +297,9 @@ fn expectations_follow_ways() {
         .collect();
     assert!(matches!(&e[0], Some(Expectation::XFail(_))));
     assert_eq!(e[1], None);
-    assert!(matches!(&e[2], Some(Expectation::Skip(w)) if w.contains("only_ways ghci")), "{e:?}");
+    assert!(
+        matches!(&e[2], Some(Expectation::Skip(w)) if w.contains("only_ways ghci")),
+        "{e:?}"
+    );
     assert!(matches!(&e[3], Some(Expectation::Skip(w)) if w.contains("omit_ways normal")));
 }
