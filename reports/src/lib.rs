@@ -1,4 +1,5 @@
-//! Every xharness output format: console (plain lines or a progress bar), JSON and JUnit XML.
+//! Every xharness output format: console (plain lines or a progress bar), JSON, JUnit XML
+//! and HTML, and saved JSON runs read back and merged.
 //!
 //! The seam: the scheduler emits [`Event`]s as cases finish and every output format is a
 //! [`Reporter`] listening to them (as in nextest, runner and reporter never meet). The
@@ -14,6 +15,10 @@
 //!   cases and totals.
 //! - [`json`]: [`JsonReport`] for `--json` and [`ListedCase`] for `--list`.
 //! - [`junit`]: [`JunitReport`] for CI systems that read JUnit XML.
+//! - [`html`]: [`HtmlReport`], one self-contained page: summary, case × engine matrix,
+//!   filters and search, per-case details with diffs between engines.
+//! - [`saved`]: [`SavedRun`], a `--json` report read back, several merged, replayed
+//!   into any reporter.
 //!
 //! Diffs are drawn by `xharness-golden`'s `render_diff`, so they look the same in every
 //! report and wherever else users meet them.
@@ -21,23 +26,27 @@
 pub mod console;
 mod error;
 mod fs;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod model;
 mod progress;
 pub mod render;
+pub mod saved;
 
 #[cfg(test)]
 mod test_data;
 
 pub use console::Console;
 pub use error::ReportError;
+pub use html::HtmlReport;
 pub use json::{JsonReport, ListedCase};
 pub use junit::JunitReport;
 pub use model::{
     Attempt, CaseResult, Event, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord, Reason,
     Status, Summary,
 };
+pub use saved::{SavedRun, mark_divergence};
 
 /// A listener for the scheduler's events; one per output format.
 pub trait Reporter: Send {

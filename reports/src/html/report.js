@@ -1,0 +1,315 @@
+// xharness HTML report: builds the case matrix from the embedded JSON, filters and
+// searches it, and draws a case's details when it is opened. Every text from the
+// data goes through textContent, never innerHTML: test output is untrusted.
+// State lives in the URL hash: #filter=all|failing|divergent&q=TEXT&case=NAME.
+(function () {
+  "use strict";
+  var CHUNK = 500;
+  var LABELS = { pass: "PASS", fail: "FAIL", xfail: "XFAIL", xpass: "XPASS", skip: "SKIP",
+    flaky: "FLAKY", error: "ERROR", "not-run": "NOT RUN" };
+  var FILTERS = ["all", "failing", "divergent"];
+  var data = JSON.parse(document.getElementById("report-data").textContent);
+  var engines = data.engines, cases = data.cases;
+  var lower = cases.map(function (c) { return c.name.toLowerCase(); });
+  var state = { filter: "all", q: "", open: "" };
+  var body = document.getElementById("matrix-body");
+  var search = document.getElementById("search");
+  var shown = [], rendered = 0, observer = null;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function fmtMs(ms) {
+    if (typeof ms !== "number") return "";
+    if (ms >= 1000) return (ms / 1000).toFixed(2) + " s";
+    return (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1)) + " ms";
+  }
+
+  function matches(c, i) {
+    if (state.filter === "failing" && !c.failing) return false;
+    if (state.filter === "divergent" && !c.divergent) return false;
+    return !state.q || lower[i].indexOf(state.q.toLowerCase()) >= 0;
+  }
+
+  // ---- URL hash -------------------------------------------------------------------
+  function readHash() {
+    var p = new URLSearchParams(location.hash.replace(/^#/, ""));
+    var f = p.get("filter");
+    state.filter = FILTERS.indexOf(f) >= 0 ? f : "all";
+    state.q = p.get("q") || "";
+    state.open = p.get("case") || "";
+  }
+
+  function writeHash() {
+    var p = new URLSearchParams();
+    if (state.filter !== "all") p.set("filter", state.filter);
+    if (state.q) p.set("q", state.q);
+    if (state.open) p.set("case", state.open);
+    var h = p.toString();
+    if (location.hash.replace(/^#/, "") === h) return;
+    try { history.replaceState(null, "", h ? "#" + h : location.pathname + location.search); }
+    catch (e) { location.hash = h; }
+  }
+
+  // ---- matrix ---------------------------------------------------------------------
+  function cell(r, engine) {
+    var td;
+    if (!r) {
+      td = el("td", "cell st-none", "\u2014");
+      td.dataset.status = "none";
+    } else {
+      td = el("td", "cell st-" + r.status, LABELS[r.status] || r.status);
+      td.dataset.status = r.status;
+      td.appendChild(el("span", "ms", fmtMs(r.ms)));
+      if (r.reason) td.title = r.reason;
+    }
+    td.dataset.engine = engine;
+    return td;
+  }
+
+  function row(i) {
+    var c = cases[i];
+    var tr = el("tr", "case-row" + (c.divergent ? " divergent" : "") + (c.failing ? " failing" : ""));
+    tr.dataset.index = i;
+    tr.dataset.case = c.name;
+    tr.dataset.divergent = c.divergent ? "true" : "false";
+    tr.dataset.failing = c.failing ? "true" : "false";
+    var th = el("th", "case-name");
+    th.scope = "row";
+    var b = el("button", "toggle", c.name);
+    b.type = "button";
+    b.setAttribute("aria-expanded", "false");
+    th.appendChild(b);
+    if (c.divergent) th.appendChild(el("span", "badge badge-divergent", "divergent"));
+    tr.appendChild(th);
+    for (var j = 0; j < engines.length; j++) tr.appendChild(cell(c.results[j], engines[j]));
+    return tr;
+  }
+
+  function renderMore(upTo) {
+    var old = document.getElementById("more-row");
+    if (old) old.remove();
+    var frag = document.createDocumentFragment();
+    var end = Math.min(shown.length, Math.max(upTo, rendered + CHUNK));
+    for (; rendered < end; rendered++) frag.appendChild(row(shown[rendered]));
+    if (rendered < shown.length) {
+      var tr = el("tr", "more-row");
+      tr.id = "more-row";
+      var td = el("td");
+      td.colSpan = engines.length + 1;
+      var b = el("button", "", "show " + Math.min(CHUNK, shown.length - rendered) + " more (" +
+        (shown.length - rendered) + " not shown)");
+      b.type = "button";
+      b.id = "show-more";
+      b.addEventListener("click", function () { renderMore(0); });
+      td.appendChild(b);
+      tr.appendChild(td);
+      frag.appendChild(tr);
+      if (observer) { observer.disconnect(); observer.observe(tr); }
+    }
+    body.appendChild(frag);
+  }
+
+  function render() {
+    shown = [];
+    for (var i = 0; i < cases.length; i++) if (matches(cases[i], i)) shown.push(i);
+    body.textContent = "";
+    rendered = 0;
+    if (!shown.length) {
+      var tr = el("tr");
+      tr.id = "no-match";
+      var td = el("td", "", "No case matches.");
+      td.colSpan = engines.length + 1;
+      tr.appendChild(td);
+      body.appendChild(tr);
+    } else {
+      var openAt = state.open ? shown.indexOf(indexOf(state.open)) : -1;
+      renderMore(openAt + 1);
+    }
+    var count = document.getElementById("shown-count");
+    count.textContent = String(shown.length);
+    count.dataset.count = String(shown.length);
+    var buttons = document.querySelectorAll("#filters .filter");
+    for (var k = 0; k < buttons.length; k++) {
+      var on = buttons[k].dataset.filter === state.filter;
+      buttons[k].classList.toggle("active", on);
+      buttons[k].setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    if (search.value !== state.q) search.value = state.q;
+    if (state.open) openCase(state.open, false);
+  }
+
+  function indexOf(name) {
+    for (var i = 0; i < cases.length; i++) if (cases[i].name === name) return i;
+    return -1;
+  }
+
+  // ---- details --------------------------------------------------------------------
+  function rowOf(i) {
+    var rows = body.querySelectorAll("tr.case-row");
+    for (var k = 0; k < rows.length; k++) if (rows[k].dataset.index === String(i)) return rows[k];
+    return null;
+  }
+
+  function openCase(name, scroll) {
+    var tr = rowOf(indexOf(name));
+    if (!tr) return;
+    if (!(tr.nextSibling && tr.nextSibling.classList && tr.nextSibling.classList.contains("detail-row"))) toggle(tr);
+    if (scroll && tr.scrollIntoView) tr.scrollIntoView({ block: "start" });
+  }
+
+  function toggle(tr) {
+    var next = tr.nextSibling;
+    var b = tr.querySelector("button.toggle");
+    if (next && next.classList && next.classList.contains("detail-row")) {
+      next.remove();
+      b.setAttribute("aria-expanded", "false");
+      if (state.open === tr.dataset.case) state.open = "";
+      return;
+    }
+    var d = el("tr", "detail-row");
+    d.dataset.case = tr.dataset.case;
+    var td = el("td");
+    td.colSpan = engines.length + 1;
+    td.appendChild(detail(cases[Number(tr.dataset.index)]));
+    d.appendChild(td);
+    tr.parentNode.insertBefore(d, next);
+    b.setAttribute("aria-expanded", "true");
+    state.open = tr.dataset.case;
+  }
+
+  function pre(text, cls) { return el("pre", cls || "output", text); }
+
+  function diffPre(text) {
+    var p = el("pre", "diff");
+    var lines = text.replace(/\n$/, "").split("\n");
+    for (var i = 0; i < lines.length; i++) {
+      var l = lines[i], cls = "eq";
+      if (l.lastIndexOf("--- ", 0) === 0 || l.lastIndexOf("+++ ", 0) === 0) cls = "dh";
+      else if (l.lastIndexOf("@@", 0) === 0) cls = "hunk";
+      else if (l[0] === "-") cls = "del";
+      else if (l[0] === "+") cls = "ins";
+      else if (l[0] !== " ") cls = "nt";
+      p.appendChild(el("span", cls, l + "\n"));
+    }
+    return p;
+  }
+
+  function outcomeText(r) {
+    if (!r.outcome) return "did not run";
+    return r.outcome + (r.exit !== undefined && r.exit !== null ? " (" + r.exit + ")" : "");
+  }
+
+  function streamText(o) {
+    if (!o) return "\u2014";
+    return o.digest + " \u00b7 " + o.bytes + " B" + (o.truncated ? " \u00b7 truncated" : "");
+  }
+
+  function compareTable(c) {
+    var t = el("table", "compare");
+    var head = el("tr");
+    ["engine", "status", "reason", "outcome", "stdout", "stderr", "time"].forEach(function (h) {
+      head.appendChild(el("th", "", h));
+    });
+    t.appendChild(el("thead")).appendChild(head);
+    var tb = t.appendChild(el("tbody"));
+    var first = null;
+    for (var j = 0; j < engines.length; j++) if (c.results[j] && c.results[j].outcome) { first = c.results[j]; break; }
+    for (j = 0; j < engines.length; j++) {
+      var r = c.results[j], tr = el("tr");
+      tr.dataset.engine = engines[j];
+      tr.appendChild(el("th", "", engines[j]));
+      if (!r) { var none = el("td", "note", "no result"); none.colSpan = 6; tr.appendChild(none); tb.appendChild(tr); continue; }
+      var st = el("td", "cell st-" + r.status, LABELS[r.status] || r.status);
+      tr.appendChild(st);
+      tr.appendChild(el("td", "", r.reason || ""));
+      var cells = [[outcomeText(r), first && r.outcome && outcomeText(first) !== outcomeText(r)],
+        [streamText(r.stdout), first && r.outcome && streamText(first.stdout) !== streamText(r.stdout)],
+        [streamText(r.stderr), first && r.outcome && streamText(first.stderr) !== streamText(r.stderr)],
+        [fmtMs(r.ms), false]];
+      cells.forEach(function (x) { tr.appendChild(el("td", x[1] ? "differs" : "", x[0])); });
+      tb.appendChild(tr);
+    }
+    return t;
+  }
+
+  function engineSection(engine, r) {
+    var s = el("section", "engine-detail");
+    s.dataset.engine = engine;
+    s.appendChild(el("h4", "", engine + ": " + (LABELS[r.status] || r.status) +
+      (r.reason ? " (" + r.reason + ")" : "") + ", " + fmtMs(r.ms)));
+    if (r.expectation) s.appendChild(el("p", "", "expectation: " + r.expectation));
+    if (r.message) s.appendChild(pre(r.message, "message"));
+    if (r.detail && r.detail !== r.message) s.appendChild(pre(r.detail, "detail-text"));
+    (r.golden_diffs || []).forEach(function (d) { s.appendChild(diffPre(d)); });
+    [["stdout", r.stdout], ["stderr", r.stderr]].forEach(function (x) {
+      var o = x[1];
+      if (!o) return;
+      if (typeof o.text === "string") {
+        s.appendChild(el("div", "", x[0] + (o.truncated ? " (truncated at the cap)" : "") + ":"));
+        var p = pre(o.text, "output");
+        p.dataset.stream = x[0];
+        s.appendChild(p);
+      } else {
+        s.appendChild(el("p", "note", x[0] + ": " + o.bytes + " bytes, digest " + o.digest + " (text not kept: it matched)"));
+      }
+    });
+    (r.attempts || []).forEach(function (a, k) {
+      s.appendChild(el("div", "", "attempt " + (k + 1) + ": " + (LABELS[a.status] || a.status) +
+        (a.reason ? " (" + a.reason + ")" : "") + ", " + fmtMs(a.ms)));
+      if (a.detail) s.appendChild(pre(a.detail, "detail-text"));
+      (a.golden_diffs || []).forEach(function (d) { s.appendChild(diffPre(d)); });
+    });
+    return s;
+  }
+
+  function detail(c) {
+    var div = el("div", "detail");
+    div.appendChild(el("h3", "", c.name));
+    div.appendChild(compareTable(c));
+    if (c.engine_diffs && c.engine_diffs.length) {
+      div.appendChild(el("h4", "", "between engines"));
+      c.engine_diffs.forEach(function (d) {
+        if (d.diff) div.appendChild(diffPre(d.diff));
+        else div.appendChild(el("p", "note", d.stream + ", " + d.from + " vs " + d.to + ": " + d.note));
+      });
+    }
+    for (var j = 0; j < engines.length; j++) if (c.results[j]) div.appendChild(engineSection(engines[j], c.results[j]));
+    return div;
+  }
+
+  // ---- wiring ---------------------------------------------------------------------
+  body.addEventListener("click", function (ev) {
+    var tr = ev.target.closest ? ev.target.closest("tr.case-row") : null;
+    if (!tr) return;
+    if (window.getSelection && String(window.getSelection()) && ev.target.tagName !== "BUTTON") return;
+    toggle(tr);
+    writeHash();
+  });
+  document.getElementById("filters").addEventListener("click", function (ev) {
+    var b = ev.target.closest ? ev.target.closest(".filter") : null;
+    if (!b) return;
+    state.filter = b.dataset.filter;
+    writeHash();
+    render();
+  });
+  var timer = 0;
+  search.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { state.q = search.value; writeHash(); render(); }, 120);
+  });
+  window.addEventListener("hashchange", function () { readHash(); render(); });
+  if ("IntersectionObserver" in window) {
+    observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) renderMore(0);
+    }, { rootMargin: "600px" });
+  }
+  readHash();
+  render();
+  if (state.open) openCase(state.open, true);
+  document.documentElement.dataset.ready = "true";
+})();
