@@ -159,7 +159,7 @@
     var tr = rowOf(indexOf(name));
     if (!tr) return;
     if (!(tr.nextSibling && tr.nextSibling.classList && tr.nextSibling.classList.contains("detail-row"))) toggle(tr);
-    if (scroll && tr.scrollIntoView) tr.scrollIntoView({ block: "start" });
+    if (scroll && tr.getBoundingClientRect().top > window.innerHeight - 100) tr.scrollIntoView({ block: "center" });
   }
 
   function toggle(tr) {

@@ -1,0 +1,384 @@
+//! The HTML report in a real headless browser (Debian's `chromium`).
+//!
+//! Renders a run with a known divergence through the public API, loads it in
+//! `chromium --headless --dump-dom` under several URL hashes (the page keeps its filter,
+//! search and open case there) and checks the DOM the page's script built: the summary
+//! numbers, the divergent case, the filters, the search, the lazily drawn details, and
+//! that hostile test output stays text. Saves a screenshot to
+//! `target/test-artefacts/html-report.png`. Without chromium the tests fail and say how
+//! to install it (`.ci/run` does).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use scraper::{ElementRef, Html, Selector};
+use xharness_reports::{
+    CaseResult, Event, HtmlReport, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord,
+    Reason, Reporter, Status, Summary,
+};
+
+const HOSTILE: &str = "</script><img src=x onerror=alert(1)>";
+const BOLD_CASE: &str = "ok/<b>bold</b>";
+
+/// The `chromium` binary, or a failure that says how to get it.
+fn chromium() -> PathBuf {
+    for name in ["chromium", "chromium-browser"] {
+        if let Some(path) = find_on_path(name) {
+            return path;
+        }
+    }
+    panic!(
+        "chromium is not installed: the HTML report's browser test needs it. \
+         Run `apt-get install -y chromium` (as .ci/run does) and test again."
+    );
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+fn exited(code: i32) -> Option<OutcomeRecord> {
+    Some(OutcomeRecord {
+        kind: OutcomeKind::Exited,
+        exit_code: Some(code),
+        message: None,
+    })
+}
+
+fn output(digest: char, text: Option<&str>) -> Option<OutputRecord> {
+    Some(OutputRecord {
+        digest: digest.to_string().repeat(64),
+        bytes: text.map_or(6, |t| t.len() as u64),
+        truncated: false,
+        text: text.map(str::to_string),
+    })
+}
+
+fn ran(case: &str, engine: &str, status: Status, code: i32, stdout: char) -> CaseResult {
+    let mut r = CaseResult::new(case, engine, status);
+    r.exit_code = Some(code);
+    r.duration_ms = 12.5;
+    r.outcome = exited(code);
+    r.stdout = output(stdout, None);
+    r.stderr = output('0', None);
+    r
+}
+
+/// Two engines; `out/differs` prints different stdout on them (one line of it hostile),
+/// `exit/fails` fails alike on both, `skip/threads` is skipped on wasmer, the rest pass.
+fn known_divergence() -> Vec<CaseResult> {
+    let golden = "hello\nworld\n";
+    let bad = format!("hello\n{HOSTILE}\n");
+    let mut same = ran("out/differs", "wasmer", Status::Pass, 0, 'a');
+    same.stdout = output('a', Some(golden));
+    same.divergent = true;
+    let mut differs = ran("out/differs", "wasmtime", Status::Fail, 0, 'b');
+    differs.stdout = output('b', Some(&bad));
+    differs.reason = Some(Reason::OutputMismatch);
+    differs.divergent = true;
+    differs.mismatches = vec![MismatchRecord {
+        stream: "stdout".into(),
+        golden: "out/differs.stdout".into(),
+        expected: golden.into(),
+        actual: bad.clone(),
+        truncated: false,
+    }];
+    let mut fails = Vec::new();
+    for engine in ["wasmer", "wasmtime"] {
+        let mut r = ran("exit/fails", engine, Status::Fail, 1, 'c');
+        r.reason = Some(Reason::ExitCode);
+        r.detail = "expected exit code 0, got 1".into();
+        fails.push(r);
+    }
+    let mut skip = CaseResult::new("skip/threads", "wasmer", Status::Skip);
+    skip.expectation = Some("needs threads".into());
+    let mut results = vec![same, differs, skip];
+    results.extend(fails);
+    results.push(ran("skip/threads", "wasmtime", Status::Pass, 0, 'd'));
+    for engine in ["wasmer", "wasmtime"] {
+        results.push(ran("ok/hello", engine, Status::Pass, 0, 'e'));
+        results.push(ran(BOLD_CASE, engine, Status::Pass, 0, 'f'));
+    }
+    results
+}
+
+/// Renders `results` as a live run would and writes the page into `dir`.
+fn write_report(dir: &Path, results: &[CaseResult]) -> PathBuf {
+    let engines = ["wasmer".to_string(), "wasmtime".to_string()];
+    let mut report = HtmlReport::new();
+    report.event(&Event::Started {
+        suite: "divergence-demo",
+        engines: &engines,
+        total: results.len(),
+    });
+    for r in results {
+        report.event(&Event::Finished(r));
+    }
+    let summary = Summary::from_results(results, Duration::from_millis(2500));
+    report.event(&Event::Done(&summary));
+    let path = dir.join("report.html");
+    report.write(&path).expect("the report is written");
+    path
+}
+
+/// Runs headless chromium on `page#hash` with `extra` flags; returns its stdout.
+fn chromium_run(page: &Path, hash: &str, extra: &[String]) -> String {
+    let profile = tempfile::tempdir().expect("a profile directory");
+    let url = format!("file://{}#{hash}", page.display());
+    let out = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(&url)
+        .output()
+        .expect("chromium starts");
+    assert!(
+        out.status.success(),
+        "chromium failed on {url}: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The DOM after the page's script ran with `hash` in the URL.
+fn dom(page: &Path, hash: &str) -> Html {
+    let text = chromium_run(page, hash, &["--dump-dom".to_string()]);
+    let doc = Html::parse_document(&text);
+    assert_eq!(
+        attr(&doc, "html", "data-ready").as_deref(),
+        Some("true"),
+        "the page's script did not finish for #{hash}:\n{text}"
+    );
+    doc
+}
+
+fn sel(css: &str) -> Selector {
+    Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e}"))
+}
+
+fn first<'a>(doc: &'a Html, css: &str) -> Option<ElementRef<'a>> {
+    doc.select(&sel(css)).next()
+}
+
+fn attr(doc: &Html, css: &str, name: &str) -> Option<String> {
+    first(doc, css).and_then(|e| e.value().attr(name).map(str::to_string))
+}
+
+fn text(e: ElementRef<'_>) -> String {
+    e.text().collect()
+}
+
+/// The cases of the matrix rows, in order.
+fn rows(doc: &Html) -> Vec<String> {
+    doc.select(&sel("#matrix-body tr.case-row"))
+        .filter_map(|e| e.value().attr("data-case").map(str::to_string))
+        .collect()
+}
+
+fn stat(doc: &Html, row: &str, stat: &str) -> String {
+    let css = format!("#summary-table {row} td[data-stat=\"{stat}\"]");
+    first(doc, &css)
+        .map(text)
+        .unwrap_or_else(|| panic!("no summary cell {css}"))
+}
+
+fn page_in(dir: &tempfile::TempDir) -> PathBuf {
+    write_report(dir.path(), &known_divergence())
+}
+
+#[test]
+fn summary_numbers_and_the_divergent_case() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let doc = dom(&page_in(&dir), "filter=all");
+    let wasmer = "tr[data-engine=\"wasmer\"]";
+    let wasmtime = "tr[data-engine=\"wasmtime\"]";
+    let expected = [
+        (wasmer, "passed", "3"),
+        (wasmer, "failed", "1"),
+        (wasmer, "skipped", "1"),
+        (wasmer, "xfailed", "0"),
+        (wasmer, "total", "5"),
+        (wasmtime, "passed", "3"),
+        (wasmtime, "failed", "2"),
+        (wasmtime, "skipped", "0"),
+        (wasmtime, "total", "5"),
+        ("#summary-total", "failed", "3"),
+        ("#summary-total", "total", "10"),
+    ];
+    for (row, name, want) in expected {
+        assert_eq!(stat(&doc, row, name), want, "{row} {name}");
+    }
+    assert_eq!(stat(&doc, wasmer, "time"), "50 ms");
+    assert_eq!(
+        attr(&doc, "#divergent-count", "data-count").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        rows(&doc),
+        [
+            "exit/fails",
+            "ok/<b>bold</b>",
+            "ok/hello",
+            "out/differs",
+            "skip/threads"
+        ]
+    );
+    let divergent: Vec<String> = doc
+        .select(&sel("#matrix-body tr.case-row[data-divergent=\"true\"]"))
+        .filter_map(|e| e.value().attr("data-case").map(str::to_string))
+        .collect();
+    assert_eq!(divergent, ["out/differs"]);
+    let badge = first(&doc, "tr[data-case=\"out/differs\"] .badge-divergent");
+    assert!(badge.is_some(), "the divergent row carries a badge");
+    let cell = "tr[data-case=\"out/differs\"] td.cell[data-engine=\"wasmtime\"]";
+    assert_eq!(attr(&doc, cell, "data-status").as_deref(), Some("fail"));
+    assert!(first(&doc, cell).is_some_and(|c| text(c).starts_with("FAIL")));
+    assert_eq!(
+        attr(&doc, "#shown-count", "data-count").as_deref(),
+        Some("5")
+    );
+    assert!(
+        first(&doc, "#matrix-body b").is_none(),
+        "a case name made an element"
+    );
+    assert!(first(&doc, "img").is_none(), "test output made an element");
+}
+
+#[test]
+fn filters_show_the_right_rows() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let page = page_in(&dir);
+    let doc = dom(&page, "filter=divergent");
+    assert_eq!(rows(&doc), ["out/differs"]);
+    assert_eq!(
+        attr(&doc, "#shown-count", "data-count").as_deref(),
+        Some("1")
+    );
+    let pressed = "#filters .filter[data-filter=\"divergent\"]";
+    assert_eq!(attr(&doc, pressed, "aria-pressed").as_deref(), Some("true"));
+    let all = "#filters .filter[data-filter=\"all\"]";
+    assert_eq!(attr(&doc, all, "aria-pressed").as_deref(), Some("false"));
+
+    let doc = dom(&page, "filter=failing");
+    assert_eq!(rows(&doc), ["exit/fails", "out/differs"]);
+    assert!(first(&doc, "img").is_none());
+}
+
+#[test]
+fn search_narrows_the_rows_and_combines_with_a_filter() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let page = page_in(&dir);
+    let doc = dom(&page, "q=HELLO");
+    assert_eq!(rows(&doc), ["ok/hello"]);
+    let doc = dom(&page, "q=ok%2F");
+    assert_eq!(rows(&doc), ["ok/<b>bold</b>", "ok/hello"]);
+    let doc = dom(&page, "filter=failing&q=differs");
+    assert_eq!(rows(&doc), ["out/differs"]);
+    let doc = dom(&page, "q=nothing-matches-this");
+    assert!(rows(&doc).is_empty());
+    assert!(first(&doc, "#no-match").is_some());
+}
+
+#[test]
+fn details_show_both_engines_and_the_diffs_as_text() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let doc = dom(&page_in(&dir), "filter=divergent&case=out%2Fdiffers");
+    let detail = first(&doc, "tr.detail-row[data-case=\"out/differs\"]")
+        .expect("the case's details are open");
+    let shown = text(detail);
+    assert!(shown.contains("--- wasmer stdout"), "{shown}");
+    assert!(shown.contains("+++ wasmtime stdout"), "{shown}");
+    assert!(
+        shown.contains("--- out/differs.stdout (expected)"),
+        "{shown}"
+    );
+    let deleted: Vec<String> = detail.select(&sel("pre.diff .del")).map(text).collect();
+    assert!(deleted.iter().any(|l| l == "-world\n"), "{deleted:?}");
+    let inserted: Vec<String> = detail.select(&sel("pre.diff .ins")).map(text).collect();
+    assert!(
+        inserted.iter().any(|l| l == &format!("+{HOSTILE}\n")),
+        "{inserted:?}"
+    );
+    let stdout = first(
+        &doc,
+        ".engine-detail[data-engine=\"wasmtime\"] pre[data-stream=\"stdout\"]",
+    )
+    .expect("wasmtime's stdout");
+    assert_eq!(text(stdout), format!("hello\n{HOSTILE}\n"));
+    assert!(first(&doc, "img").is_none(), "test output made an element");
+    let times: Vec<String> = detail
+        .select(&sel("table.compare tbody tr"))
+        .filter_map(|tr| tr.select(&sel("td")).last().map(text))
+        .collect();
+    assert_eq!(times, ["13 ms", "13 ms"]);
+}
+
+#[test]
+fn screenshot_is_saved_as_an_artefact() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let page = page_in(&dir);
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("target"), Path::to_path_buf);
+    let artefacts = target.join("test-artefacts");
+    std::fs::create_dir_all(&artefacts).expect("the artefact directory");
+    let png = artefacts.join("html-report.png");
+    let _ = std::fs::remove_file(&png);
+    chromium_run(
+        &page,
+        "filter=all&case=out%2Fdiffers",
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=1280,900".to_string(),
+        ],
+    );
+    let bytes = std::fs::read(&png).expect("chromium wrote the screenshot");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(
+        bytes.len() > 10_000,
+        "a blank screenshot? {} bytes",
+        bytes.len()
+    );
+    eprintln!("screenshot: {}", png.display());
+}
+
+#[test]
+fn ten_thousand_cases_render_in_chunks() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut results = known_divergence();
+    for i in 0..10_000 {
+        for engine in ["wasmer", "wasmtime"] {
+            results.push(ran(
+                &format!("gen/case{i:05}"),
+                engine,
+                Status::Pass,
+                0,
+                'e',
+            ));
+        }
+    }
+    let page = write_report(dir.path(), &results);
+    let size = std::fs::metadata(&page).expect("the page").len();
+    assert!(size < 5_000_000, "{size} bytes for 10,005 cases");
+    let doc = dom(&page, "");
+    assert_eq!(rows(&doc).len(), 500, "the first chunk only");
+    assert!(first(&doc, "#show-more").is_some());
+    assert_eq!(
+        attr(&doc, "#shown-count", "data-count").as_deref(),
+        Some("10005")
+    );
+    let doc = dom(&page, "filter=divergent");
+    assert_eq!(rows(&doc), ["out/differs"]);
+}
