@@ -255,7 +255,7 @@
         p.dataset.stream = x[0];
         s.appendChild(p);
       } else {
-        s.appendChild(el("p", "note", x[0] + ": " + o.bytes + " bytes, digest " + o.digest + " (text not kept: it matched)"));
+        s.appendChild(el("p", "note", x[0] + ": " + o.bytes + " bytes, digest " + o.digest + " (text not kept)"));
       }
     });
     (r.attempts || []).forEach(function (a, k) {

@@ -237,3 +237,13 @@ fn escape_covers_the_five() {
         "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
     );
 }
+
+#[test]
+fn an_empty_run_renders_a_page_of_zeros() {
+    let page = HtmlReport::new().render();
+    assert!(page.contains("<tr id=\"summary-total\"><th>all engines</th><td data-stat=\"passed\" data-count=\"0\">0</td>"));
+    assert!(
+        page.contains("<span id=\"divergent-count\" data-count=\"0\">0</span> divergent cases")
+    );
+    assert_eq!(blob(&page)["cases"], serde_json::json!([]));
+}
