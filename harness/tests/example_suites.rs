@@ -7,5 +7,6 @@ fn main() -> std::process::ExitCode {
         format!("{root}/wat-demo"),
         format!("{root}/c-basic"),
         format!("{root}/ghc-layout"),
+        format!("{root}/wasi-layout"),
     ])
 }

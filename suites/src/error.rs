@@ -70,7 +70,8 @@ pub enum SuiteError {
     /// A built-in suite kind was named without the root it needs.
     #[error(
         "`--suite {name}` needs the tests' root folder: add `--root DIR` \
-         (for GHC, the `testsuite/tests` folder of a GHC checkout)"
+         (for GHC, the `testsuite/tests` folder of a GHC checkout; for WASI, \
+         a folder of `*.wasm` tests such as `tests/c/testsuite/wasm32-wasip1`)"
     )]
     NeedsRoot {
         /// The built-in's name.

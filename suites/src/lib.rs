@@ -21,7 +21,9 @@
 //! - `generic` ([`generic`]): a `suite.toml` whose include globs pick the cases.
 //! - `ghc-testsuite` ([`ghc`]): GHC's testsuite, tests declared in `*.T` files.
 //!   `--suite ghc-testsuite` names it without a suite file ([`load_builtin`]).
-//! - `wasi-testsuite`: planned; rejected with a clear error for now.
+//! - `wasi-testsuite` ([`wasi`]): the WebAssembly WASI testsuite, prebuilt
+//!   `*.wasm` files with `NAME.json` specs. `--suite wasi-testsuite` names it
+//!   without a suite file ([`load_builtin`]).
 //!
 //! # `suite.toml` (generic)
 //!
@@ -69,6 +71,7 @@ mod model;
 mod source;
 mod template;
 mod units;
+pub mod wasi;
 
 pub use error::{Loc, SuiteError};
 pub use load::{SUITE_DIRS, SUITE_FILE, load, load_builtin, load_with_root, resolve};

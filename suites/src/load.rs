@@ -16,11 +16,8 @@ pub const SUITE_FILE: &str = "suite.toml";
 /// Folders under the working directory where suites are looked up by name.
 pub const SUITE_DIRS: [&str; 2] = ["suites", "examples"];
 
-/// Kinds that are planned but not implemented yet.
-const PLANNED_KINDS: [&str; 1] = ["wasi-testsuite"];
-
 /// The kinds this crate reads, as the `kind` key spells them.
-const KINDS: &str = "\"generic\", \"ghc-testsuite\"";
+const KINDS: &str = "\"generic\", \"ghc-testsuite\", \"wasi-testsuite\"";
 
 /// Just the `kind` key, read before choosing which module parses the rest.
 #[derive(Debug, Deserialize)]
@@ -53,23 +50,25 @@ pub fn load_with_root(path: &Path, root: Option<&Path>) -> Result<Suite, SuiteEr
     if other == crate::ghc::BUILTIN_NAME {
         return crate::ghc::load(&file, root);
     }
-    let message = if PLANNED_KINDS.contains(&other.as_str()) {
-        format!("suite kind {other:?} is not supported yet; supported kinds: {KINDS}")
-    } else {
-        format!("unknown suite kind {other:?}; supported kinds: {KINDS}")
-    };
+    if other == crate::wasi::BUILTIN_NAME {
+        return crate::wasi::load(&file, root);
+    }
+    let message = format!("unknown suite kind {other:?}; supported kinds: {KINDS}");
     Err(file.invalid(kind, "kind", message))
 }
 
 /// The built-in suite `--suite NAME` means when no file of that name is
-/// found: `ghc-testsuite` (see [`crate::ghc::load_builtin`]), which needs
+/// found: `ghc-testsuite` (see [`crate::ghc::load_builtin`]) or
+/// `wasi-testsuite` (see [`crate::wasi::load_builtin`]), each of which needs
 /// `--root`. `None` when `name` is not a built-in.
 pub fn load_builtin(name: &str, root: Option<&Path>) -> Option<Result<Suite, SuiteError>> {
-    if name != crate::ghc::BUILTIN_NAME {
-        return None;
-    }
+    let loader: fn(&Path) -> Result<Suite, SuiteError> = match name {
+        crate::ghc::BUILTIN_NAME => crate::ghc::load_builtin,
+        crate::wasi::BUILTIN_NAME => crate::wasi::load_builtin,
+        _ => return None,
+    };
     Some(match root {
-        Some(root) => crate::ghc::load_builtin(root),
+        Some(root) => loader(root),
         None => Err(SuiteError::NeedsRoot {
             name: name.to_owned(),
         }),
@@ -139,12 +138,12 @@ mod tests {
     }
 
     #[test]
-    fn planned_kinds_are_named() {
+    fn unknown_kinds_list_the_known_ones() {
         let Some(ws) = workspace() else { return };
         let path = ws.path().join("k.toml");
-        assert!(fs::write(&path, "name = \"x\"\nkind = \"wasi-testsuite\"\n").is_ok());
+        assert!(fs::write(&path, "name = \"x\"\nkind = \"wasi\"\n").is_ok());
         let err = load(&path).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.ends_with("k.toml:2: `kind`: suite kind \"wasi-testsuite\" is not supported yet; supported kinds: \"generic\", \"ghc-testsuite\""), "{err}");
+        assert!(err.ends_with("k.toml:2: `kind`: unknown suite kind \"wasi\"; supported kinds: \"generic\", \"ghc-testsuite\", \"wasi-testsuite\""), "{err}");
     }
 
     #[test]

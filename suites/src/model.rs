@@ -41,6 +41,8 @@ pub enum SuiteKind {
     Generic,
     /// GHC's testsuite layout: `*.T` files; see [`crate::ghc`].
     GhcTestsuite,
+    /// The WASI testsuite layout: `*.wasm` with `NAME.json` specs; see [`crate::wasi`].
+    WasiTestsuite,
 }
 
 impl SuiteKind {
@@ -49,6 +51,7 @@ impl SuiteKind {
         match self {
             SuiteKind::Generic => "generic",
             SuiteKind::GhcTestsuite => "ghc-testsuite",
+            SuiteKind::WasiTestsuite => "wasi-testsuite",
         }
     }
 }

@@ -1,0 +1,205 @@
+//! Walking the root for `*.wasm` files and turning each, with its spec, into a case.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use walkdir::{DirEntry, WalkDir};
+
+use super::Limits;
+use super::expected;
+use super::spec::{self, Format, Spec};
+use crate::error::SuiteError;
+use crate::generic::expect::KNOWN_ENGINES;
+use crate::model::{Case, DirMapping, Expectation, Mode, Normalize, StreamNormalize};
+
+/// What discovery found under a root.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// One case per `.wasm` file, sorted by name.
+    pub cases: Vec<Case>,
+    /// `FILE: message` for each spec that could not be read, or that has unknown keys.
+    pub warnings: Vec<String>,
+}
+
+/// Every `*.wasm` file under `root` as a case; expected text is written under `expected_dir`.
+pub fn discover(root: &Path, limits: &Limits, expected_dir: &Path) -> Result<Found, SuiteError> {
+    let mut found = Found::default();
+    let walker = WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !ignored(e));
+    for entry in walker {
+        let entry = entry.map_err(|source| SuiteError::Walk {
+            root: root.to_path_buf(),
+            source,
+        })?;
+        let is_wasm = entry.path().extension().is_some_and(|x| x == "wasm");
+        if !is_wasm || !entry.path().is_file() {
+            continue;
+        }
+        let case = case(
+            root,
+            entry.path(),
+            limits,
+            expected_dir,
+            &mut found.warnings,
+        )?;
+        found.cases.push(case);
+    }
+    found.cases.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(found)
+}
+
+/// Left behind by tests (`*.cleanup`), or hidden (`.git`).
+fn ignored(e: &DirEntry) -> bool {
+    let name = e.file_name().to_string_lossy();
+    name.ends_with(".cleanup") || name.starts_with('.')
+}
+
+/// The case for one module.
+fn case(
+    root: &Path,
+    src: &Path,
+    limits: &Limits,
+    expected_dir: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Case, SuiteError> {
+    let utf8 = |p: &Path| {
+        p.to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| SuiteError::NonUtf8Path {
+                path: p.to_path_buf(),
+            })
+    };
+    let rel = src.strip_prefix(root).unwrap_or(src);
+    let name = utf8(&rel.with_extension(""))?.replace('\\', "/");
+    let dir = src.parent().unwrap_or(root).to_path_buf();
+    let stem = utf8(Path::new(src.file_stem().unwrap_or_default()))?;
+    let spec_file = src.with_extension("json");
+    let (spec, problem) = read_spec(&spec_file);
+    let format = match (&problem, spec.format) {
+        (Some(_), _) => "invalid",
+        (None, Format::None) if spec_file.exists() => "empty",
+        (None, f) => f.as_str(),
+    };
+    for w in &spec.warnings {
+        warnings.push(format!("{}: {w}", spec_file.display()));
+    }
+    let mut skip = problem.map(|p| {
+        let message = format!("{}: {p}", spec_file.display());
+        warnings.push(format!("{message}; the test is skipped"));
+        format!("spec {message}")
+    });
+    skip = skip.or_else(|| spec.unsupported.clone());
+    if skip.is_none() {
+        skip = not_core_module(src);
+    }
+    let mut dirs = Vec::new();
+    if let Some(r) = &spec.root {
+        dirs.push(copied(dir.join(r), "/".into()));
+    }
+    for d in &spec.dirs {
+        dirs.push(copied(dir.join(d), d.trim_end_matches('/').to_owned()));
+    }
+    let golden = |text: &Option<String>, ext: &str| match text {
+        Some(t) => expected::write(expected_dir, t),
+        None => Ok(dir.join(format!("{stem}.{ext}"))),
+    };
+    let stdin = match &spec.stdin {
+        Some(t) => Some(expected::write(expected_dir, t)?),
+        None => None,
+    };
+    let mut info = vec![("spec".to_owned(), format.to_owned())];
+    if let Some(r) = &spec.root {
+        info.push(("root".into(), r.clone()));
+    }
+    let expect: BTreeMap<String, Expectation> = match skip {
+        Some(why) => KNOWN_ENGINES
+            .iter()
+            .map(|e| ((*e).to_owned(), Expectation::Skip(why.clone())))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    Ok(Case {
+        golden_stdout: golden(&spec.stdout, "stdout")?,
+        golden_stderr: golden(&spec.stderr, "stderr")?,
+        normalize: Some(StreamNormalize {
+            stdout: prefix_normalize(spec.stdout.as_deref()),
+            stderr: prefix_normalize(spec.stderr.as_deref()),
+        }),
+        ignore_stdout: spec.stdout.is_none(),
+        ignore_stderr: spec.stderr.is_none(),
+        name,
+        src: src.to_path_buf(),
+        dir,
+        stem,
+        args: spec.args,
+        env: spec.env.into_iter().collect(),
+        dirs,
+        stdin,
+        exit_code: spec.exit_code,
+        timeout: limits.timeout,
+        max_memory: limits.max_memory,
+        max_output: limits.max_output,
+        expect,
+        mode: Mode::CompileAndRun,
+        inputs: Vec::new(),
+        flags: String::new(),
+        info,
+    })
+}
+
+/// The spec beside a module: the defaults when there is none, and the
+/// problem when it cannot be read.
+fn read_spec(path: &Path) -> (Spec, Option<String>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Spec::default(), None),
+        Err(e) => return (Spec::default(), Some(format!("cannot read it: {e}"))),
+    };
+    match spec::parse(&text) {
+        Ok(s) => (s, None),
+        Err(e) => (Spec::default(), Some(e)),
+    }
+}
+
+fn copied(host: PathBuf, guest: String) -> DirMapping {
+    DirMapping {
+        host,
+        guest,
+        read_only: false,
+        copy: true,
+    }
+}
+
+/// Compare as the official runner does: the stream must start with
+/// `expected`. The rule cuts the actual output down to `expected` when it
+/// starts with it; applied to the golden (which is `expected`) it changes
+/// nothing.
+fn prefix_normalize(expected: Option<&str>) -> Normalize {
+    let mut n = Normalize {
+        normalize_crlf: true,
+        ..Normalize::default()
+    };
+    if let Some(text) = expected.filter(|t| !t.is_empty()) {
+        let pattern = format!(r"\A{}(?s-u:.+)\z", regex::escape(text));
+        n.rules.push((pattern, text.replace('$', "$$")));
+    }
+    n
+}
+
+/// Why a `.wasm` file is to be skipped: it is a component (the engines run
+/// core modules). Anything else, unreadable or not wasm at all, is left to
+/// fail when it is run.
+fn not_core_module(src: &Path) -> Option<String> {
+    let mut head = [0u8; 8];
+    let read = std::fs::File::open(src).and_then(|mut f| f.read_exact(&mut head));
+    match (read, head) {
+        (Ok(()), [0, b'a', b's', b'm', v0, v1, 1, 0]) if [v0, v1] != [1, 0] => Some(
+            "a component (e.g. wasm32-wasip3), not a core module; the engines run core modules"
+                .into(),
+        ),
+        _ => None,
+    }
+}
