@@ -2,6 +2,7 @@
 //! runs one module like a native program.
 
 mod args;
+mod report;
 mod run_module;
 mod run_suite;
 
@@ -9,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, RunArgs, SuiteArgs};
+pub use args::{Cli, Command, HtmlArgs, MergeArgs, ReportCommand, RunArgs, SuiteArgs};
 
 /// Exit status for usage and configuration errors.
 pub const USAGE_ERROR: u8 = 2;
@@ -29,6 +30,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Run(args)) => run_module::main(&args),
+        Some(Command::Report(cmd)) => report::main(&cmd),
         None => run_suite::main(&cli.suite),
     }
 }

@@ -20,24 +20,12 @@ pub fn finish_case(case: &Case, records: &mut [JobRecord], bless: bool, norms: &
     }
 }
 
-/// What engines must agree on: outcome kind, exit code, both outputs.
-fn fingerprint(r: &CaseResult) -> Option<(String, Option<i32>, String, String)> {
-    let outcome = r.outcome.as_ref()?;
-    let digest = |o: &Option<xharness_reports::OutputRecord>| {
-        o.as_ref().map(|o| o.digest.clone()).unwrap_or_default()
-    };
-    Some((
-        format!("{:?}", outcome.kind),
-        outcome.exit_code,
-        digest(&r.stdout),
-        digest(&r.stderr),
-    ))
-}
-
+/// A case diverges when the engines that ran it disagree on the outcome
+/// kind, exit code, stdout or stderr (reports' [`xharness_reports::fingerprint`]).
 fn mark_divergence(records: &mut [JobRecord]) {
     let prints: Vec<_> = records
         .iter()
-        .filter_map(|r| fingerprint(&r.result))
+        .filter_map(|r| xharness_reports::fingerprint(&r.result))
         .collect();
     let divergent = prints.windows(2).any(|w| w[0] != w[1]);
     for r in records.iter_mut() {

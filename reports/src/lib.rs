@@ -46,7 +46,7 @@ pub use model::{
     Attempt, CaseResult, Event, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord, Reason,
     Status, Summary,
 };
-pub use saved::{SavedRun, mark_divergence};
+pub use saved::{SavedRun, fingerprint, mark_divergence};
 
 /// A listener for the scheduler's events; one per output format.
 pub trait Reporter: Send {

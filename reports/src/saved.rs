@@ -169,7 +169,7 @@ impl SavedRun {
 
 /// What engines must agree on: outcome kind, exit code, both output digests. `None`
 /// for a result that never ran to an end (skip, compile error, not run).
-fn fingerprint(r: &CaseResult) -> Option<(crate::OutcomeKind, Option<i32>, &str, &str)> {
+pub fn fingerprint(r: &CaseResult) -> Option<(crate::OutcomeKind, Option<i32>, &str, &str)> {
     let outcome = r.outcome.as_ref()?;
     Some((
         outcome.kind,

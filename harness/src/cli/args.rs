@@ -24,6 +24,46 @@ pub struct Cli {
 pub enum Command {
     /// Run one module like a native program (stdio is the terminal's).
     Run(RunArgs),
+    /// Reports of saved runs: merge shards, draw the HTML page.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+/// `xharness report …`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the --json files of several runs or shards into one report.
+    Merge(MergeArgs),
+    /// Draw the HTML report of a saved run (a --json file).
+    Html(HtmlArgs),
+}
+
+/// `xharness report merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The --json files to merge; a later result for the same case and engine wins.
+    #[arg(required = true, value_name = "RUN.json")]
+    pub runs: Vec<PathBuf>,
+    /// Write the merged HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Write the merged JSON results to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the merged JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+/// `xharness report html`.
+#[derive(Debug, Args)]
+pub struct HtmlArgs {
+    /// The --json file of a run.
+    #[arg(value_name = "RUN.json")]
+    pub run: PathBuf,
+    /// Where to write the page.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 /// Running a suite (the default mode).
@@ -63,6 +103,9 @@ pub struct SuiteArgs {
     /// Write results as JUnit XML to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report (engines compared case by case) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Stop starting new cases after the first failure.
     #[arg(long)]
     pub fail_fast: bool,

@@ -10,7 +10,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use xharness_reports::{Console, Event, JsonReport, JunitReport, ListedCase, Reporter, Summary};
+use xharness_reports::{
+    Console, Event, HtmlReport, JsonReport, JunitReport, ListedCase, Reporter, Summary,
+};
 use xharness_suites::{Case, Expectation, Suite};
 
 use super::SuiteArgs;
@@ -110,7 +112,11 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     let mut console = Console::new(Box::new(stdout), terminal, color, args.verbose);
     let mut json = args.json.as_ref().map(|_| JsonReport::new());
     let mut junit = args.junit.as_ref().map(|_| JunitReport::new());
+    let mut html = args.report.as_ref().map(|_| HtmlReport::new());
     let mut listeners: Vec<&mut dyn Reporter> = vec![&mut console];
+    if let Some(h) = html.as_mut() {
+        listeners.push(h);
+    }
     if let Some(j) = json.as_mut() {
         listeners.push(j);
     }
@@ -148,6 +154,9 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     if let (Some(report), Some(path)) = (junit, &args.junit) {
         report.write(path).map_err(|e| e.to_string())?;
     }
+    if let (Some(report), Some(path)) = (html, &args.report) {
+        report.write(path).map_err(|e| e.to_string())?;
+    }
     let suite_file = &session.suite().file;
     if let Err(e) = crate::state::save(&cache_dir, suite_file, &run.results, previous.as_ref()) {
         eprintln!("xharness: --failed will not know this run: {e}");
@@ -177,6 +186,12 @@ fn write_empty_reports(suite: &Suite, engines: &[String], args: &SuiteArgs) -> R
     }
     if let Some(path) = &args.junit {
         let mut r = JunitReport::new();
+        r.event(&started);
+        r.event(&Event::Done(&summary));
+        r.write(path).map_err(|e| e.to_string())?;
+    }
+    if let Some(path) = &args.report {
+        let mut r = HtmlReport::new();
         r.event(&started);
         r.event(&Event::Done(&summary));
         r.write(path).map_err(|e| e.to_string())?;
