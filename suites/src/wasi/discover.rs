@@ -8,7 +8,7 @@ use walkdir::{DirEntry, WalkDir};
 
 use super::Limits;
 use super::expected;
-use super::spec::{self, Format, Spec};
+use super::spec::{self, Spec};
 use crate::error::SuiteError;
 use crate::generic::expect::KNOWN_ENGINES;
 use crate::model::{Case, DirMapping, Expectation, Mode, Normalize, StreamNormalize};
@@ -77,24 +77,7 @@ fn case(
     let dir = src.parent().unwrap_or(root).to_path_buf();
     let stem = utf8(Path::new(src.file_stem().unwrap_or_default()))?;
     let spec_file = src.with_extension("json");
-    let (spec, problem) = read_spec(&spec_file);
-    let format = match (&problem, spec.format) {
-        (Some(_), _) => "invalid",
-        (None, Format::None) if spec_file.exists() => "empty",
-        (None, f) => f.as_str(),
-    };
-    for w in &spec.warnings {
-        warnings.push(format!("{}: {w}", spec_file.display()));
-    }
-    let mut skip = problem.map(|p| {
-        let message = format!("{}: {p}", spec_file.display());
-        warnings.push(format!("{message}; the test is skipped"));
-        format!("spec {message}")
-    });
-    skip = skip.or_else(|| spec.unsupported.clone());
-    if skip.is_none() {
-        skip = not_core_module(src);
-    }
+    let (spec, format, skip) = judged_spec(src, &spec_file, warnings);
     let mut dirs = Vec::new();
     if let Some(r) = &spec.root {
         dirs.push(copied(dir.join(r), "/".into()));
@@ -114,13 +97,14 @@ fn case(
     if let Some(r) = &spec.root {
         info.push(("root".into(), r.clone()));
     }
-    let expect: BTreeMap<String, Expectation> = match skip {
-        Some(why) => KNOWN_ENGINES
-            .iter()
-            .map(|e| ((*e).to_owned(), Expectation::Skip(why.clone())))
-            .collect(),
-        None => BTreeMap::new(),
-    };
+    let expect: BTreeMap<String, Expectation> = skip
+        .map(|why| {
+            KNOWN_ENGINES
+                .iter()
+                .map(|e| ((*e).to_owned(), Expectation::Skip(why.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Case {
         golden_stdout: golden(&spec.stdout, "stdout")?,
         golden_stderr: golden(&spec.stderr, "stderr")?,
@@ -148,6 +132,32 @@ fn case(
         flags: String::new(),
         info,
     })
+}
+
+/// The module's spec, a word for its format, and why the case is skipped
+/// on every engine if it is; problems with the spec become warnings.
+fn judged_spec(
+    src: &Path,
+    spec_file: &Path,
+    warnings: &mut Vec<String>,
+) -> (Spec, &'static str, Option<String>) {
+    let (spec, problem) = read_spec(spec_file);
+    let format = match problem {
+        Some(_) => "invalid",
+        None => spec.format.as_str(),
+    };
+    for w in &spec.warnings {
+        warnings.push(format!("{}: {w}", spec_file.display()));
+    }
+    let problem = problem.map(|p| {
+        let message = format!("{}: {p}", spec_file.display());
+        warnings.push(format!("{message}; the test is skipped"));
+        format!("spec {message}")
+    });
+    let skip = not_core_module(src)
+        .or(problem)
+        .or_else(|| spec.unsupported.clone());
+    (spec, format, skip)
 }
 
 /// The spec beside a module: the defaults when there is none, and the

@@ -259,6 +259,12 @@ fn operations(ops: &[Value], spec: &mut Spec) -> Result<(), String> {
     if runs > 1 {
         interactive.push(format!("{runs} `run` operations"));
     }
+    let mut seen = Vec::new();
+    interactive.retain(|why| {
+        let first = !seen.contains(why);
+        seen.push(why.clone());
+        first
+    });
     if !interactive.is_empty() {
         spec.unsupported = Some(format!(
             "needs an interactive runner: {}",
@@ -397,6 +403,9 @@ mod tests {
         );
         let s = ok(r#"{"operations": [{"type": "run"}, {"type": "connect"}]}"#);
         assert!(s.unsupported.is_some_and(|w| w.contains("`connect`")));
+        let s = ok(r#"{"operations": [{"type": "run"}, {"type": "kill"}, {"type": "kill"}]}"#);
+        let why = s.unsupported.unwrap_or_default();
+        assert_eq!(why, "needs an interactive runner: a `kill` operation");
         let s = ok(r#"{"operations": [{"type": "run"}, {"type": "run"}]}"#);
         assert!(s.unsupported.is_some_and(|w| w.contains("2 `run`")));
         let s = ok(r#"{"world": "wasi:cli/command", "operations": []}"#);
