@@ -350,7 +350,10 @@ impl Session {
             },
             None => Vec::new(),
         };
-        let mut preopens = vec![(scratch.to_path_buf(), ".".to_string(), false)];
+        let mut preopens = Vec::new();
+        if case.scratch {
+            preopens.push((scratch.to_path_buf(), ".".to_string(), false));
+        }
         for (i, d) in case.dirs.iter().enumerate() {
             if !d.host.is_dir() {
                 return Err(format!(

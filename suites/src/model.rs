@@ -171,6 +171,10 @@ pub struct Case {
     pub flags: String,
     /// Normalisation for this case; `None` means the suite's.
     pub normalize: Option<StreamNormalize>,
+    /// Preopen the case's private scratch directory as `.` (every kind but
+    /// the WASI testsuite, whose tests see only the directories their spec
+    /// names, as with its official runner).
+    pub scratch: bool,
     /// Do not compare stdout.
     pub ignore_stdout: bool,
     /// Do not compare stderr.
@@ -272,6 +276,7 @@ mod tests {
             normalize: None,
             ignore_stdout: false,
             ignore_stderr: false,
+            scratch: true,
             info: vec![],
         }
     }

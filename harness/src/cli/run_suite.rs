@@ -262,7 +262,7 @@ fn load_suite(args: &SuiteArgs) -> Result<Suite, String> {
     }
     if !suite.warnings.is_empty() {
         eprintln!(
-            "xharness: {} warning(s) while discovering suite {}; the tests declared outside those statements are kept",
+            "xharness: {} warning(s) while discovering suite {}; every case the warnings do not name was kept",
             suite.warnings.len(),
             suite.name
         );

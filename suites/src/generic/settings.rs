@@ -171,6 +171,7 @@ impl Settings {
             normalize: None,
             ignore_stdout: false,
             ignore_stderr: false,
+            scratch: true,
             info: Vec::new(),
         })
     }

@@ -137,6 +137,7 @@ pub fn case(f: &FileTests, t: &Declared, d: &Defaults) -> Case {
         )),
         ignore_stdout: o.ignore_stdout,
         ignore_stderr: o.ignore_stderr || o.combined_output,
+        scratch: true,
         info,
     }
 }

@@ -114,6 +114,7 @@ fn case(
         }),
         ignore_stdout: spec.stdout.is_none(),
         ignore_stderr: spec.stderr.is_none(),
+        scratch: false,
         name,
         src: src.to_path_buf(),
         dir,

@@ -1,0 +1,134 @@
+//! A WASI-testsuite-format suite on both engines in one xharness run,
+//! against the usual way: one `wasmtime run` process per test, one engine.
+//! Caches are warm on both sides (xharness's module cache; wasmtime's
+//! with `-C cache=y`), and both sides run two at a time on this 2-core
+//! machine. Prints medians of `REPS` runs, interleaved.
+//!
+//! `cargo bench -p xharness --bench wasi_speed -- DIR [--wasmtime PATH]`
+//!
+//! DIR is a folder of WASI-testsuite tests (`*.wasm` + `NAME.json`), e.g.
+//! the `tests/*/testsuite/wasm32-wasip1` folders of a checkout of
+//! WebAssembly/wasi-testsuite (branch `prod/testsuite-base`) copied into
+//! one. The baseline passes each test's args, env and preopened folders
+//! to `wasmtime run` as the official runner's wasmtime adapter does (but
+//! without copying the folders first, which favours the baseline).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use xharness_suites::{Case, Expectation};
+
+const EXE: &str = env!("CARGO_BIN_EXE_xharness");
+const REPS: usize = 5;
+
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
+    let mut root: Option<PathBuf> = None;
+    let mut wasmtime = String::from("wasmtime");
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--wasmtime" => wasmtime = args.next().unwrap_or(wasmtime),
+            _ => root = Some(PathBuf::from(a)),
+        }
+    }
+    let Some(root) = root else {
+        eprintln!("usage: wasi_speed DIR [--wasmtime PATH]");
+        std::process::exit(2);
+    };
+    let suite = match xharness_suites::load_builtin("wasi-testsuite", Some(&root)) {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => panic!("{e}"),
+        None => panic!("no built-in wasi-testsuite kind"),
+    };
+    let runnable: Vec<&Case> = suite
+        .cases
+        .iter()
+        .filter(|c| !matches!(c.expect.get("wasmtime"), Some(Expectation::Skip(_))))
+        .collect();
+    println!(
+        "{} modules ({} runnable) under {}",
+        suite.cases.len(),
+        runnable.len(),
+        root.display()
+    );
+    let cache = tempfile::tempdir().expect("temp dir");
+    let ours = || xharness(&root, cache.path());
+    let theirs = || wasmtime_per_test(&wasmtime, &runnable);
+    ours();
+    theirs();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..REPS {
+        a.push(ours());
+        b.push(theirs());
+    }
+    let (a, b) = (median(a), median(b));
+    println!(
+        "xharness, wasmtime and wasmer, one run:       median {:>7.0} ms",
+        ms(a)
+    );
+    println!(
+        "wasmtime run, one process per test (-P2):     median {:>7.0} ms",
+        ms(b)
+    );
+    println!(
+        "xharness (2 engines) / wasmtime CLI (1 engine): {:.2}",
+        a.as_secs_f64() / b.as_secs_f64()
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn xharness(root: &Path, cache: &Path) -> Duration {
+    let start = Instant::now();
+    let status = Command::new(EXE)
+        .args(["--suite", "wasi-testsuite", "--root"])
+        .arg(root)
+        .args(["--engine", "wasmtime,wasmer", "-j", "2"])
+        .env("XHARNESS_CACHE_DIR", cache)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("xharness starts");
+    let took = start.elapsed();
+    // Failures are fine here (engines differ on some tests); a usage error is not.
+    assert!(status.code() != Some(2), "xharness could not run the suite");
+    took
+}
+
+/// Every case through its own `wasmtime run`, on two threads (each takes
+/// every other case), as `xargs -P2` would.
+fn wasmtime_per_test(wasmtime: &str, cases: &[&Case]) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for lane in 0..2 {
+            s.spawn(move || {
+                for c in cases.iter().skip(lane).step_by(2) {
+                    let mut cmd = Command::new(wasmtime);
+                    cmd.args(["run", "-C", "cache=y"]);
+                    for d in &c.dirs {
+                        cmd.arg("--dir")
+                            .arg(format!("{}::{}", d.host.display(), d.guest));
+                    }
+                    for (k, v) in &c.env {
+                        cmd.arg("--env").arg(format!("{k}={v}"));
+                    }
+                    cmd.arg(&c.src).args(&c.args);
+                    let _ = cmd
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .status();
+                }
+            });
+        }
+    });
+    start.elapsed()
+}
