@@ -234,6 +234,11 @@ fn build_wasi(
     stderr: &CaptureBuf,
 ) -> Result<WasiP1Ctx, String> {
     let mut b = WasiCtxBuilder::new();
+    // Guests run synchronously: let blocking WASI calls (opening a file,
+    // reading a directory) block this thread instead of round-tripping
+    // through tokio's blocking pool, as the wasmtime CLI does. A guest
+    // that touches many files ran ~3x slower without it.
+    b.allow_blocking_current_thread(true);
     b.args(&inv.argv).envs(&inv.env);
     match inv.stdio {
         Stdio::Capture => {

@@ -302,11 +302,16 @@ impl Session {
             }
             Err(f) => return fail(Reason::CompileError, format!("{}\n{}", f.summary, f.output)),
         };
-        let scratch = match self.scratch.take(&case.stem) {
-            Ok(s) => s,
-            Err(e) => return fail(Reason::InstantiateError, e),
+        // A case that sees no scratch directory gets none: nothing to
+        // create and empty per job.
+        let scratch = match case.scratch.then(|| self.scratch.take(&case.stem)) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => return fail(Reason::InstantiateError, e),
+            None => None,
         };
-        if let Err(e) = crate::scratch::copy_inputs(&case.inputs, scratch.path()) {
+        if let Some(s) = &scratch
+            && let Err(e) = crate::scratch::copy_inputs(&case.inputs, s.path())
+        {
             return fail(Reason::InstantiateError, e);
         }
         // Private copies of directories the case may change; removed when
@@ -315,7 +320,8 @@ impl Session {
             Ok(c) => c,
             Err(e) => return fail(Reason::InstantiateError, e),
         };
-        let (job, stdin) = match self.job_for(case, engine, artifact, scratch.path(), &copies) {
+        let scratch_path = scratch.as_ref().map(|s| s.path());
+        let (job, stdin) = match self.job_for(case, engine, artifact, scratch_path, &copies) {
             Ok(j) => j,
             Err(e) => return fail(Reason::InstantiateError, e),
         };
@@ -325,10 +331,12 @@ impl Session {
         };
         let end = self.pool.run(&job, &stdin, watch);
         let mut record = verdict::judge(case, engine, end, &self.norms[c]);
-        if self.opts.keep_scratch && record.result.status != Status::Pass {
+        if let (true, Some(s)) = (self.opts.keep_scratch, &scratch)
+            && record.result.status != Status::Pass
+        {
             record.result.detail.push_str(&format!(
                 "\nscratch directory kept at {}\n",
-                scratch.path().display()
+                s.path().display()
             ));
         }
         record
@@ -339,7 +347,7 @@ impl Session {
         case: &Case,
         engine: &str,
         artifact: &Artifact,
-        scratch: &Path,
+        scratch: Option<&Path>,
         copies: &[Option<tempfile::TempDir>],
     ) -> Result<(Job, Vec<u8>), String> {
         let stdin = match &case.stdin {
@@ -351,7 +359,7 @@ impl Session {
             None => Vec::new(),
         };
         let mut preopens = Vec::new();
-        if case.scratch {
+        if let Some(scratch) = scratch {
             preopens.push((scratch.to_path_buf(), ".".to_string(), false));
         }
         for (i, d) in case.dirs.iter().enumerate() {
