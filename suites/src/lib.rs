@@ -63,6 +63,7 @@
 //! braces. `{out}` is only known when compiling: case fields keep it unexpanded, and
 //! the harness calls [`expand`] with [`Vars::with_out`].
 
+mod builtin;
 mod error;
 pub mod generic;
 pub mod ghc;

@@ -68,7 +68,7 @@ pub use setup::{Expect, TestOpts};
 use crate::error::SuiteError;
 use crate::model::{Normalize, Suite, SuiteKind, Toolchain};
 use crate::source::SourceFile;
-use crate::units::{ByteSize, Seconds};
+use crate::units::Seconds;
 
 /// The name `--suite` gives the built-in definition.
 pub const BUILTIN_NAME: &str = "ghc-testsuite";
@@ -87,7 +87,7 @@ struct RawGhc {
     #[serde(default)]
     toolchain: RawToolchain,
     #[serde(default)]
-    run: RawRun,
+    run: crate::builtin::RawRun,
     #[serde(default)]
     config: BTreeMap<String, Spanned<toml::Value>>,
     #[serde(default)]
@@ -103,15 +103,6 @@ struct RawToolchain {
     source_ext: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRun {
-    timeout: Option<Seconds>,
-    max_memory: Option<ByteSize>,
-    max_output: Option<ByteSize>,
-    retries: Option<u32>,
-}
-
 /// Load a `ghc-testsuite` suite file; `root_override` is `--root`.
 pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, SuiteError> {
     let raw: RawGhc = file.parse()?;
@@ -123,29 +114,13 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
 /// `suite.toml` of this kind in `DIR` or its parent if there is one, else
 /// the defaults.
 pub fn load_builtin(root: &Path) -> Result<Suite, SuiteError> {
-    let canonical = std::fs::canonicalize(root).map_err(|source| SuiteError::BadRoot {
-        root: root.to_path_buf(),
-        origin: "the root given with --root".into(),
-        source,
-    })?;
-    let dirs: Vec<PathBuf> = [
-        Some(canonical.clone()),
-        canonical.parent().map(Path::to_path_buf),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    for dir in dirs {
-        let candidate = dir.join(crate::SUITE_FILE);
-        if candidate.is_file() {
-            let file = SourceFile::read(candidate)?;
+    match crate::builtin::locate(root, BUILTIN_NAME)? {
+        (root, Some(file)) => {
             let raw: RawGhc = file.parse()?;
-            if raw.kind.as_deref() == Some(BUILTIN_NAME) {
-                return build(raw, Some(&file), file.path.clone(), canonical);
-            }
+            build(raw, Some(&file), file.path.clone(), root)
         }
+        (root, None) => build(RawGhc::default(), None, root.clone(), root),
     }
-    build(RawGhc::default(), None, canonical.clone(), canonical)
 }
 
 fn build(

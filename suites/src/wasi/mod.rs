@@ -84,7 +84,6 @@ pub use expected::expected_dir;
 use crate::error::SuiteError;
 use crate::model::{Normalize, Suite, SuiteKind, Toolchain};
 use crate::source::SourceFile;
-use crate::units::{ByteSize, Seconds};
 
 /// The name `--suite` gives the built-in definition, and the `kind` key's value.
 pub const BUILTIN_NAME: &str = "wasi-testsuite";
@@ -115,21 +114,14 @@ impl Default for Limits {
 #[serde(deny_unknown_fields)]
 struct RawWasi {
     name: Option<String>,
+    /// Read by [`crate::load`] to pick this module.
+    #[allow(dead_code)]
     kind: Option<String>,
     root: Option<Spanned<String>>,
     #[serde(default)]
-    run: RawRun,
+    run: crate::builtin::RawRun,
     #[serde(default)]
     expect: crate::generic::expect::RawExpect,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRun {
-    timeout: Option<Seconds>,
-    max_memory: Option<ByteSize>,
-    max_output: Option<ByteSize>,
-    retries: Option<u32>,
 }
 
 /// Load a `wasi-testsuite` suite file; `root_override` is `--root`.
@@ -143,34 +135,13 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
 /// `suite.toml` of this kind in `DIR` or its parent if there is one, else
 /// the defaults.
 pub fn load_builtin(root: &Path) -> Result<Suite, SuiteError> {
-    let canonical = std::fs::canonicalize(root).map_err(|source| SuiteError::BadRoot {
-        root: root.to_path_buf(),
-        origin: "the root given with --root".into(),
-        source,
-    })?;
-    if !canonical.is_dir() {
-        return Err(SuiteError::BadRoot {
-            root: canonical,
-            origin: "the root given with --root".into(),
-            source: std::io::Error::other("not a directory"),
-        });
-    }
-    let dirs: Vec<PathBuf> = [Some(canonical.as_path()), canonical.parent()]
-        .into_iter()
-        .flatten()
-        .map(Path::to_path_buf)
-        .collect();
-    for dir in dirs {
-        let candidate = dir.join(crate::SUITE_FILE);
-        if candidate.is_file() {
-            let file = SourceFile::read(candidate)?;
+    match crate::builtin::locate(root, BUILTIN_NAME)? {
+        (root, Some(file)) => {
             let raw: RawWasi = file.parse()?;
-            if raw.kind.as_deref() == Some(BUILTIN_NAME) {
-                return build(raw, Some(&file), file.path.clone(), canonical);
-            }
+            build(raw, Some(&file), file.path.clone(), root)
         }
+        (root, None) => build(RawWasi::default(), None, root.clone(), root),
     }
-    build(RawWasi::default(), None, canonical.clone(), canonical)
 }
 
 fn build(
