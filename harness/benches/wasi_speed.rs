@@ -10,8 +10,9 @@
 //! the `tests/*/testsuite/wasm32-wasip1` folders of a checkout of
 //! WebAssembly/wasi-testsuite (branch `prod/testsuite-base`) copied into
 //! one. The baseline passes each test's args, env and preopened folders
-//! to `wasmtime run` as the official runner's wasmtime adapter does (but
-//! without copying the folders first, which favours the baseline).
+//! to `wasmtime run` as the official runner's wasmtime adapter does, in
+//! place, removing the `*.cleanup` entries tests leave after each test as
+//! the runner does (xharness gives each run a private copy instead).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -103,6 +104,19 @@ fn xharness(root: &Path, cache: &Path) -> Duration {
     took
 }
 
+/// Remove the `*.cleanup` files and folders a test left in `dir`.
+fn remove_cleanup(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().ends_with(".cleanup") {
+            let p = e.path();
+            let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));
+        }
+    }
+}
+
 /// Every case through its own `wasmtime run`, on two threads (each takes
 /// every other case), as `xargs -P2` would.
 fn wasmtime_per_test(wasmtime: &str, cases: &[&Case]) -> Duration {
@@ -126,6 +140,11 @@ fn wasmtime_per_test(wasmtime: &str, cases: &[&Case]) -> Duration {
                         .stdout(Stdio::null())
                         .stderr(Stdio::null())
                         .status();
+                    // The official runner's cleanup: tests leave `*.cleanup`
+                    // entries in the directories they were given.
+                    for d in &c.dirs {
+                        remove_cleanup(&d.host);
+                    }
                 }
             });
         }

@@ -402,6 +402,31 @@ impl Session {
     }
 }
 
+/// Where private copies go: `XHARNESS_COPY_DIR`, else `/dev/shm` when it
+/// is a writable directory (a RAM filesystem: tests that create and delete
+/// many files are not slowed by a disk's journal, and the copies never
+/// reach the disk), else the temp dir.
+fn copies_parent() -> PathBuf {
+    static PARENT: OnceLock<PathBuf> = OnceLock::new();
+    PARENT
+        .get_or_init(|| {
+            if let Some(dir) = std::env::var_os("XHARNESS_COPY_DIR") {
+                return PathBuf::from(dir);
+            }
+            let shm = Path::new("/dev/shm");
+            let writable = tempfile::Builder::new()
+                .prefix("xharness-probe-")
+                .tempdir_in(shm)
+                .is_ok();
+            if writable {
+                shm.to_path_buf()
+            } else {
+                std::env::temp_dir()
+            }
+        })
+        .clone()
+}
+
 /// For each of the case's directories marked `copy`, a fresh copy of it.
 fn private_copies(case: &Case) -> Result<Vec<Option<tempfile::TempDir>>, String> {
     case.dirs
@@ -412,7 +437,7 @@ fn private_copies(case: &Case) -> Result<Vec<Option<tempfile::TempDir>>, String>
             }
             let dir = tempfile::Builder::new()
                 .prefix("xharness-dir-")
-                .tempdir()
+                .tempdir_in(copies_parent())
                 .map_err(|e| format!("cannot create a copy of {}: {e}", d.host.display()))?;
             let input = xharness_suites::Input {
                 host: d.host.clone(),
