@@ -139,7 +139,7 @@ impl Compiler {
                 let work = self.work_dir()?;
                 let out = work.path().join(format!("{}.wasm", case.stem));
                 let cwd = self.stage_inputs(case, work.path())?;
-                let argv = self.command(case, template, *shell, &cwd, &out)?;
+                let argv = self.command(case, template, *shell, &out)?;
                 let (status, output) = run_compiler_raw(&argv, &cwd, *timeout)?;
                 let run = CompileRun {
                     exit_code: status.code(),
@@ -227,16 +227,15 @@ impl Compiler {
     }
 
     /// The compile command for `case`, writing to `out`, with `{src}` the
-    /// copy in `cwd` when the case has inputs.
+    /// copy's name when the case has inputs.
     fn command(
         &self,
         case: &Case,
         template: &str,
         shell: bool,
-        cwd: &Path,
         out: &Path,
     ) -> Result<Vec<String>, CompileFailure> {
-        // The compiler runs in `cwd`, beside the copies: name the source
+        // The compiler runs beside the copies: name the source
         // relatively, as GHC's driver does, so messages are the same on
         // every machine.
         let src = src_in_work_dir(case).map(PathBuf::from);
@@ -244,7 +243,6 @@ impl Compiler {
         if let Some(src) = &src {
             vars.src = src;
         }
-        let _ = cwd;
         let expanded = xharness_suites::expand(template, &vars).map_err(|e| CompileFailure {
             summary: e.to_string(),
             output: String::new(),
@@ -295,7 +293,7 @@ impl Compiler {
         let work = self.work_dir()?;
         let out = work.path().join(format!("{}.wasm", case.stem));
         let cwd = self.stage_inputs(case, work.path())?;
-        let argv = self.command(case, template, shell, &cwd, &out)?;
+        let argv = self.command(case, template, shell, &out)?;
         run_compiler(&argv, &cwd, timeout)?;
         let bytes = std::fs::read(&out).map_err(|e| CompileFailure {
             summary: format!("the toolchain succeeded but wrote no module at {{out}} ({e})"),

@@ -22,10 +22,7 @@ use crate::{CaseResult, Event, ReportError, Reporter, Summary};
 /// Collects every result and writes them as one JSON object.
 #[derive(Debug, Default, Clone)]
 pub struct JsonReport {
-    suite: String,
-    engines: Vec<String>,
-    results: Vec<CaseResult>,
-    summary: Option<Summary>,
+    run: crate::model::Collected,
 }
 
 /// One case as `--list` shows it.
@@ -102,14 +99,15 @@ impl JsonReport {
     /// Without a `Done` event the summary is counted from the results (duration zero,
     /// not interrupted).
     pub fn render(&self) -> Result<String, serde_json::Error> {
-        let mut results = self.results.clone();
+        let mut results = self.run.results.clone();
         sort_results(&mut results);
         let summary = self
+            .run
             .summary
-            .unwrap_or_else(|| Summary::from_results(&self.results, Duration::ZERO));
+            .unwrap_or_else(|| Summary::from_results(&self.run.results, Duration::ZERO));
         let doc = Document {
-            suite: &self.suite,
-            engines: &self.engines,
+            suite: &self.run.suite,
+            engines: &self.run.engines,
             interrupted: summary.interrupted,
             results,
             summary: SummaryJson::from(&summary),
@@ -150,14 +148,7 @@ fn json_error(path: &Path, source: serde_json::Error) -> ReportError {
 
 impl Reporter for JsonReport {
     fn event(&mut self, ev: &Event<'_>) {
-        match ev {
-            Event::Started { suite, engines, .. } => {
-                self.suite = suite.to_string();
-                self.engines = engines.to_vec();
-            }
-            Event::Finished(result) => self.results.push((*result).clone()),
-            Event::Done(summary) => self.summary = Some(**summary),
-        }
+        self.run.record(ev);
     }
 }
 

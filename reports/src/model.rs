@@ -366,6 +366,30 @@ pub(crate) fn sort_results(results: &mut [CaseResult]) {
     results.sort_by(|a, b| (&a.case, &a.engine).cmp(&(&b.case, &b.engine)));
 }
 
+/// What a report that renders at the end keeps of a run's events: the
+/// suite, its engines, every result and the final summary.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Collected {
+    pub suite: String,
+    pub engines: Vec<String>,
+    pub results: Vec<CaseResult>,
+    pub summary: Option<Summary>,
+}
+
+impl Collected {
+    /// Keep what `ev` says.
+    pub fn record(&mut self, ev: &Event<'_>) {
+        match ev {
+            Event::Started { suite, engines, .. } => {
+                self.suite = suite.to_string();
+                self.engines = engines.to_vec();
+            }
+            Event::Finished(result) => self.results.push((*result).clone()),
+            Event::Done(summary) => self.summary = Some(**summary),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

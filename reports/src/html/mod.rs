@@ -42,10 +42,7 @@ pub const SCRIPT: &str = include_str!("report.js");
 /// Collects every result and writes them as one self-contained HTML page.
 #[derive(Debug, Default, Clone)]
 pub struct HtmlReport {
-    suite: String,
-    engines: Vec<String>,
-    results: Vec<CaseResult>,
-    summary: Option<Summary>,
+    run: crate::model::Collected,
 }
 
 impl HtmlReport {
@@ -57,16 +54,17 @@ impl HtmlReport {
 
     /// The page. Without a `Done` event the summary is counted from the results.
     pub fn render(&self) -> String {
-        let mut results = self.results.clone();
+        let mut results = self.run.results.clone();
         sort_results(&mut results);
         let engines = self.all_engines(&results);
         let summary = self
+            .run
             .summary
             .unwrap_or_else(|| Summary::from_results(&results, Duration::ZERO));
         let cases = data::page_cases(&engines, &results);
         let counts = FilterCounts::of(&results);
         let page = data::PageData {
-            suite: &self.suite,
+            suite: &self.run.suite,
             engines: &engines,
             cases,
         };
@@ -95,7 +93,7 @@ impl HtmlReport {
 
     /// The run's engines, then any engine a result names that the run did not list.
     fn all_engines(&self, results: &[CaseResult]) -> Vec<String> {
-        let mut engines = self.engines.clone();
+        let mut engines = self.run.engines.clone();
         for r in results {
             if !engines.contains(&r.engine) {
                 engines.push(r.engine.clone());
@@ -105,7 +103,7 @@ impl HtmlReport {
     }
 
     fn head(&self, html: &mut String) {
-        let suite = escape(&self.suite);
+        let suite = escape(&self.run.suite);
         let _ = write!(
             html,
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -299,14 +297,7 @@ fn fmt_duration(d: Duration) -> String {
 
 impl Reporter for HtmlReport {
     fn event(&mut self, ev: &Event<'_>) {
-        match ev {
-            Event::Started { suite, engines, .. } => {
-                self.suite = suite.to_string();
-                self.engines = engines.to_vec();
-            }
-            Event::Finished(result) => self.results.push((*result).clone()),
-            Event::Done(summary) => self.summary = Some(**summary),
-        }
+        self.run.record(ev);
     }
 }
 

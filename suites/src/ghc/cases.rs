@@ -276,10 +276,12 @@ pub fn expected_file(
 /// the folder whose name starts with the test's name (but is not the name
 /// itself, a `.run` folder or a build product), and the `extra_files`.
 fn inputs(f: &FileTests, name: &str, o: &TestOpts) -> Vec<Input> {
-    let mut out: Vec<Input> = f
-        .listing
+    // The listing is sorted: the names starting with `name` are one run.
+    let first = f.listing.partition_point(|n| n.as_str() < name);
+    let mut out: Vec<Input> = f.listing[first..]
         .iter()
-        .filter(|n| n.starts_with(name) && n.as_str() != name && !n.ends_with(".run"))
+        .take_while(|n| n.starts_with(name))
+        .filter(|n| n.as_str() != name && !n.ends_with(".run"))
         .filter(|n| !DO_NOT_COPY.iter().any(|ext| n.ends_with(ext)))
         .map(|n| Input {
             host: f.dir.join(n),

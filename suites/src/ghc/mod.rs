@@ -46,6 +46,7 @@
 mod cases;
 mod config;
 mod discover;
+mod driver;
 mod host;
 mod names;
 mod normalise;
