@@ -54,6 +54,15 @@ pub enum SuiteError {
         source: std::io::Error,
     },
 
+    /// A `libtest` suite's binaries cannot be found or listed.
+    #[error("{}: {message}", file.display())]
+    Libtest {
+        /// The suite file (or root) the binaries belong to.
+        file: PathBuf,
+        /// What went wrong and what to do.
+        message: String,
+    },
+
     /// `--suite NAME|PATH` matched nothing.
     #[error(
         "no suite `{arg}`: tried {}; pass a path to a suite.toml, its folder, \

@@ -24,6 +24,9 @@
 //! - `wasi-testsuite` ([`wasi`]): the WebAssembly WASI testsuite, prebuilt
 //!   `*.wasm` files with `NAME.json` specs. `--suite wasi-testsuite` names it
 //!   without a suite file ([`load_builtin`]).
+//! - `libtest` ([`libtest`]): the tests inside Rust test binaries built for
+//!   wasm32-wasip1. Its cases come from running each binary's `--list`, so
+//!   [`load_definition`] gives a [`libtest::Plan`] the harness completes.
 //!
 //! # `suite.toml` (generic)
 //!
@@ -67,6 +70,7 @@ mod builtin;
 mod error;
 pub mod generic;
 pub mod ghc;
+pub mod libtest;
 mod load;
 mod model;
 mod source;
@@ -75,7 +79,10 @@ mod units;
 pub mod wasi;
 
 pub use error::{Loc, SuiteError};
-pub use load::{SUITE_DIRS, SUITE_FILE, load, load_builtin, load_with_root, resolve};
+pub use load::{
+    Definition, SUITE_DIRS, SUITE_FILE, builtin_definition, load, load_builtin, load_definition,
+    load_with_root, resolve,
+};
 pub use model::{
     Case, DirMapping, Expectation, Input, Mode, Normalize, StreamNormalize, Suite, SuiteKind,
     Toolchain,

@@ -17,12 +17,22 @@ pub const SUITE_FILE: &str = "suite.toml";
 pub const SUITE_DIRS: [&str; 2] = ["suites", "examples"];
 
 /// The kinds this crate reads, as the `kind` key spells them.
-const KINDS: &str = "\"generic\", \"ghc-testsuite\", \"wasi-testsuite\"";
+const KINDS: &str = "\"generic\", \"ghc-testsuite\", \"wasi-testsuite\", \"libtest\"";
 
 /// Just the `kind` key, read before choosing which module parses the rest.
 #[derive(Debug, Deserialize)]
 struct KindProbe {
     kind: Option<Spanned<String>>,
+}
+
+/// A loaded definition: a suite ready to run, or a `libtest` plan whose
+/// cases the harness gets by listing its binaries first.
+#[derive(Debug, Clone)]
+pub enum Definition {
+    /// Every kind whose cases are known from files.
+    Suite(Suite),
+    /// A `libtest` suite; see [`crate::libtest`].
+    Libtest(crate::libtest::Plan),
 }
 
 /// Load a suite from a `suite.toml` file or a directory containing one.
@@ -33,7 +43,26 @@ pub fn load(path: &Path) -> Result<Suite, SuiteError> {
 /// Like [`load`], but `root` (e.g. the CLI's `--root DIR`) replaces the file's `root` key.
 ///
 /// A relative `root` is taken relative to the current working directory.
+/// A `libtest` suite is an error here: its cases need its binaries run
+/// (see [`load_definition`]).
 pub fn load_with_root(path: &Path, root: Option<&Path>) -> Result<Suite, SuiteError> {
+    match load_definition(path, root)? {
+        Definition::Suite(suite) => Ok(suite),
+        Definition::Libtest(plan) => Err(needs_listing(&plan)),
+    }
+}
+
+fn needs_listing(plan: &crate::libtest::Plan) -> SuiteError {
+    SuiteError::Libtest {
+        file: plan.file.clone(),
+        message: "a libtest suite's cases come from running its binaries' --list; run it with \
+                  the xharness CLI or `xharness::libtest::main`"
+            .into(),
+    }
+}
+
+/// Load any kind of suite file (or a directory containing `suite.toml`).
+pub fn load_definition(path: &Path, root: Option<&Path>) -> Result<Definition, SuiteError> {
     let path = if path.is_dir() {
         path.join(SUITE_FILE)
     } else {
@@ -44,14 +73,17 @@ pub fn load_with_root(path: &Path, root: Option<&Path>) -> Result<Suite, SuiteEr
     let file = SourceFile::read(absolute)?;
     let probe: KindProbe = file.parse()?;
     let Some(kind) = probe.kind.as_ref().filter(|k| k.get_ref() != "generic") else {
-        return crate::generic::load(&file, root);
+        return crate::generic::load(&file, root).map(Definition::Suite);
     };
     let other = kind.get_ref();
     if other == crate::ghc::BUILTIN_NAME {
-        return crate::ghc::load(&file, root);
+        return crate::ghc::load(&file, root).map(Definition::Suite);
     }
     if other == crate::wasi::BUILTIN_NAME {
-        return crate::wasi::load(&file, root);
+        return crate::wasi::load(&file, root).map(Definition::Suite);
+    }
+    if other == crate::libtest::BUILTIN_NAME {
+        return crate::libtest::load(&file, root).map(Definition::Libtest);
     }
     let message = format!("unknown suite kind {other:?}; supported kinds: {KINDS}");
     Err(file.invalid(kind, "kind", message))
@@ -62,13 +94,30 @@ pub fn load_with_root(path: &Path, root: Option<&Path>) -> Result<Suite, SuiteEr
 /// `wasi-testsuite` (see [`crate::wasi::load_builtin`]), each of which needs
 /// `--root`. `None` when `name` is not a built-in.
 pub fn load_builtin(name: &str, root: Option<&Path>) -> Option<Result<Suite, SuiteError>> {
+    builtin_definition(name, root).map(|d| match d? {
+        Definition::Suite(suite) => Ok(suite),
+        Definition::Libtest(plan) => Err(needs_listing(&plan)),
+    })
+}
+
+/// As [`load_builtin`], for every built-in kind: `libtest` (see
+/// [`crate::libtest::load_builtin`]) takes the working directory when no
+/// root is given.
+pub fn builtin_definition(
+    name: &str,
+    root: Option<&Path>,
+) -> Option<Result<Definition, SuiteError>> {
+    if name == crate::libtest::BUILTIN_NAME {
+        let root = root.unwrap_or(Path::new("."));
+        return Some(crate::libtest::load_builtin(root).map(Definition::Libtest));
+    }
     let loader: fn(&Path) -> Result<Suite, SuiteError> = match name {
         crate::ghc::BUILTIN_NAME => crate::ghc::load_builtin,
         crate::wasi::BUILTIN_NAME => crate::wasi::load_builtin,
         _ => return None,
     };
     Some(match root {
-        Some(root) => loader(root),
+        Some(root) => loader(root).map(Definition::Suite),
         None => Err(SuiteError::NeedsRoot {
             name: name.to_owned(),
         }),
@@ -143,7 +192,7 @@ mod tests {
         let path = ws.path().join("k.toml");
         assert!(fs::write(&path, "name = \"x\"\nkind = \"wasi\"\n").is_ok());
         let err = load(&path).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.ends_with("k.toml:2: `kind`: unknown suite kind \"wasi\"; supported kinds: \"generic\", \"ghc-testsuite\", \"wasi-testsuite\""), "{err}");
+        assert!(err.ends_with("k.toml:2: `kind`: unknown suite kind \"wasi\"; supported kinds: \"generic\", \"ghc-testsuite\", \"wasi-testsuite\", \"libtest\""), "{err}");
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub enum SuiteKind {
     GhcTestsuite,
     /// The WASI testsuite layout: `*.wasm` with `NAME.json` specs; see [`crate::wasi`].
     WasiTestsuite,
+    /// The tests inside Rust test binaries; see [`crate::libtest`].
+    Libtest,
 }
 
 impl SuiteKind {
@@ -52,6 +54,7 @@ impl SuiteKind {
             SuiteKind::Generic => "generic",
             SuiteKind::GhcTestsuite => "ghc-testsuite",
             SuiteKind::WasiTestsuite => "wasi-testsuite",
+            SuiteKind::Libtest => "libtest",
         }
     }
 }
@@ -181,6 +184,11 @@ pub struct Case {
     pub ignore_stderr: bool,
     /// Facts about the case for listings, e.g. `("func", "compile_and_run")`.
     pub info: Vec<(String, String)>,
+    /// For a test inside a libtest binary, its name there: the run is then
+    /// judged by libtest's own report first (a test libtest ignored is a
+    /// skip, a run in which the test did not run is a failure, a panic's
+    /// message is the reason), then by exit code.
+    pub libtest: Option<String>,
 }
 
 impl Case {
@@ -278,6 +286,7 @@ mod tests {
             ignore_stderr: false,
             scratch: true,
             info: vec![],
+            libtest: None,
         }
     }
 

@@ -173,6 +173,7 @@ impl Settings {
             ignore_stderr: false,
             scratch: true,
             info: Vec::new(),
+            libtest: None,
         })
     }
 }

@@ -139,6 +139,7 @@ pub fn case(f: &FileTests, t: &Declared, d: &Defaults) -> Case {
         ignore_stderr: o.ignore_stderr || o.combined_output,
         scratch: true,
         info,
+        libtest: None,
     }
 }
 

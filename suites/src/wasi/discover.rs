@@ -132,6 +132,7 @@ fn case(
         inputs: Vec::new(),
         flags: String::new(),
         info,
+        libtest: None,
     })
 }
 
