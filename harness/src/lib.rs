@@ -16,6 +16,7 @@
 pub mod cli;
 pub mod finish;
 pub mod libtest;
+pub mod listing;
 pub mod partition;
 pub mod scratch;
 pub mod session;

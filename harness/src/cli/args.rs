@@ -127,6 +127,34 @@ pub struct SuiteArgs {
     /// Cache directory (default: $XHARNESS_CACHE_DIR or ~/.cache/xharness).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Run the tests of Rust test binaries built by `cargo test --target
+    /// wasm32-wasip1 --no-run` in --root (default: here), each test its own
+    /// case; takes the rest of the command line as extra cargo arguments.
+    /// Implies `--suite libtest`.
+    #[arg(
+        long,
+        value_name = "CARGO ARGS",
+        num_args = 0..,
+        allow_hyphen_values = true,
+        conflicts_with = "binaries"
+    )]
+    pub cargo: Option<Vec<String>>,
+    /// Run the tests of these Rust test binaries (globs, relative to --root
+    /// or here), each test its own case. Implies `--suite libtest`.
+    #[arg(long, value_name = "GLOB", value_delimiter = ',')]
+    pub binaries: Vec<String>,
+}
+
+impl SuiteArgs {
+    /// Where `--cargo` or `--binaries` say a libtest suite's binaries come from.
+    pub fn libtest_source(&self) -> Option<xharness_suites::libtest::Source> {
+        use xharness_suites::libtest::Source;
+        match (&self.cargo, self.binaries.is_empty()) {
+            (Some(args), _) => Some(Source::Cargo(args.clone())),
+            (None, false) => Some(Source::Binaries(self.binaries.clone())),
+            (None, true) => None,
+        }
+    }
 }
 
 /// `xharness run`.

@@ -44,7 +44,11 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     if !args.list {
         pool.prestart(parallel);
     }
-    let suite = load_suite(args)?;
+    let cache_dir = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir);
+    let suite = load_suite(args, &engines, &pool, &cache_dir, parallel)?;
     let mut cases = suite.filter(&args.filters, args.exact);
     if let Some(p) = &args.partition {
         cases = cases
@@ -73,10 +77,6 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
         ));
     }
     crate::sys::catch_interrupts().map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
-    let cache_dir = args
-        .cache_dir
-        .clone()
-        .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir);
     let previous = if args.failed {
         match crate::state::load(&cache_dir, &suite.file)? {
             Some(p) => Some(p),
@@ -244,19 +244,36 @@ fn select_jobs(
     jobs
 }
 
-fn load_suite(args: &SuiteArgs) -> Result<Suite, String> {
-    let Some(arg) = &args.suite else {
-        return Err("no suite given: pass --suite NAME|PATH (a suite.toml, its folder, or a folder under ./suites/), or `xharness run MODULE` to run one module; see --help".into());
+fn load_suite(
+    args: &SuiteArgs,
+    engines: &[String],
+    pool: &Pool,
+    cache_dir: &std::path::Path,
+    jobs: usize,
+) -> Result<Suite, String> {
+    let source = args.libtest_source();
+    let arg = match (&args.suite, &source) {
+        (Some(arg), _) => arg.as_str(),
+        (None, Some(_)) => xharness_suites::libtest::BUILTIN_NAME,
+        (None, None) => {
+            return Err("no suite given: pass --suite NAME|PATH (a suite.toml, its folder, or a folder under ./suites/), --cargo to run a Rust crate's tests, or `xharness run MODULE` to run one module; see --help".into());
+        }
     };
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let suite = match xharness_suites::resolve(arg, &cwd) {
-        Ok(path) => xharness_suites::load_with_root(&path, args.root.as_deref()),
+    let definition = match xharness_suites::resolve(arg, &cwd) {
+        Ok(path) => xharness_suites::load_definition(&path, args.root.as_deref()),
         Err(not_found) => {
-            xharness_suites::load_builtin(arg, args.root.as_deref()).unwrap_or(Err(not_found))
+            xharness_suites::builtin_definition(arg, args.root.as_deref()).unwrap_or(Err(not_found))
         }
     }
     .map_err(|e| e.to_string())?;
+    if source.is_some() && matches!(definition, xharness_suites::Definition::Suite(_)) {
+        return Err(format!(
+            "--cargo and --binaries are for libtest suites, and suite {arg} is not one"
+        ));
+    }
+    let suite = crate::listing::ready(definition, source, engines, pool, cache_dir, jobs)?;
     for w in &suite.warnings {
         eprintln!("xharness: warning: {w}");
     }

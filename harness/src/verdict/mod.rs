@@ -17,6 +17,8 @@ use xharness_suites::{Case, Expectation, Mode};
 
 use crate::worker::{JobEnd, KillReason};
 
+pub mod libtest;
+
 /// Output text kept in a record, per stream.
 const KEEP_TEXT: usize = 64 << 10;
 
@@ -188,8 +190,33 @@ fn ran(
     duration: std::time::Duration,
     norms: &Norms,
 ) -> JobRecord {
-    let failure = check(case, &status, &stdout, &stderr, norms);
-    let mut result = finish(case, engine, failure, duration.as_secs_f64() * 1000.0);
+    let ms = duration.as_secs_f64() * 1000.0;
+    let failure = match case.libtest.as_deref() {
+        None => check(case, &status, &stdout, &stderr, norms),
+        Some(test) => match libtest::read(test, &status, &stdout.bytes, &stderr.bytes) {
+            libtest::Read::Passed => check(case, &status, &stdout, &stderr, norms),
+            libtest::Read::Ignored(why) => {
+                let mut result = skipped(case, engine, &why);
+                result.duration_ms = ms;
+                result.outcome = Some(outcome_record(&status));
+                result.exit_code = Some(0);
+                return with_output(result, stdout, stderr, norms);
+            }
+            libtest::Read::NotRun(detail) => Some(Failure {
+                reason: Reason::ExitCode,
+                detail,
+            }),
+            libtest::Read::Failed(panic) => {
+                check(case, &status, &stdout, &stderr, norms).map(|mut f| {
+                    if let Some(message) = panic {
+                        f.detail = format!("{}\n{message}", f.detail);
+                    }
+                    f
+                })
+            }
+        },
+    };
+    let mut result = finish(case, engine, failure, ms);
     result.outcome = Some(outcome_record(&status));
     result.exit_code = match status {
         RunStatus::Exited(code) => Some(code),
