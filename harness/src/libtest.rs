@@ -87,7 +87,7 @@ fn find_xharness() -> Option<std::path::PathBuf> {
 /// One trial per (case, engine) of the suite at `path` (a suite.toml or
 /// its folder), run by workers started with `worker`.
 pub fn trials_with(path: &Path, worker: WorkerCommand) -> Result<Vec<Trial>, String> {
-    let suite = xharness_suites::load(path).map_err(|e| e.to_string())?;
+    let definition = xharness_suites::load_definition(path, None).map_err(|e| e.to_string())?;
     let names: Vec<String> = match std::env::var("XHARNESS_ENGINES") {
         Ok(list) if !list.trim().is_empty() => {
             list.split(',').map(|s| s.trim().to_string()).collect()
@@ -102,12 +102,15 @@ pub fn trials_with(path: &Path, worker: WorkerCommand) -> Result<Vec<Trial>, Str
         return Err(format!(
             "XHARNESS_BLESS=1 with several engines ({}): a trial sees one engine, and a golden is only written where all engines agree; bless with `xharness --suite {} --bless`, or set XHARNESS_ENGINES to one engine",
             names.join(", "),
-            suite.file.display()
+            path.display()
         ));
     }
     let mut opts = Options::new(ModuleCache::default_dir(), worker);
     opts.bless = bless;
-    let session = Arc::new(Session::new(suite, names, opts)?);
+    // A libtest suite lists its binaries' tests first, with the same workers.
+    let pool = crate::worker::Pool::new(opts.worker.clone(), &names);
+    let suite = crate::listing::ready(definition, None, &names, &pool, &opts.cache_dir, opts.jobs)?;
+    let session = Arc::new(Session::with_pool(suite, names, opts, pool)?);
     let mut out = Vec::new();
     for (index, case) in session.suite().cases.iter().enumerate() {
         for engine in session.engines() {

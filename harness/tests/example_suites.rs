@@ -8,5 +8,6 @@ fn main() -> std::process::ExitCode {
         format!("{root}/c-basic"),
         format!("{root}/ghc-layout"),
         format!("{root}/wasi-layout"),
+        format!("{root}/rust-libtest"),
     ])
 }
