@@ -330,10 +330,19 @@ fn skip_reason<'c>(case: &'c Case, engines: &[String]) -> Option<&'c str> {
 fn print_detailed(cases: &[&Case], engines: &[String]) {
     let mut by_func: std::collections::BTreeMap<&str, usize> = Default::default();
     let mut by_skip: std::collections::BTreeMap<&str, usize> = Default::default();
+    // GHC's tests group by test function; a libtest suite's by binary,
+    // with each test's source line beside it.
+    let libtest = cases.iter().all(|c| c.libtest.is_some());
     for case in cases {
-        let func = info(case, "func").unwrap_or("-");
-        *by_func.entry(func).or_default() += 1;
-        let mut line = format!("{}  {func}", case.name);
+        let (column, group) = if libtest {
+            let binary = case.name.split('/').next().unwrap_or("-");
+            (info(case, "source").unwrap_or("-"), binary)
+        } else {
+            let func = info(case, "func").unwrap_or("-");
+            (func, func)
+        };
+        *by_func.entry(group).or_default() += 1;
+        let mut line = format!("{}  {column}", case.name);
         if let Some(opts) = info(case, "options").filter(|o| !o.is_empty()) {
             line.push_str(&format!("  [{opts}]"));
         }
@@ -364,7 +373,7 @@ fn print_detailed(cases: &[&Case], engines: &[String]) {
         cases.len() - total_skipped,
         total_skipped
     );
-    println!("by test function:");
+    println!("{}", if libtest { "by binary:" } else { "by test function:" });
     let mut funcs: Vec<_> = by_func.into_iter().collect();
     funcs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     for (func, n) in funcs {
