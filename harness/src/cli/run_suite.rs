@@ -373,7 +373,14 @@ fn print_detailed(cases: &[&Case], engines: &[String]) {
         cases.len() - total_skipped,
         total_skipped
     );
-    println!("{}", if libtest { "by binary:" } else { "by test function:" });
+    println!(
+        "{}",
+        if libtest {
+            "by binary:"
+        } else {
+            "by test function:"
+        }
+    );
     let mut funcs: Vec<_> = by_func.into_iter().collect();
     funcs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     for (func, n) in funcs {
