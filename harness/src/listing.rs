@@ -93,6 +93,9 @@ fn build_with_cargo(root: &Path, args: &[String]) -> Result<Vec<Binary>, String>
     Ok(binaries)
 }
 
+/// One binary's tests, or why they could not be listed.
+type Listing = Result<Vec<Listed>, String>;
+
 struct Lister<'a> {
     engines: &'a [String],
     pool: &'a Pool,
@@ -109,7 +112,7 @@ impl Lister<'_> {
         jobs: usize,
     ) -> Result<Vec<(Binary, Vec<Listed>)>, String> {
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let slots: Vec<Mutex<Option<Result<Vec<Listed>, String>>>> =
+        let slots: Vec<Mutex<Option<Listing>>> =
             binaries.iter().map(|_| Mutex::new(None)).collect();
         std::thread::scope(|s| {
             for _ in 0..jobs.clamp(1, binaries.len().max(1)) {
