@@ -240,3 +240,19 @@ fn bad_binaries_are_named_with_what_to_do() {
     assert!(err.contains("broken-0123456789abcdef.wasm"), "{err}");
     assert!(err.contains("cannot list the tests"), "{err}");
 }
+
+#[test]
+fn cargo_arguments_pass_through_from_the_crate_folder() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let o = Command::new(env!("CARGO_BIN_EXE_xharness"))
+        .args(["--engine", "wasmer", "--cargo", "--test", "files"])
+        .current_dir(crate_dir())
+        .env("XHARNESS_CACHE_DIR", cache.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("xharness starts");
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    assert!(all.contains("2 passed, 0 failed"), "{all}");
+    assert!(!all.contains("libtest_fixture/"), "{all}");
+}

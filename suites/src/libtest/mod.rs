@@ -112,6 +112,9 @@ pub struct Plan {
     pub env: Vec<(String, String)>,
     /// The suite file's text, to check `[expect]` against the cases.
     source_file: Option<SourceFile>,
+    /// `--cargo`/`--binaries` replaced the file's source: it may build a
+    /// part of the tests, so `[expect]` entries for others are not errors.
+    source_overridden: bool,
     expect: crate::generic::expect::RawExpect,
 }
 
@@ -207,6 +210,7 @@ fn build(
         retries: raw.run.retries.unwrap_or(0),
         env: raw.run.env.into_iter().collect(),
         source_file: file.cloned(),
+        source_overridden: false,
         expect: raw.expect,
     })
 }
@@ -227,6 +231,7 @@ impl Plan {
     /// Replace where the binaries come from (`--cargo`, `--binaries`).
     pub fn with_source(mut self, source: Source) -> Self {
         self.source = source;
+        self.source_overridden = true;
         self
     }
 
