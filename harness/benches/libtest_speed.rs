@@ -8,8 +8,9 @@
 //! Both sides are warm: the test binaries are built (`cargo test --no-run`
 //! runs first and is cheap after that), xharness's module cache and
 //! listing cache are filled by a first run, and the wasmtime CLI runs with
-//! its compilation cache on (`-C cache=y`). Each side runs every binary of
-//! the crate (`--no-fail-fast` for cargo). Prints the median wall time of
+//! its compilation cache on (`-C cache=y`). Each side runs every test
+//! binary of the crate (`--no-fail-fast --tests` for cargo: no doc tests,
+//! which xharness does not run). Prints the median wall time of
 //! the reps, interleaved, and for xharness the bound the issue sets: the
 //! longest single test plus the sum of test times over the cores.
 //! `CARGO_TARGET_DIR` is passed on to both sides.
@@ -140,13 +141,14 @@ fn xharness(dir: &Path, cache: &Path, engines: &str) -> Ours {
     }
 }
 
-/// `cargo test --target wasm32-wasip1 --no-fail-fast` with the wasmtime
+/// `cargo test --target wasm32-wasip1 --no-fail-fast --tests` with the wasmtime
 /// CLI as runner: wall time and how many tests reported a result.
 fn cargo_test(dir: &Path, wasmtime: &str) -> (Duration, u64) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let start = Instant::now();
     let out = Command::new(cargo)
-        .args(["test", "--target", "wasm32-wasip1", "--no-fail-fast"])
+        // --tests: the same test binaries xharness runs (no doc tests).
+        .args(["test", "--target", "wasm32-wasip1", "--no-fail-fast", "--tests"])
         .current_dir(dir)
         .env(
             "CARGO_TARGET_WASM32_WASIP1_RUNNER",
