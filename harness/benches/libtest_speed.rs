@@ -148,7 +148,13 @@ fn cargo_test(dir: &Path, wasmtime: &str) -> (Duration, u64) {
     let start = Instant::now();
     let out = Command::new(cargo)
         // --tests: the same test binaries xharness runs (no doc tests).
-        .args(["test", "--target", "wasm32-wasip1", "--no-fail-fast", "--tests"])
+        .args([
+            "test",
+            "--target",
+            "wasm32-wasip1",
+            "--no-fail-fast",
+            "--tests",
+        ])
         .current_dir(dir)
         .env(
             "CARGO_TARGET_WASM32_WASIP1_RUNNER",

@@ -109,7 +109,9 @@ pub fn trials_with(path: &Path, worker: WorkerCommand) -> Result<Vec<Trial>, Str
     opts.bless = bless;
     // A libtest suite lists its binaries' tests first, with the same workers.
     let pool = crate::worker::Pool::new(opts.worker.clone(), &names);
-    let suite = crate::listing::ready(definition, None, &names, &pool, &opts.cache_dir, opts.jobs)?;
+    let ready = crate::listing::ready(definition, None, &names, &pool, &opts.cache_dir, opts.jobs)?;
+    opts.known_modules = ready.module_hashes;
+    let suite = ready.suite;
     let session = Arc::new(Session::with_pool(suite, names, opts, pool)?);
     let mut out = Vec::new();
     for (index, case) in session.suite().cases.iter().enumerate() {

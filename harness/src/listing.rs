@@ -4,12 +4,13 @@
 //!
 //! A binary's list is a fact about its bytes, so it is cached under the
 //! module's SHA-256 (`CACHE/libtest-lists/SHA.json`): a warm re-run lists
-//! nothing. A cold one runs `--list` in the worker pool on every engine of
+//! nothing, and does not even hash a binary whose size and mtime it has
+//! seen (`CACHE/libtest-lists/hashes/`). A cold one runs `--list` in the worker pool on every engine of
 //! the run, one binary per thread: the first engine's answer is used, and
 //! each engine has compiled (and cached) the module once before its tests
 //! start, so no two workers compile one module at the same time.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -20,6 +21,15 @@ use xharness_suites::{Definition, Suite};
 
 use crate::worker::{Job, JobEnd, Pool, Watch};
 
+/// A suite ready to run, and the hashes of the modules listing read.
+pub struct Ready {
+    /// The suite.
+    pub suite: Suite,
+    /// `(module path, SHA-256 hex)` of every binary listed, so the run
+    /// does not read and hash them again (see `Options::known_modules`).
+    pub module_hashes: Vec<(PathBuf, String)>,
+}
+
 /// A definition made ready to run: a libtest plan is built and listed.
 /// `source` (from `--cargo` / `--binaries`) replaces the plan's own.
 pub fn ready(
@@ -29,9 +39,14 @@ pub fn ready(
     pool: &Pool,
     cache_dir: &Path,
     jobs: usize,
-) -> Result<Suite, String> {
+) -> Result<Ready, String> {
     let plan = match definition {
-        Definition::Suite(suite) => return Ok(suite),
+        Definition::Suite(suite) => {
+            return Ok(Ready {
+                suite,
+                module_hashes: Vec::new(),
+            });
+        }
         Definition::Libtest(plan) => match source {
             Some(s) => plan.with_source(s),
             None => plan,
@@ -55,7 +70,19 @@ pub fn ready(
     };
     let listed = lister.list_all(binaries, jobs)?;
     warnings.extend(lister.warnings.into_inner().unwrap_or_default());
-    plan.suite(listed, warnings).map_err(|e| e.to_string())
+    let module_hashes = listed
+        .iter()
+        .map(|(b, (sha, _))| (b.path.clone(), sha.clone()))
+        .collect();
+    let listed = listed
+        .into_iter()
+        .map(|(b, (_, tests))| (b, tests))
+        .collect();
+    let suite = plan.suite(listed, warnings).map_err(|e| e.to_string())?;
+    Ok(Ready {
+        suite,
+        module_hashes,
+    })
 }
 
 /// Run `cargo test --target wasm32-wasip1 --no-run --message-format=json
@@ -93,8 +120,8 @@ fn build_with_cargo(root: &Path, args: &[String]) -> Result<Vec<Binary>, String>
     Ok(binaries)
 }
 
-/// One binary's tests, or why they could not be listed.
-type Listing = Result<Vec<Listed>, String>;
+/// One binary's module hash and tests, or why they could not be listed.
+type Listing = Result<(String, Vec<Listed>), String>;
 
 struct Lister<'a> {
     engines: &'a [String],
@@ -110,7 +137,7 @@ impl Lister<'_> {
         &self,
         binaries: Vec<Binary>,
         jobs: usize,
-    ) -> Result<Vec<(Binary, Vec<Listed>)>, String> {
+    ) -> Result<Vec<(Binary, (String, Vec<Listed>))>, String> {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<Mutex<Option<Listing>>> =
             binaries.iter().map(|_| Mutex::new(None)).collect();
@@ -140,12 +167,9 @@ impl Lister<'_> {
         Ok(out)
     }
 
-    /// One binary's tests, from the cache or by running it.
-    fn list(&self, binary: &Binary) -> Result<Vec<Listed>, String> {
-        let bytes = std::fs::read(&binary.path)
-            .map_err(|e| format!("cannot read test binary {}: {e}", binary.path.display()))?;
-        let sha = hex::encode(Sha256::digest(&bytes));
-        drop(bytes);
+    /// One binary's hash and tests, from the cache or by running it.
+    fn list(&self, binary: &Binary) -> Listing {
+        let sha = self.hash(&binary.path)?;
         let cached = self
             .cache_dir
             .join("libtest-lists")
@@ -154,7 +178,7 @@ impl Lister<'_> {
             .ok()
             .and_then(|b| serde_json::from_slice::<Vec<Listed>>(&b).ok())
         {
-            return Ok(tests);
+            return Ok((sha, tests));
         }
         let mut first: Option<Vec<Listed>> = None;
         for engine in self.engines {
@@ -175,7 +199,38 @@ impl Lister<'_> {
             // Best effort: an unwritable cache only costs listing again.
             let _ = xharness_atomic::write_cache(&cached, &json);
         }
-        Ok(tests)
+        Ok((sha, tests))
+    }
+
+    /// The SHA-256 of a binary. Hashing a test binary of tens of MB costs
+    /// more than running a small crate's tests, so the hash is remembered
+    /// with the file's size and modification time (to the nanosecond, as
+    /// cargo itself trusts mtimes) and read again only when they change.
+    fn hash(&self, path: &Path) -> Result<String, String> {
+        let unreadable =
+            |e: std::io::Error| format!("cannot read test binary {}: {e}", path.display());
+        let meta = std::fs::metadata(path).map_err(unreadable)?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let stamp = format!("{} {} {modified}", path.display(), meta.len());
+        let memo = self
+            .cache_dir
+            .join("libtest-lists")
+            .join("hashes")
+            .join(hex::encode(Sha256::digest(stamp.as_bytes())));
+        if let Ok(sha) = std::fs::read_to_string(&memo)
+            && sha.len() == 64
+        {
+            return Ok(sha);
+        }
+        let bytes = std::fs::read(path).map_err(unreadable)?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        // Best effort, like every cache entry.
+        let _ = xharness_atomic::write_cache(&memo, sha.as_bytes());
+        Ok(sha)
     }
 
     /// List on one engine: JSON if this libtest offers it, else terse.

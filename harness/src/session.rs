@@ -52,6 +52,10 @@ pub struct Options {
     pub worker: WorkerCommand,
     /// See [`DEFAULT_RSS_MARGIN`].
     pub rss_margin: u64,
+    /// `(path, SHA-256 hex)` of binary modules hashed already (by the
+    /// listing stage), so cases that use them as they are need not read
+    /// them again.
+    pub known_modules: Vec<(PathBuf, String)>,
 }
 
 impl Options {
@@ -66,6 +70,7 @@ impl Options {
             cache_dir,
             worker,
             rss_margin: rss_margin_from_env(),
+            known_modules: Vec::new(),
         }
     }
 }
@@ -126,7 +131,7 @@ impl Session {
             }
         }
         Ok(Session {
-            compiler: Compiler::new(&suite, &opts.cache_dir),
+            compiler: Compiler::new(&suite, &opts.cache_dir).knowing(&opts.known_modules),
             pool,
             scratch: ScratchPool::new(opts.keep_scratch)?,
             artifacts: suite.cases.iter().map(|_| OnceLock::new()).collect(),

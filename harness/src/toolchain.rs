@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
@@ -74,6 +74,9 @@ pub struct Compiler {
     suite_file: PathBuf,
     artifacts: PathBuf,
     identities: Mutex<HashMap<String, Result<String, String>>>,
+    /// Binary modules used as they are, hashed once however many cases
+    /// share one (every test of a libtest binary).
+    binaries: Mutex<HashMap<PathBuf, Artifact>>,
 }
 
 impl Compiler {
@@ -85,11 +88,30 @@ impl Compiler {
             suite_file: suite.file.clone(),
             artifacts: cache_dir.join("artifacts"),
             identities: Mutex::new(HashMap::new()),
+            binaries: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same stage, taking these `(path, SHA-256 hex)` of binary
+    /// modules as known.
+    pub fn knowing(self, modules: &[(PathBuf, String)]) -> Self {
+        let mut memo = self.binaries.lock().unwrap_or_else(PoisonError::into_inner);
+        for (path, sha) in modules {
+            let artifact = Artifact {
+                path: path.clone(),
+                sha256: sha.clone(),
+            };
+            memo.insert(path.clone(), artifact);
+        }
+        drop(memo);
+        self
     }
 
     /// The case's module, from the cache or freshly compiled.
     pub fn module(&self, case: &Case) -> Result<Artifact, CompileFailure> {
+        if self.toolchain == Toolchain::BuiltinWasm {
+            return self.binary(case);
+        }
         let source = std::fs::read(&case.src).map_err(|e| CompileFailure {
             summary: format!("cannot read source {}: {e}", case.src.display()),
             output: String::new(),
@@ -103,6 +125,29 @@ impl Compiler {
                 shell,
             } => self.external(case, &source, template, *timeout, *shell),
         }
+    }
+
+    /// A binary module used as is: read and hashed on its first use.
+    fn binary(&self, case: &Case) -> Result<Artifact, CompileFailure> {
+        let memo = |m: &Mutex<HashMap<PathBuf, Artifact>>| {
+            m.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&case.src)
+                .cloned()
+        };
+        if let Some(a) = memo(&self.binaries) {
+            return Ok(a);
+        }
+        let source = std::fs::read(&case.src).map_err(|e| CompileFailure {
+            summary: format!("cannot read module {}: {e}", case.src.display()),
+            output: String::new(),
+        })?;
+        let artifact = Artifact::of(case.src.clone(), &source);
+        self.binaries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(case.src.clone(), artifact.clone());
+        Ok(artifact)
     }
 
     /// Compile a compile-only case and say how the compiler ended.

@@ -210,6 +210,7 @@ fn binaries_by_glob_are_listed_once_then_from_the_cache() {
     let entries: Vec<PathBuf> = std::fs::read_dir(&lists)
         .expect("listing cache")
         .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
     let cached = std::fs::read_to_string(&entries[0]).expect("cached list");

@@ -48,7 +48,8 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
         .cache_dir
         .clone()
         .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir);
-    let suite = load_suite(args, &engines, &pool, &cache_dir, parallel)?;
+    let ready = load_suite(args, &engines, &pool, &cache_dir, parallel)?;
+    let suite = ready.suite;
     let mut cases = suite.filter(&args.filters, args.exact);
     if let Some(p) = &args.partition {
         cases = cases
@@ -105,6 +106,7 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     opts.keep_scratch = args.keep_scratch;
     opts.fail_fast = args.fail_fast;
     opts.retries = args.retries.unwrap_or(suite.retries);
+    opts.known_modules = ready.module_hashes;
     let session = Session::with_pool(suite, engines, opts, pool)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
@@ -250,7 +252,7 @@ fn load_suite(
     pool: &Pool,
     cache_dir: &std::path::Path,
     jobs: usize,
-) -> Result<Suite, String> {
+) -> Result<crate::listing::Ready, String> {
     let source = args.libtest_source();
     let arg = match (&args.suite, &source) {
         (Some(arg), _) => arg.as_str(),
@@ -273,7 +275,8 @@ fn load_suite(
             "--cargo and --binaries are for libtest suites, and suite {arg} is not one"
         ));
     }
-    let suite = crate::listing::ready(definition, source, engines, pool, cache_dir, jobs)?;
+    let ready = crate::listing::ready(definition, source, engines, pool, cache_dir, jobs)?;
+    let suite = &ready.suite;
     for w in &suite.warnings {
         eprintln!("xharness: warning: {w}");
     }
@@ -284,7 +287,7 @@ fn load_suite(
             suite.name
         );
     }
-    Ok(suite)
+    Ok(ready)
 }
 
 fn list(
