@@ -1,5 +1,6 @@
 //! The command line: `xharness --suite …` runs a suite, `xharness run`
-//! runs one module like a native program.
+//! runs one module like a native program, `xharness exec` runs a program
+//! with wasm files executable.
 
 mod args;
 mod report;
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, HtmlArgs, MergeArgs, ReportCommand, RunArgs, SuiteArgs};
+pub use args::{Cli, Command, ExecArgs, HtmlArgs, MergeArgs, ReportCommand, RunArgs, SuiteArgs};
 
 /// Exit status for usage and configuration errors.
 pub const USAGE_ERROR: u8 = 2;
@@ -31,6 +32,16 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Run(args)) => run_module::main(&args),
         Some(Command::Report(cmd)) => report::main(&cmd),
+        Some(Command::Exec(args)) => crate::exec::main(&crate::exec::ExecOptions {
+            engine: args.engine.unwrap_or_else(|| {
+                xharness_engines::available()
+                    .first()
+                    .map_or_else(String::new, |e| e.to_string())
+            }),
+            rules: args.rules,
+            rule_files: args.rule_files,
+            command: args.command,
+        }),
         None => run_suite::main(&cli.suite),
     }
 }

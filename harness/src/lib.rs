@@ -14,6 +14,7 @@
 //! - `xharness-reports` renders results (console, JSON, JUnit).
 
 pub mod cli;
+pub mod exec;
 pub mod finish;
 pub mod libtest;
 pub mod listing;

@@ -27,6 +27,33 @@ pub enum Command {
     /// Reports of saved runs: merge shards, draw the HTML page.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Run an unmodified program (a test driver) with `.wasm` files, and
+    /// files matching binfmt_misc rules, executable for it and every
+    /// process it starts; no root needed.
+    Exec(ExecArgs),
+}
+
+/// `xharness exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Engine that runs wasm files (default: the first built in, wasmtime).
+    #[arg(long)]
+    pub engine: Option<String>,
+    /// A binfmt_misc rule `:name:type:offset:magic:mask:interpreter:flags`
+    /// (types M and E, flags P and F); tried before the built-in wasm rule.
+    #[arg(long = "binfmt", value_name = "RULE")]
+    pub rules: Vec<String>,
+    /// A file of rules, one per line (`#` comments).
+    #[arg(long = "binfmt-file", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
+    /// The command and its arguments.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<String>,
 }
 
 /// `xharness report …`.
@@ -166,9 +193,13 @@ pub struct RunArgs {
     /// Preopen HOST as GUEST (default: the same path); append :ro for read-only.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     pub dirs: Vec<String>,
-    /// Set an environment variable for the guest (nothing else is passed).
+    /// Set an environment variable for the guest (nothing else is passed,
+    /// unless --inherit-env).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     pub env: Vec<String>,
+    /// Give the guest this process's whole environment (then the --env pairs).
+    #[arg(long)]
+    pub inherit_env: bool,
     /// Wall-clock limit in seconds.
     #[arg(long, value_name = "SECS", default_value = "3600")]
     pub timeout: f64,

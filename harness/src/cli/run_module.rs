@@ -82,6 +82,14 @@ fn invocation(args: &RunArgs) -> Result<Invocation, String> {
     inv.timeout = parse_timeout(args.timeout)?;
     inv.max_memory = xharness_suites::parse_size(&args.max_memory)
         .map_err(|e| format!("--max-memory {}: {e}", args.max_memory))?;
+    if args.inherit_env {
+        inv.env.extend(std::env::vars_os().map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        }));
+    }
     for kv in &args.env {
         let (k, v) = kv
             .split_once('=')
