@@ -120,8 +120,11 @@ fn build_with_cargo(root: &Path, args: &[String]) -> Result<Vec<Binary>, String>
     Ok(binaries)
 }
 
+/// One binary's module hash and tests.
+type HashAndTests = (String, Vec<Listed>);
+
 /// One binary's module hash and tests, or why they could not be listed.
-type Listing = Result<(String, Vec<Listed>), String>;
+type Listing = Result<HashAndTests, String>;
 
 struct Lister<'a> {
     engines: &'a [String],
@@ -137,7 +140,7 @@ impl Lister<'_> {
         &self,
         binaries: Vec<Binary>,
         jobs: usize,
-    ) -> Result<Vec<(Binary, (String, Vec<Listed>))>, String> {
+    ) -> Result<Vec<(Binary, HashAndTests)>, String> {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<Mutex<Option<Listing>>> =
             binaries.iter().map(|_| Mutex::new(None)).collect();
