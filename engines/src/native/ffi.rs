@@ -116,7 +116,18 @@ impl Call {
     /// Call with `args` (one per wasm parameter) against the guest memory
     /// of `len` bytes at `base`. A pointer range outside it is an error
     /// (the guest traps) before any native code runs.
-    pub fn invoke(&self, args: &[Value], base: *mut u8, len: u64) -> Result<Option<Value>, String> {
+    ///
+    /// # Safety
+    ///
+    /// `base` must point at the guest's linear memory of `len` bytes,
+    /// valid and not otherwise borrowed for the duration of the call (as
+    /// inside a host function of the instance that owns it).
+    pub unsafe fn invoke(
+        &self,
+        args: &[Value],
+        base: *mut u8,
+        len: u64,
+    ) -> Result<Option<Value>, String> {
         if args.len() != self.types.len() {
             return Err(format!(
                 "expected {} arguments, got {}",
@@ -144,7 +155,8 @@ impl Call {
                     let addr = int(v);
                     check(i, addr, size, len)?;
                     // SAFETY: addr + size <= len was just checked, so the
-                    // offset stays inside the guest memory at `base`.
+                    // offset stays inside the guest memory at `base`
+                    // (valid, as the caller promises).
                     Slot::Ptr(unsafe { base.add(addr as usize) })
                 }
                 (Param::Struct(s), v) => {

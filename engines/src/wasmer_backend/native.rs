@@ -64,8 +64,10 @@ pub(super) fn instantiate(
                     })?;
                     let view = memory.view(&store);
                     let values: Vec<Value> = args.iter().map(value).collect();
-                    let out = call
-                        .invoke(&values, view.data_ptr(), view.data_size())
+                    // SAFETY: the view is this instance's memory, taken
+                    // just now inside its host call; nothing else touches
+                    // it meanwhile.
+                    let out = unsafe { call.invoke(&values, view.data_ptr(), view.data_size()) }
                         .map_err(|m| RuntimeError::new(format!("{label}: {m}")))?;
                     Ok(out.map(wm_value).into_iter().collect())
                 },

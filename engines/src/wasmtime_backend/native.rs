@@ -74,8 +74,9 @@ fn define(
                 let base = memory.data_ptr(&caller);
                 let len = memory.data_size(&caller) as u64;
                 let args: Vec<Value> = params.iter().map(value).collect();
-                let out = call
-                    .invoke(&args, base, len)
+                // SAFETY: base and len are this instance's memory, read just
+                // now inside its host call; nothing else touches it meanwhile.
+                let out = unsafe { call.invoke(&args, base, len) }
                     .map_err(|m| wasmtime::Error::msg(format!("{label}: {m}")))?;
                 if let (Some(v), Some(slot)) = (out, results.first_mut()) {
                     *slot = val(v);
