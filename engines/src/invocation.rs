@@ -40,6 +40,9 @@ pub struct Invocation {
     /// bytes kept under `output_cap`), so a process that is killed at a
     /// deadline has already passed on what the guest printed.
     pub tee: Option<Tee>,
+    /// Native-import description files (see [`crate::native`]): the
+    /// module's imports of each one's module come from its library.
+    pub native: Vec<PathBuf>,
 }
 
 /// Which captured stream a [`Tee`] chunk belongs to.
@@ -76,6 +79,7 @@ impl Invocation {
             output_cap: DEFAULT_OUTPUT_CAP,
             stdio: Stdio::Capture,
             tee: None,
+            native: Vec::new(),
         }
     }
 

@@ -28,6 +28,7 @@ pub mod cache;
 mod capture;
 mod error;
 mod invocation;
+pub mod native;
 #[cfg(feature = "wasmer")]
 pub mod wasmer_backend;
 #[cfg(feature = "wasmtime")]

@@ -11,6 +11,7 @@
 mod fs;
 mod io;
 mod limits;
+mod native;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -179,9 +180,20 @@ impl Wasmer {
             Ok(b) => b,
             Err(reason) => return Status::InstantiateError(reason),
         };
-        let (instance, env) = match builder.instantiate(module.clone(), &mut store) {
-            Ok(pair) => pair,
-            Err(e) => return instantiate_failure(e, memory_hit.load(Ordering::Relaxed)),
+        let (instance, env) = if inv.native.is_empty() {
+            match builder.instantiate(module.clone(), &mut store) {
+                Ok(pair) => pair,
+                Err(e) => return instantiate_failure(e, memory_hit.load(Ordering::Relaxed)),
+            }
+        } else {
+            let mut env = match builder.finalize(&mut store) {
+                Ok(env) => env,
+                Err(e) => return instantiate_failure(e, memory_hit.load(Ordering::Relaxed)),
+            };
+            match native::instantiate(&mut store, module, &mut env, &inv.native) {
+                Ok(instance) => (instance, env),
+                Err(reason) => return Status::InstantiateError(reason),
+            }
         };
         let status = match call_start(&mut store, &instance) {
             Ok(()) => Status::Exited(0),

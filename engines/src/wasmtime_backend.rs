@@ -7,6 +7,7 @@
 //! return -1 and the guest sees the failure.
 
 mod io;
+mod native;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -209,7 +210,18 @@ impl Wasmtime {
         let mut store = Store::new(&self.engine, host);
         store.limiter(|h| &mut h.limiter);
 
-        let instance = match self.linker.instantiate(&mut store, module) {
+        // Native imports need a linker of their own; every other run
+        // shares the engine's.
+        let native = if inv.native.is_empty() {
+            None
+        } else {
+            match native::linker(&self.linker, module, &inv.native) {
+                Ok(l) => Some(l),
+                Err(reason) => return Status::InstantiateError(reason),
+            }
+        };
+        let linker = native.as_ref().unwrap_or(&self.linker);
+        let instance = match linker.instantiate(&mut store, module) {
             Ok(i) => i,
             // Name the import only when linking failed: off the hot path.
             Err(e) => match missing_import(&self.provided, module) {

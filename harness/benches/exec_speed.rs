@@ -37,7 +37,10 @@ fn main() {
         ("xharness exec", vec![EXE, "exec", "--", "sh", "-c", LOOP]),
     ];
     if proot {
-        sides.push(("proot -q", vec!["proot", "-q", "/bin/true", "sh", "-c", LOOP]));
+        sides.push((
+            "proot -q",
+            vec!["proot", "-q", "/bin/true", "sh", "-c", LOOP],
+        ));
     } else {
         println!("proot not installed (apt-get install -y proot): its row is skipped");
     }

@@ -285,6 +285,7 @@ impl Lister<'_> {
             preopens: Vec::new(),
             max_memory: 1 << 30,
             output_cap: 256 << 20,
+            native: Vec::new(),
         };
         let failed = |why: String| {
             format!(

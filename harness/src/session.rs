@@ -392,6 +392,7 @@ impl Session {
             preopens,
             max_memory: case.max_memory,
             output_cap: case.max_output,
+            native: case.native.clone(),
         };
         Ok((job, stdin))
     }

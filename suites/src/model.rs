@@ -189,6 +189,9 @@ pub struct Case {
     /// skip, a run in which the test did not run is a failure, a panic's
     /// message is the reason), then by exit code.
     pub libtest: Option<String>,
+    /// Native-import description files (`[run] native`); see
+    /// `xharness_engines::native`.
+    pub native: Vec<PathBuf>,
 }
 
 impl Case {
@@ -287,6 +290,7 @@ mod tests {
             scratch: true,
             info: vec![],
             libtest: None,
+            native: vec![],
         }
     }
 

@@ -200,6 +200,10 @@ pub struct RunArgs {
     /// Give the guest this process's whole environment (then the --env pairs).
     #[arg(long)]
     pub inherit_env: bool,
+    /// Satisfy imports from a native library, as this description file
+    /// says (see README, "Native imports"); repeatable.
+    #[arg(long = "native", value_name = "FILE.toml")]
+    pub native: Vec<PathBuf>,
     /// Wall-clock limit in seconds.
     #[arg(long, value_name = "SECS", default_value = "3600")]
     pub timeout: f64,

@@ -99,6 +99,12 @@ fn invocation(args: &RunArgs) -> Result<Invocation, String> {
     for d in &args.dirs {
         inv.preopens.push(parse_dir(d)?);
     }
+    for file in &args.native {
+        if !file.is_file() {
+            return Err(format!("--native {}: no such file", file.display()));
+        }
+        inv.native.push(file.clone());
+    }
     Ok(inv)
 }
 

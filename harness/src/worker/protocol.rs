@@ -43,6 +43,9 @@ pub struct Job {
     pub preopens: Vec<(PathBuf, String, bool)>,
     pub max_memory: u64,
     pub output_cap: usize,
+    /// Native-import description files.
+    #[serde(default)]
+    pub native: Vec<PathBuf>,
 }
 
 /// How a job ended inside the worker.
@@ -132,6 +135,7 @@ mod tests {
             preopens: vec![("/tmp".into(), ".".into(), false)],
             max_memory: 1 << 20,
             output_cap: 10,
+            native: Vec::new(),
         };
         let mut wire = Vec::new();
         write_job(&mut wire, &job, b"in\0put").unwrap();

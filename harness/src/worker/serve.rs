@@ -161,6 +161,7 @@ fn invocation(job: &Job, stdin: Vec<u8>, out: &Arc<Mutex<File>>) -> Invocation {
         output_cap: job.output_cap,
         stdio: Stdio::Capture,
         tee: Some(tee),
+        native: job.native.clone(),
     }
 }
 

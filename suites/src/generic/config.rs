@@ -59,6 +59,9 @@ pub struct RawRun {
     pub max_memory: Option<ByteSize>,
     pub max_output: Option<ByteSize>,
     pub retries: Option<u32>,
+    /// Native-import description files, relative to the suite file.
+    #[serde(default)]
+    pub native: Vec<Spanned<String>>,
 }
 
 /// `[golden]`.

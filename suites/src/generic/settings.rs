@@ -47,6 +47,7 @@ pub struct Settings {
     max_output: usize,
     golden_stdout: String,
     golden_stderr: String,
+    native: Vec<PathBuf>,
 }
 
 /// Check that a template only uses known placeholders, pointing at its key if not.
@@ -83,7 +84,21 @@ impl Settings {
             None => Some(STDIN.to_owned()),
         };
         let max_output = run.max_output.map_or(MAX_OUTPUT, |s| s.0);
+        let base = file.path.parent().unwrap_or(std::path::Path::new("/"));
+        let mut native = Vec::new();
+        for n in &run.native {
+            let path = base.join(n.get_ref());
+            if !path.is_file() {
+                let message = format!(
+                    "native-import description {} does not exist",
+                    path.display()
+                );
+                return Err(file.invalid(n, "run.native", message));
+            }
+            native.push(path);
+        }
         Ok(Settings {
+            native,
             args: args.collect::<Result<_, _>>()?,
             env: env(file, &run.env)?,
             dirs: run
@@ -174,6 +189,7 @@ impl Settings {
             scratch: true,
             info: Vec::new(),
             libtest: None,
+            native: self.native.clone(),
         })
     }
 }

@@ -140,6 +140,7 @@ pub fn case(f: &FileTests, t: &Declared, d: &Defaults) -> Case {
         scratch: true,
         info,
         libtest: None,
+        native: Vec::new(),
     }
 }
 

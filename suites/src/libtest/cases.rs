@@ -134,5 +134,6 @@ fn case(plan: &Plan, binary: &Binary, test: &Listed) -> Case {
         ignore_stderr: true,
         info,
         libtest: Some(test.name.clone()),
+        native: Vec::new(),
     }
 }

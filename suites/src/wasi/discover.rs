@@ -133,6 +133,7 @@ fn case(
         flags: String::new(),
         info,
         libtest: None,
+        native: Vec::new(),
     })
 }
 
