@@ -1,19 +1,125 @@
-//! A capped output buffer shared by both backends' stdout/stderr plumbing.
+//! Capped output capture, shared by both backends and the worker pool.
 //!
-//! The guest may write any amount; the first `cap` bytes are kept and the
-//! rest only counted, so a guest that floods its output cannot grow host
-//! memory and never sees a write error.
+//! The guest may write any amount. Up to the cap everything is kept; past
+//! it, the first half of the cap and the last half are kept and the middle
+//! is only counted ([`HeadTail`]), so a guest that floods its output cannot
+//! grow host memory, never sees a write error, and still shows how it
+//! ended: libtest's summary line, or the panic after 20 MB of logging.
+//!
+//! A marker line stands where bytes were dropped whenever the output is
+//! shown ([`drop_marker`], [`Captured::shown`]).
 
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use std::time::Instant;
 
 use crate::{Captured, Invocation, Outcome, OutputStream, Status, Tee};
 
-/// A clonable handle on one capped buffer.
+/// A stream capped at `cap` bytes: the first `cap - cap / 2` bytes and the
+/// last `cap / 2` bytes are kept, everything is counted.
+#[derive(Debug, Clone)]
+pub struct HeadTail {
+    head_cap: usize,
+    tail_cap: usize,
+    head: Vec<u8>,
+    tail: VecDeque<u8>,
+    total: u64,
+}
+
+impl HeadTail {
+    /// An empty stream capped at `cap` bytes.
+    pub fn new(cap: usize) -> Self {
+        HeadTail {
+            head_cap: cap - cap / 2,
+            tail_cap: cap / 2,
+            head: Vec::new(),
+            tail: VecDeque::new(),
+            total: 0,
+        }
+    }
+
+    /// Add bytes the guest wrote.
+    pub fn push(&mut self, data: &[u8]) {
+        self.total += data.len() as u64;
+        let into_head = data.len().min(self.head_cap - self.head.len());
+        self.head.extend_from_slice(&data[..into_head]);
+        let rest = &data[into_head..];
+        if rest.len() >= self.tail_cap {
+            self.tail.clear();
+            self.tail.extend(&rest[rest.len() - self.tail_cap..]);
+        } else {
+            let excess = (self.tail.len() + rest.len()).saturating_sub(self.tail_cap);
+            self.tail.drain(..excess);
+            self.tail.extend(rest);
+        }
+    }
+
+    /// Bytes pushed so far, kept or not.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// True once more than the cap was pushed.
+    pub fn overflowed(&self) -> bool {
+        self.total > (self.head.len() + self.tail.len()) as u64
+    }
+
+    /// The kept tail, for callers that stream the head as it comes.
+    pub fn tail(&self) -> Vec<u8> {
+        self.tail.iter().copied().collect()
+    }
+
+    /// The kept bytes and what was dropped.
+    pub fn finish(self) -> Captured {
+        let kept = (self.head.len() + self.tail.len()) as u64;
+        let dropped = (self.total > kept)
+            .then(|| self.head.len() as u64..self.total - self.tail.len() as u64);
+        let mut bytes = self.head;
+        bytes.extend(self.tail);
+        Captured {
+            bytes,
+            total: self.total,
+            dropped,
+        }
+    }
+}
+
+/// The line that stands where `dropped` bytes of a `total`-byte stream
+/// were left out, newline-terminated.
+pub fn drop_marker(dropped: &Range<u64>, total: u64) -> String {
+    format!(
+        "[xharness: {} bytes dropped here (bytes {}..{} of {}): the output passed max_output, so only its first and last parts are kept]\n",
+        dropped.end - dropped.start,
+        dropped.start,
+        dropped.end,
+        total
+    )
+}
+
+/// `head`, then `marker` on a line of its own, then `tail`.
+pub fn join_marked(head: &[u8], marker: &str, tail: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(head.len() + marker.len() + tail.len() + 1);
+    out.extend_from_slice(head);
+    if !head.is_empty() && !head.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out.extend_from_slice(marker.as_bytes());
+    out.extend_from_slice(tail);
+    out
+}
+
+/// A clonable handle on one capped buffer, teed as it fills.
+///
+/// The tee sees every byte while the stream is within the cap, then
+/// nothing until [`CaptureBuf::take`], which sends the kept tail. A reader
+/// that caps what it receives with a [`HeadTail`] of the same size thus
+/// ends with the same bytes, and has all of them so far if the run is
+/// killed before it ends.
 #[derive(Clone, Debug)]
 pub(crate) struct CaptureBuf {
-    inner: Arc<Mutex<Captured>>,
+    inner: Arc<Mutex<HeadTail>>,
     cap: usize,
     tee: Option<(Tee, OutputStream)>,
 }
@@ -21,7 +127,7 @@ pub(crate) struct CaptureBuf {
 impl CaptureBuf {
     pub(crate) fn new(cap: usize) -> Self {
         CaptureBuf {
-            inner: Arc::new(Mutex::new(Captured::default())),
+            inner: Arc::new(Mutex::new(HeadTail::new(cap))),
             cap,
             tee: None,
         }
@@ -34,26 +140,32 @@ impl CaptureBuf {
         }
     }
 
-    /// Keep what fits under the cap, count everything.
+    /// Keep what the cap allows, count everything.
     pub(crate) fn write(&self, data: &[u8]) {
         let mut c = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        c.total += data.len() as u64;
-        let room = self.cap.saturating_sub(c.bytes.len());
-        if data.len() > room {
-            c.truncated = true;
-        }
-        let keep = data.len().min(room);
-        c.bytes.extend_from_slice(&data[..keep]);
-        if let (Some((tee, stream)), true) = (&self.tee, keep > 0) {
+        let before = c.total();
+        c.push(data);
+        let live = (self.cap as u64)
+            .saturating_sub(before)
+            .min(data.len() as u64) as usize;
+        if let (Some((tee, stream)), true) = (&self.tee, live > 0) {
             // Called under the lock so chunks keep their order.
-            (tee.0)(*stream, &data[..keep]);
+            (tee.0)(*stream, &data[..live]);
         }
     }
 
-    /// Take the captured bytes out, leaving the buffer empty.
+    /// Take the captured bytes out, leaving the buffer empty; the tee gets
+    /// the kept tail if the stream passed the cap.
     pub(crate) fn take(&self) -> Captured {
         let mut c = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        std::mem::take(&mut *c)
+        let c = std::mem::replace(&mut *c, HeadTail::new(self.cap));
+        if let (Some((tee, stream)), true) = (&self.tee, c.overflowed()) {
+            let tail = c.tail();
+            if !tail.is_empty() {
+                (tee.0)(*stream, &tail);
+            }
+        }
+        c.finish()
     }
 }
 
@@ -80,23 +192,84 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeps_first_bytes_and_counts_the_rest() {
+    fn keeps_the_first_and_last_halves_and_counts_the_rest() {
         let buf = CaptureBuf::new(4);
         buf.write(b"ab");
         buf.write(b"cdef");
         buf.write(b"gh");
         let c = buf.take();
-        assert_eq!(c.bytes, b"abcd");
-        assert!(c.truncated);
+        assert_eq!(c.bytes, b"abgh");
+        assert_eq!(c.dropped, Some(2..6));
         assert_eq!(c.total, 8);
+        assert_eq!(
+            String::from_utf8_lossy(&c.shown()),
+            "ab\n[xharness: 4 bytes dropped here (bytes 2..6 of 8): the output passed max_output, so only its first and last parts are kept]\ngh"
+        );
     }
 
     #[test]
     fn exact_fit_is_not_truncated() {
         let buf = CaptureBuf::new(3);
-        buf.write(b"abc");
+        buf.write(b"a");
+        buf.write(b"bc");
         let c = buf.take();
-        assert!(!c.truncated);
+        assert!(!c.truncated());
         assert_eq!(c.bytes, b"abc");
+        assert_eq!(&*c.shown(), b"abc");
+    }
+
+    #[test]
+    fn one_big_write_keeps_its_own_ends() {
+        let mut h = HeadTail::new(6);
+        h.push(b"0123456789");
+        let c = h.finish();
+        assert_eq!(c.bytes, b"012789");
+        assert_eq!(c.dropped, Some(3..7));
+    }
+
+    #[test]
+    fn a_reader_capping_the_tee_ends_with_the_same_bytes() {
+        for sizes in [&[3usize, 9, 1, 40][..], &[5], &[1; 13], &[12, 2]] {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let sink = seen.clone();
+            let tee = Tee(Arc::new(move |_, b: &[u8]| {
+                sink.lock().unwrap().extend_from_slice(b)
+            }));
+            let buf = CaptureBuf::teed(10, Some(&tee), OutputStream::Stdout);
+            let mut all = Vec::new();
+            for (i, n) in sizes.iter().enumerate() {
+                let chunk: Vec<u8> = (0..*n).map(|k| b'a' + ((i * 7 + k) % 26) as u8).collect();
+                buf.write(&chunk);
+                all.extend(chunk);
+            }
+            let c = buf.take();
+            let mut reader = HeadTail::new(10);
+            reader.push(&seen.lock().unwrap());
+            assert_eq!(reader.finish().bytes, c.bytes, "{sizes:?}");
+            let mut direct = HeadTail::new(10);
+            direct.push(&all);
+            assert_eq!(direct.finish(), c, "{sizes:?}");
+        }
+    }
+
+    #[test]
+    fn keeping_fewer_ends_widens_the_dropped_range() {
+        let mut h = HeadTail::new(8);
+        h.push(b"abcdefghijklmnopqrst");
+        let c = h.finish();
+        assert_eq!(
+            (c.bytes.as_slice(), c.dropped.clone()),
+            (&b"abcdqrst"[..], Some(4..16))
+        );
+        let small = c.keep_ends(4);
+        assert_eq!(
+            (small.bytes.as_slice(), small.dropped),
+            (&b"abst"[..], Some(2..18))
+        );
+        let whole = Captured::whole(b"0123456789".to_vec()).keep_ends(4);
+        assert_eq!(
+            (whole.bytes.as_slice(), whole.dropped),
+            (&b"0189"[..], Some(2..8))
+        );
     }
 }

@@ -124,14 +124,78 @@ pub struct Outcome {
 }
 
 /// Captured bytes of one output stream.
+///
+/// Under the cap everything is kept. Over it, the first half of the cap and
+/// the last half are kept, and [`Captured::dropped`] names the stream
+/// offsets in between: the start of a run and its end (where a test
+/// harness prints its summary) both survive a flood.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Captured {
-    /// At most `output_cap` bytes, the first ones the guest wrote.
+    /// The kept bytes: the whole stream, or its head then its tail.
     pub bytes: Vec<u8>,
-    /// True when the guest wrote more than the cap.
-    pub truncated: bool,
     /// Everything the guest wrote, including what was dropped.
     pub total: u64,
+    /// The stream offsets that were dropped, when the guest wrote more
+    /// than the cap: `bytes` holds offsets `0..start`, then `end..total`.
+    pub dropped: Option<std::ops::Range<u64>>,
+}
+
+impl Captured {
+    /// All of `bytes`, nothing dropped.
+    pub fn whole(bytes: Vec<u8>) -> Self {
+        Captured {
+            total: bytes.len() as u64,
+            bytes,
+            dropped: None,
+        }
+    }
+
+    /// True when the guest wrote more than the cap.
+    pub fn truncated(&self) -> bool {
+        self.dropped.is_some()
+    }
+
+    /// At most `limit` of the kept bytes, the first and last halves, with
+    /// the dropped range widened to match (what a record keeps as text).
+    pub fn keep_ends(&self, limit: usize) -> Captured {
+        if self.bytes.len() <= limit {
+            return self.clone();
+        }
+        let len = self.bytes.len();
+        let cut = match &self.dropped {
+            Some(d) => usize::try_from(d.start).unwrap_or(len).min(len),
+            None => len - limit / 2,
+        };
+        let (head, tail) = self.bytes.split_at(cut);
+        let h = head.len().min(limit - limit / 2);
+        let t = tail.len().min(limit - h);
+        let mut bytes = head[..h].to_vec();
+        bytes.extend_from_slice(&tail[tail.len() - t..]);
+        Captured {
+            bytes,
+            total: self.total,
+            dropped: Some(h as u64..self.total - t as u64),
+        }
+    }
+
+    /// The kept bytes as shown to a user: the head, a marker line saying
+    /// what was dropped, then the tail (just the bytes when nothing was).
+    pub fn shown(&self) -> std::borrow::Cow<'_, [u8]> {
+        match &self.dropped {
+            None => std::borrow::Cow::Borrowed(&self.bytes),
+            Some(range) => {
+                let cut = usize::try_from(range.start)
+                    .unwrap_or(usize::MAX)
+                    .min(self.bytes.len());
+                let (head, tail) = self.bytes.split_at(cut);
+                std::borrow::Cow::Owned(crate::capture::join_marked(
+                    head,
+                    &crate::capture::drop_marker(range, self.total),
+                    tail,
+                ))
+            }
+        }
+    }
 }
 
 /// The ways a run can end.

@@ -25,7 +25,7 @@
 //! [`cache::ModuleCache`] keeps native code on disk across processes.
 
 pub mod cache;
-mod capture;
+pub mod capture;
 mod error;
 mod invocation;
 pub mod native;

@@ -7,6 +7,14 @@
 //! (`limits::LimitTunables`). Guests get no host networking: the WASI
 //! runtime is built with wasmer's "unsupported" networking and no HTTP
 //! client, as wasmtime's WASI preview 1 gives none either.
+//!
+//! Unsafe code in this backend, each block with its `// SAFETY:` line:
+//! - loading a serialised module ([`Engine::deserialize`], this file), on
+//!   the caller's guarantee that the bytes came from `serialize`;
+//! - the tunables' hooks that wasmer calls with a location inside VM
+//!   memory (`limits.rs`);
+//! - the call into a native library from a host function, with a pointer
+//!   into the guest's memory (`native.rs`).
 
 mod fs;
 mod io;
@@ -137,9 +145,9 @@ impl Engine for Wasmer {
     }
 
     unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError> {
+        let engine = loading_engine();
         // SAFETY: the caller guarantees the bytes came unmodified from
         // `serialize` of this engine version and configuration.
-        let engine = loading_engine();
         let module = unsafe { WmModule::deserialize(&engine, bytes.to_vec()) }.map_err(|e| {
             EngineError::Serialize {
                 engine: NAME,

@@ -171,6 +171,7 @@ mod tests {
             digest: stdout_digest.into(),
             bytes: 1,
             truncated: false,
+            dropped: None,
             text: Some("x".into()),
         });
         JobRecord::bare(r)
@@ -204,5 +205,20 @@ mod tests {
         let records = vec![ran("a", 0, "d1"), ran("b", 0, "d2")];
         assert_eq!(disagreement(&records, &[0, 1]), ["stdout"]);
         assert!(disagreement(&records, &[0]).is_empty());
+    }
+
+    #[test]
+    fn a_trap_against_an_exit_diverges_and_one_engine_never_does() {
+        let mut trapped = ran("b", 0, "d1");
+        if let Some(o) = trapped.result.outcome.as_mut() {
+            o.kind = OutcomeKind::Trapped;
+            o.exit_code = None;
+        }
+        let mut records = vec![ran("a", 0, "d1"), trapped];
+        mark_divergence(&mut records);
+        assert!(records.iter().all(|r| r.result.divergent));
+        let mut alone = vec![ran("a", 3, "d9")];
+        mark_divergence(&mut alone);
+        assert!(!alone[0].result.divergent);
     }
 }

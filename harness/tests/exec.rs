@@ -224,22 +224,31 @@ fn native_programs_and_files_no_rule_matches_behave_as_without_xharness() {
     assert!(out(&o).contains("rc=126"), "{}", all(&o));
 }
 
+/// Two supervised runs overlap: each driver runs the wasm program, then
+/// waits for the other's wasm program to have run before it ends, so both
+/// succeed only if both supervisors were alive at once.
 #[test]
 fn two_runs_with_different_engines_at_once() {
     let d = Dir::new();
-    let start = |engine: &str| {
-        let mut c = d.exec(
-            &["--engine", engine],
-            &["sh", "-c", "sleep 0.3; ./prog.wasm"],
+    let start = |me: &str, other: &str| {
+        let script = format!(
+            "./prog.wasm > out.{me} || exit 8; touch ran.{me}; \
+             i=0; while [ ! -e ran.{other} ]; do \
+               i=$((i+1)); [ $i -gt 600 ] && {{ echo 'the other run never ran while this one was alive'; exit 9; }}; \
+               sleep 0.05; \
+             done; cat out.{me}"
         );
+        let mut c = d.exec(&["--engine", me], &["sh", "-c", &script]);
         c.stdout(Stdio::piped());
         c.spawn().expect("starts")
     };
-    let (a, b) = (start("wasmtime"), start("wasmer"));
+    let (a, b) = (start("wasmtime", "wasmer"), start("wasmer", "wasmtime"));
     let (a, b) = (
         a.wait_with_output().expect("a"),
         b.wait_with_output().expect("b"),
     );
+    assert_eq!(a.status.code(), Some(0), "{}", all(&a));
+    assert_eq!(b.status.code(), Some(0), "{}", all(&b));
     // The engines name the first preopened directory differently.
     assert!(out(&a).contains("fd3=.\n"), "{}", all(&a));
     assert!(out(&b).contains("fd3=/\n"), "{}", all(&b));

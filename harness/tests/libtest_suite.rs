@@ -133,6 +133,8 @@ fn every_test_is_a_case_on_both_engines() {
             [
                 ("files/missing_file_is_an_error", "pass"),
                 ("files/reads_input_from_package_dir", "pass"),
+                ("flood/prints_20_mb_then_panics", "xfail"),
+                ("flood/prints_20_mb_then_passes", "pass"),
                 ("libtest_fixture/tests::adds", "pass"),
                 ("libtest_fixture/tests::empty_mean_panics", "skip"),
                 ("libtest_fixture/tests::explicit_panic", "xfail"),
@@ -178,6 +180,81 @@ fn every_test_is_a_case_on_both_engines() {
             .contains("two and two"),
         "{prints}"
     );
+}
+
+/// A test that prints 20 MB, far over the suite's 1 MiB `max_output`, is
+/// judged by libtest's lines at the end of its output: a pass passes, a
+/// panic fails with its message. The record keeps the head, a marker
+/// naming the dropped range, and the tail, in JSON and on the console.
+#[test]
+fn a_flood_of_output_keeps_libtests_verdict_on_both_engines() {
+    let f = Fixture::new();
+    let suite = crate_dir().join("suite.toml");
+    let json = f.path().join("run.json");
+    let o = f.run(&[
+        "--suite",
+        suite.to_str().expect("utf-8"),
+        "--engine",
+        "wasmtime,wasmer",
+        "--json",
+        json.to_str().expect("utf-8"),
+        "flood/",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("json written")).expect("json");
+    let results = json["results"].as_array().expect("results");
+    assert_eq!(results.len(), 4, "{json}");
+    for engine in ENGINES {
+        let got = results_of(results, engine);
+        let passes = got("flood/prints_20_mb_then_passes");
+        assert_eq!(passes["status"], "pass", "{engine}: {passes}");
+        let panics = got("flood/prints_20_mb_then_panics");
+        assert_eq!(panics["status"], "xfail", "{engine}: {panics}");
+        let detail = panics["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains("the flood is over and this test fails"),
+            "{engine}: {detail}"
+        );
+        assert!(
+            detail.contains("panicked at tests/flood.rs:"),
+            "{engine}: {detail}"
+        );
+        // The kept stdout: 20 MB counted, a dropped range, head and tail.
+        let out = &panics["stdout"];
+        assert!(
+            out["bytes"].as_u64().unwrap_or(0) >= 20_000_000,
+            "{engine}: {out}"
+        );
+        assert_eq!(out["truncated"], true, "{engine}");
+        let (start, end) = (
+            out["dropped"]["start"].as_u64().expect("dropped.start"),
+            out["dropped"]["end"].as_u64().expect("dropped.end"),
+        );
+        assert!(start > 0 && end > start + 18_000_000, "{engine}: {out}");
+        let text = out["text"].as_str().unwrap_or_default();
+        let marker = text.find("bytes dropped here").expect("a marker line");
+        assert!(
+            text[..marker].contains("xxxx"),
+            "{engine}: the head is kept"
+        );
+        assert!(
+            text[marker..].contains("xxxx"),
+            "{engine}: the tail is kept"
+        );
+    }
+}
+
+fn results_of<'a>(
+    results: &'a [serde_json::Value],
+    engine: &'a str,
+) -> impl Fn(&str) -> &'a serde_json::Value {
+    move |case| {
+        results
+            .iter()
+            .find(|r| r["engine"] == engine && r["case"] == case)
+            .unwrap_or_else(|| panic!("no result for {case} on {engine}"))
+    }
 }
 
 /// Build the fixture's test binaries; the newest of each name.

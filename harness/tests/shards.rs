@@ -72,8 +72,10 @@ fn shards_cover_every_case_once_and_merge_into_the_reports_of_one_run() {
                 "--json",
                 &out,
             ]);
-            assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
             let shard = cases(&json(&f, &out));
+            // prestat fails on wasmer: its shard alone exits 1.
+            let failing = i32::from(shard.contains("prestat"));
+            assert_eq!(o.status.code(), Some(failing), "{shard:?}: {}", stderr(&o));
             assert!(seen.is_disjoint(&shard), "{kind}: {shard:?} again");
             seen.extend(shard);
             files.push(out);

@@ -4,7 +4,8 @@
 //! order (case, then engine) whatever order they finished in, so two runs of the same
 //! suite give comparable files.
 //!
-//! Report: `{"suite", "engines", "interrupted", "results": [CaseResult...], "summary":
+//! Report: `{"suite", "engines", "interrupted", "results": [CaseResult...], "groups":
+//! [{"signature", "engines", "reason", "cases"}], "summary":
 //! {"passed", "failed", "flaky", "skipped", "not_run", "xfailed", "xpassed", "errors",
 //! "divergent", "total", "duration_ms"}}`. Each result keeps its records as data (the
 //! outcome, output digests, mismatches, earlier attempts); nothing is rendered.
@@ -47,6 +48,8 @@ struct Document<'a> {
     engines: &'a [String],
     interrupted: bool,
     results: Vec<CaseResult>,
+    /// Failures grouped by cause, biggest first.
+    groups: Vec<crate::Group>,
     summary: SummaryJson,
 }
 
@@ -105,10 +108,12 @@ impl JsonReport {
             .run
             .summary
             .unwrap_or_else(|| Summary::from_results(&self.run.results, Duration::ZERO));
+        let groups = crate::groups::groups(&results);
         let doc = Document {
             suite: &self.run.suite,
             engines: &self.run.engines,
             interrupted: summary.interrupted,
+            groups,
             results,
             summary: SummaryJson::from(&summary),
         };

@@ -17,6 +17,7 @@
 //! - [`junit`]: [`JunitReport`] for CI systems that read JUnit XML.
 //! - [`html`]: [`HtmlReport`], one self-contained page: summary, case × engine matrix,
 //!   filters and search, per-case details with diffs between engines.
+//! - [`groups`]: failure signatures and the groups of records that share one.
 //! - [`saved`]: [`SavedRun`], a `--json` report read back, several merged, replayed
 //!   into any reporter.
 //!
@@ -26,6 +27,7 @@
 pub mod console;
 mod error;
 mod fs;
+pub mod groups;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -39,12 +41,13 @@ mod test_data;
 
 pub use console::Console;
 pub use error::ReportError;
+pub use groups::Group;
 pub use html::HtmlReport;
 pub use json::{JsonReport, ListedCase};
 pub use junit::JunitReport;
 pub use model::{
-    Attempt, CaseResult, Event, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord, Reason,
-    Status, Summary,
+    Attempt, ByteRange, CaseResult, Event, MismatchRecord, OutcomeKind, OutcomeRecord,
+    OutputRecord, Reason, Repro, Status, Summary,
 };
 pub use saved::{SavedRun, fingerprint, mark_divergence};
 

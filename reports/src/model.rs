@@ -146,6 +146,29 @@ pub struct CaseResult {
     /// Earlier attempts of a retried job, oldest first (the result itself is the last).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<Attempt>,
+    /// How to re-run this (case, engine) alone; set on every record that did not pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repro: Option<Repro>,
+    /// What went wrong, with what belongs to one case taken out; records with the
+    /// same signature and engines form a group (see [`crate::groups`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// `FILE:LINE` of the baseline entry (an expectations file) that applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+}
+
+/// The lines that re-run one (case, engine) alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repro {
+    /// One POSIX-sh line that re-runs only this case on only this engine, from the
+    /// directory where the run was started.
+    pub xharness: String,
+    /// The same run with the engine's own command-line tool, when one can express it.
+    pub cli: Option<String>,
+    /// Why there is no `cli` line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cli_missing: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -170,6 +193,9 @@ impl CaseResult {
             mismatches: Vec::new(),
             divergent: false,
             attempts: Vec::new(),
+            repro: None,
+            signature: None,
+            baseline: None,
         }
     }
 
@@ -218,12 +244,25 @@ pub struct OutputRecord {
     pub digest: String,
     /// Bytes the guest wrote in all, including any dropped over the cap.
     pub bytes: u64,
-    /// Whether the guest wrote more than the cap (the text is the first part).
+    /// Whether the guest wrote more than the cap (the text is then its head,
+    /// a marker line, and its tail).
     pub truncated: bool,
+    /// The stream offsets dropped at the cap, when it was truncated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<ByteRange>,
     /// The normalised text (invalid UTF-8 replaced), kept for failing and divergent
     /// cases only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+/// A range of byte offsets in an output stream, `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByteRange {
+    /// The first offset in the range.
+    pub start: u64,
+    /// The first offset after it.
+    pub end: u64,
 }
 
 /// A stream that differs from its golden file.

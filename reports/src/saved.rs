@@ -14,7 +14,9 @@
 //!   distinct non-empty names joined by `+`;
 //! - the summary is counted again from the merged results, divergence is marked again
 //!   across them ([`mark_divergence`]), the duration is the sum of the runs' durations
-//!   and the merged run is interrupted if any input was;
+//!   and the merged run is interrupted if any input was; signatures are given again
+//!   from the merged records ([`crate::groups::sign`]), repro lines and baseline
+//!   marks are kept as each record had them;
 //! - an empty run (no results, or an empty file) merges as nothing.
 //!
 //! Reading is lenient where the format may grow: unknown fields are ignored, and
@@ -138,6 +140,7 @@ impl SavedRun {
         };
         merged.add_result_engines();
         mark_divergence(&mut merged.results);
+        crate::groups::sign(&mut merged.results);
         merged.summary = Summary::from_results(&merged.results, duration);
         merged.summary.interrupted = interrupted;
         merged
@@ -229,6 +232,7 @@ mod tests {
             digest: stdout_digest.into(),
             bytes: 1,
             truncated: false,
+            dropped: None,
             text: None,
         });
         r

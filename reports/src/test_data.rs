@@ -41,6 +41,7 @@ fn output_mismatch() -> CaseResult {
         digest: "ff4bebae5b918eeae9ad25e99951e0690c77d3a8764edf8f805c31f32d904753".into(),
         bytes: 8,
         truncated: false,
+        dropped: None,
         text: Some("one\nTWO\n".into()),
     });
     r.mismatches = vec![mismatch("stdout/multi", "one\ntwo\n", "one\nTWO\n")];

@@ -54,6 +54,7 @@ fn output(digest: char, text: Option<&str>) -> Option<OutputRecord> {
         digest: digest.to_string().repeat(64),
         bytes: text.map_or(6, |t| t.len() as u64),
         truncated: false,
+        dropped: None,
         text: text.map(str::to_string),
     })
 }

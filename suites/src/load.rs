@@ -151,18 +151,23 @@ mod tests {
     use super::*;
     use std::fs;
 
-    fn workspace() -> Option<tempfile::TempDir> {
-        let dir = tempfile::tempdir().ok()?;
-        fs::create_dir_all(dir.path().join("examples/c-basic")).ok()?;
-        fs::write(dir.path().join("examples/c-basic/suite.toml"), "").ok()?;
-        fs::create_dir_all(dir.path().join("mine")).ok()?;
-        fs::write(dir.path().join("mine/other.toml"), "").ok()?;
-        Some(dir)
+    /// A folder with `examples/c-basic/suite.toml` and `mine/other.toml`.
+    fn workspace() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary folder for the workspace");
+        let make = |rel: &str| {
+            let path = dir.path().join(rel);
+            fs::create_dir_all(path.parent().expect("parent"))
+                .and_then(|()| fs::write(&path, ""))
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        };
+        make("examples/c-basic/suite.toml");
+        make("mine/other.toml");
+        dir
     }
 
     #[test]
     fn resolves_names_folders_and_files() {
-        let Some(ws) = workspace() else { return };
+        let ws = workspace();
         let cwd = ws.path();
         let by_name = cwd.join("examples/c-basic/suite.toml");
         assert_eq!(resolve("c-basic", cwd).ok(), Some(by_name.clone()));
@@ -177,7 +182,7 @@ mod tests {
 
     #[test]
     fn resolve_error_lists_tries() {
-        let Some(ws) = workspace() else { return };
+        let ws = workspace();
         let err = resolve("nope", ws.path())
             .err()
             .map(|e| e.to_string())
@@ -188,9 +193,9 @@ mod tests {
 
     #[test]
     fn unknown_kinds_list_the_known_ones() {
-        let Some(ws) = workspace() else { return };
+        let ws = workspace();
         let path = ws.path().join("k.toml");
-        assert!(fs::write(&path, "name = \"x\"\nkind = \"wasi\"\n").is_ok());
+        fs::write(&path, "name = \"x\"\nkind = \"wasi\"\n").expect("write k.toml");
         let err = load(&path).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.ends_with("k.toml:2: `kind`: unknown suite kind \"wasi\"; supported kinds: \"generic\", \"ghc-testsuite\", \"wasi-testsuite\", \"libtest\""), "{err}");
     }

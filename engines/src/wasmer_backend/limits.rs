@@ -1,11 +1,14 @@
 //! Memory and table limits for wasmer, built from its tunables.
 //!
-//! All unsafe code of the wasmer backend lives here: [`LimitTunables`]
-//! creates linear memories through wasmer-vm and wraps them in
+//! [`LimitTunables`] creates linear memories through wasmer-vm and wraps them in
 //! [`LimitedMemory`], which refuses growth past the limit, and creates
 //! tables whose maximum is capped (wasmer's `VMTable::grow` honours a
 //! table's maximum), so a `table.grow` loop fails with -1 instead of
 //! growing host memory.
+//!
+//! Its unsafe code is the two tunables hooks that wasmer calls with a
+//! location inside VM memory (`create_vm_memory`, `create_vm_table`); the
+//! backend's other unsafe code is listed in the backend's module doc.
 
 use std::cell::RefCell;
 use std::ptr::NonNull;

@@ -22,11 +22,25 @@ pub enum Read {
     Failed(Option<String>),
 }
 
-/// Read a run of test `test`.
+/// Read a run of test `test`. libtest's own lines are looked for wherever
+/// they are, the last of each kind winning: the test prints what it likes
+/// before them, and a flood of output leaves them in the kept tail.
 pub fn read(test: &str, status: &RunStatus, stdout: &[u8], stderr: &[u8]) -> Read {
     let out = String::from_utf8_lossy(stdout);
     if !matches!(status, RunStatus::Exited(0)) {
-        return Read::Failed(panic_message(&String::from_utf8_lossy(stderr)));
+        let err = String::from_utf8_lossy(stderr);
+        return Read::Failed(panic_message(&err).or_else(|| panic_message(&out)));
+    }
+    match result_word(test, &out) {
+        Some(word) if word.starts_with("ok") => return Read::Passed,
+        Some(word) if word.starts_with("ignored") => {
+            return Read::Ignored(ignore_reason(test, &out));
+        }
+        Some(word) if word.starts_with("FAILED") => {
+            let err = String::from_utf8_lossy(stderr);
+            return Read::Failed(panic_message(&err).or_else(|| panic_message(&out)));
+        }
+        _ => {}
     }
     let Some((passed, ignored)) = summary(&out) else {
         return Read::NotRun(format!(
@@ -42,6 +56,19 @@ pub fn read(test: &str, status: &RunStatus, stdout: &[u8], stderr: &[u8]) -> Rea
     Read::NotRun(format!(
         "libtest ran no test named `{test}`: the binary changed since it was listed, or the name is not exact; run again to list it anew"
     ))
+}
+
+/// What follows `test NAME ... ` on libtest's last result line for the
+/// test (`ok`, `FAILED`, `ignored, why`). Under `--nocapture` the test's
+/// own output may stand before it on the same line.
+fn result_word<'a>(test: &str, out: &'a str) -> Option<&'a str> {
+    let exact = format!("test {test} ... ");
+    let should_panic = format!("test {test} - should panic ... ");
+    out.lines().rev().find_map(|l| {
+        [&exact, &should_panic]
+            .into_iter()
+            .find_map(|p| l.rfind(p.as_str()).map(|i| &l[i + p.len()..]))
+    })
 }
 
 /// `(passed, ignored)` from `test result: ok. 1 passed; 0 failed; 0 ignored; …`.
@@ -62,7 +89,11 @@ fn summary(out: &str) -> Option<(u64, u64)> {
 
 fn ignore_reason(test: &str, out: &str) -> String {
     let prefix = format!("test {test}");
-    let line = out.lines().find(|l| l.starts_with(&prefix)).unwrap_or("");
+    let line = out
+        .lines()
+        .rev()
+        .find_map(|l| l.rfind(&prefix).map(|i| &l[i..]))
+        .unwrap_or("");
     if line.contains(" - should panic ") {
         return "#[should_panic]: libtest does not run it where panics abort the instance (panic=abort, as on wasm32-wasip1)".into();
     }
@@ -72,16 +103,19 @@ fn ignore_reason(test: &str, out: &str) -> String {
     }
 }
 
-/// The panic message on stderr: from the `panicked at` line up to the
-/// `note:` libtest adds, at most 20 lines.
-fn panic_message(stderr: &str) -> Option<String> {
-    let mut lines = stderr.lines().skip_while(|l| !l.contains("panicked at "));
-    let first = lines.next()?;
-    let rest: Vec<&str> = lines
+/// The last panic message in `text`: from its `thread '…' panicked at`
+/// line up to the `note:` libtest adds, at most 20 lines.
+fn panic_message(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .rposition(|l| l.contains("panicked at ") && l.contains("thread '"))
+        .or_else(|| lines.iter().rposition(|l| l.contains("panicked at ")))?;
+    let rest = lines[at + 1..]
+        .iter()
         .take_while(|l| !l.starts_with("note: "))
-        .take(19)
-        .collect();
-    let mut message = first.to_owned();
+        .take(19);
+    let mut message = lines[at].to_owned();
     for l in rest {
         message.push('\n');
         message.push_str(l);
@@ -153,6 +187,39 @@ mod tests {
         assert_eq!(
             read("t", &status, b"", b"no panic here"),
             Read::Failed(None)
+        );
+    }
+
+    #[test]
+    fn libtest_lines_are_found_after_a_flood_and_a_marker() {
+        let marker = "[xharness: 900 bytes dropped here (bytes 100..1000 of 1200): the output passed max_output, so only its first and last parts are kept]\n";
+        let out = format!(
+            "running 1 test\n{}\n{marker}{}\ntest big ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 3 filtered out; finished in 1.20s\n",
+            "x".repeat(100),
+            "y".repeat(100)
+        );
+        assert_eq!(
+            read("big", &RunStatus::Exited(0), out.as_bytes(), b""),
+            Read::Passed
+        );
+        // The result line alone is enough, and it may follow output on one line.
+        let no_summary = "lots of outputtest big ... ok\n";
+        assert_eq!(
+            read("big", &RunStatus::Exited(0), no_summary.as_bytes(), b""),
+            Read::Passed
+        );
+    }
+
+    #[test]
+    fn the_last_panic_is_the_message() {
+        let stderr = "thread 'main' panicked at src/a.rs:1:1:\ncaught earlier\nnote: x\nlog\nthread 'main' (1) panicked at src/b.rs:2:2:\nthe real one\nnote: run with `RUST_BACKTRACE=1`\n";
+        let Read::Failed(Some(m)) = read("t", &RunStatus::Exited(134), b"", stderr.as_bytes())
+        else {
+            panic!("a failed run with a panic message");
+        };
+        assert_eq!(
+            m,
+            "thread 'main' (1) panicked at src/b.rs:2:2:\nthe real one"
         );
     }
 }

@@ -11,13 +11,15 @@ use sha2::{Digest, Sha256};
 use xharness_engines::{Captured, Status as RunStatus};
 use xharness_golden::{Normalizer, Stream};
 use xharness_reports::{
-    CaseResult, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord, Reason, Status,
+    ByteRange, CaseResult, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord, Reason, Status,
 };
 use xharness_suites::{Case, Expectation, Mode};
 
 use crate::worker::{JobEnd, KillReason};
 
 pub mod libtest;
+#[cfg(test)]
+mod tests;
 
 /// Output text kept in a record, per stream.
 const KEEP_TEXT: usize = 64 << 10;
@@ -103,12 +105,7 @@ pub fn judge_compile(
         message: Some("compile only".into()),
     });
     result.exit_code = exit_code;
-    let captured = |bytes: Vec<u8>| Captured {
-        total: bytes.len() as u64,
-        truncated: false,
-        bytes,
-    };
-    let mut record = with_output(result, captured(Vec::new()), captured(output), norms);
+    let mut record = with_output(result, Captured::default(), Captured::whole(output), norms);
     if record.result.reason == Some(Reason::OutputMismatch) {
         let r = &record.result;
         let m = mismatches(case, &record.raw_stdout, &record.raw_stderr, r, norms);
@@ -193,7 +190,7 @@ fn ran(
     let ms = duration.as_secs_f64() * 1000.0;
     let failure = match case.libtest.as_deref() {
         None => check(case, &status, &stdout, &stderr, norms),
-        Some(test) => match libtest::read(test, &status, &stdout.bytes, &stderr.bytes) {
+        Some(test) => match libtest::read(test, &status, &stdout.shown(), &stderr.shown()) {
             libtest::Read::Passed => check(case, &status, &stdout, &stderr, norms),
             libtest::Read::Ignored(why) => {
                 let mut result = skipped(case, engine, &why);
@@ -238,12 +235,14 @@ fn with_output(
     stderr: Captured,
     norms: &Norms,
 ) -> JobRecord {
-    result.stdout = Some(output_record(&stdout, &norms.stdout.apply(&stdout.bytes)));
-    result.stderr = Some(output_record(&stderr, &norms.stderr.apply(&stderr.bytes)));
+    let raw_stdout = stdout.shown().into_owned();
+    let raw_stderr = stderr.shown().into_owned();
+    result.stdout = Some(output_record(&stdout, &raw_stdout, &norms.stdout));
+    result.stderr = Some(output_record(&stderr, &raw_stderr, &norms.stderr));
     JobRecord {
         result,
-        raw_stdout: stdout.bytes,
-        raw_stderr: stderr.bytes,
+        raw_stdout,
+        raw_stderr,
     }
 }
 
@@ -310,6 +309,16 @@ fn check_output(
         if !compared(case, stream) {
             continue;
         }
+        if let Some(range) = &captured.dropped {
+            detail.push_str(&format!(
+                "{stream}: the guest wrote {} bytes, over max_output ({} bytes kept; bytes {}..{} dropped), so it cannot match its golden; raise max_output under [run]\n",
+                captured.total,
+                captured.bytes.len(),
+                range.start,
+                range.end
+            ));
+            continue;
+        }
         match xharness_golden::compare(stream, golden, &captured.bytes, norms.of(stream)) {
             Ok(None) => {}
             Ok(Some(_)) => mismatched = true,
@@ -348,15 +357,28 @@ pub fn mismatches(
         if !compared(case, stream) {
             continue;
         }
-        if let Ok(Some(m)) = xharness_golden::compare(stream, golden, raw, norms.of(stream)) {
-            out.push(MismatchRecord {
-                stream: stream.to_string(),
-                golden: m.golden.display().to_string(),
-                expected: capped_text(&m.expected),
-                actual: capped_text(&m.actual),
-                truncated: record.as_ref().is_some_and(|r| r.truncated),
-            });
-        }
+        let truncated = record.as_ref().is_some_and(|r| r.truncated);
+        let (expected, actual) =
+            match xharness_golden::compare(stream, golden, raw, norms.of(stream)) {
+                Ok(Some(m)) => (m.expected, m.actual),
+                // A truncated stream fails even where its kept bytes match.
+                Ok(None) if truncated => {
+                    let same = norms.of(stream).apply(raw);
+                    (same.clone(), same)
+                }
+                _ => continue,
+            };
+        let actual = match record.as_ref().and_then(|r| r.text.clone()) {
+            Some(text) if truncated => text,
+            _ => capped_text(&actual),
+        };
+        out.push(MismatchRecord {
+            stream: stream.to_string(),
+            golden: golden.display().to_string(),
+            expected: capped_text(&expected),
+            actual,
+            truncated,
+        });
     }
     out
 }
@@ -388,24 +410,44 @@ fn outcome_record(status: &RunStatus) -> OutcomeRecord {
     }
 }
 
-fn output_record(c: &Captured, normalised: &[u8]) -> OutputRecord {
+/// A stream's record: the digest of its normalised shown bytes, and as
+/// text at most [`KEEP_TEXT`] of them. A truncated stream keeps the ends
+/// of what was captured, so its marker names the range the text lacks.
+fn output_record(c: &Captured, shown: &[u8], norm: &xharness_golden::Normalizer) -> OutputRecord {
+    let normalised = norm.apply(shown);
+    let text = if c.truncated() {
+        String::from_utf8_lossy(&norm.apply(&c.keep_ends(KEEP_TEXT).shown())).into_owned()
+    } else {
+        capped_text(&normalised)
+    };
     OutputRecord {
-        digest: hex::encode(Sha256::digest(normalised)),
+        digest: hex::encode(Sha256::digest(&normalised)),
         bytes: c.total,
-        truncated: c.truncated,
-        text: Some(capped_text(normalised)),
+        truncated: c.truncated(),
+        dropped: c.dropped.as_ref().map(|r| ByteRange {
+            start: r.start,
+            end: r.end,
+        }),
+        text: Some(text),
     }
 }
 
+/// At most [`KEEP_TEXT`] bytes of `bytes` as text: its first and last
+/// halves around a marker line when it is longer.
 fn capped_text(bytes: &[u8]) -> String {
-    let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(KEEP_TEXT)]).into_owned();
-    if bytes.len() > KEEP_TEXT {
-        text.push_str(&format!(
-            "\n[... {} more bytes not kept]\n",
-            bytes.len() - KEEP_TEXT
-        ));
+    if bytes.len() <= KEEP_TEXT {
+        return String::from_utf8_lossy(bytes).into_owned();
     }
-    text
+    let (head, tail) = (
+        &bytes[..KEEP_TEXT / 2],
+        &bytes[bytes.len() - KEEP_TEXT / 2..],
+    );
+    let marker = format!(
+        "[xharness: {} more bytes of this text not kept in the record]\n",
+        bytes.len() - KEEP_TEXT
+    );
+    String::from_utf8_lossy(&xharness_engines::capture::join_marked(head, &marker, tail))
+        .into_owned()
 }
 
 fn expectation_text(case: &Case, engine: &str) -> Option<String> {

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use xharness_engines::Captured;
+use xharness_engines::capture::HeadTail;
 
 use super::protocol::{self, Done, Job};
 
@@ -227,7 +228,7 @@ impl Worker {
         let deadline = start
             .checked_add(watch.timeout)
             .unwrap_or_else(|| start + Duration::from_secs(u64::from(u32::MAX)));
-        let mut out = Output::default();
+        let mut out = Output::new(job.output_cap);
         loop {
             let now = Instant::now();
             if now >= deadline {
@@ -237,7 +238,7 @@ impl Worker {
                 return self.kill(KillReason::Interrupted, out, start);
             }
             match self.next(POLL.min(deadline - now)) {
-                Some(Msg::Chunk(tag, bytes)) => out.push(tag, &bytes, job.output_cap),
+                Some(Msg::Chunk(tag, bytes)) => out.push(tag, &bytes),
                 Some(Msg::Done(done)) => return JobEnd::Finished(out.finish(done)),
                 Some(Msg::Rejected(message)) => return JobEnd::Rejected(message),
                 Some(Msg::Broken(why)) => return self.died(&why, start, Some(out)),
@@ -282,12 +283,13 @@ impl Worker {
         // Chunks the worker wrote before it died are still in the pipe,
         // followed by the end of the stream.
         while let Some(Msg::Chunk(tag, bytes)) = self.next(Duration::from_secs(1)) {
-            out.push(tag, &bytes, usize::MAX);
+            out.push(tag, &bytes);
         }
+        let (stdout, stderr) = out.partial();
         JobEnd::Killed {
             why,
-            stdout: out.stdout,
-            stderr: out.stderr,
+            stdout,
+            stderr,
             duration,
         }
     }
@@ -301,11 +303,11 @@ impl Worker {
             message.push_str("; its last words:\n");
             message.push_str(&tail);
         }
-        let out = out.unwrap_or_default();
+        let (stdout, stderr) = out.map(Output::partial).unwrap_or_default();
         JobEnd::Crashed {
             message,
-            stdout: out.stdout,
-            stderr: out.stderr,
+            stdout,
+            stderr,
             duration,
         }
     }
@@ -355,38 +357,57 @@ impl Drop for Worker {
     }
 }
 
-/// Output assembled from chunks.
-#[derive(Default)]
+/// Output assembled from chunks, capped again here with the job's own cap
+/// (head and tail, like the worker's capture) so that a worker that sends
+/// too much cannot grow this process.
 struct Output {
-    stdout: Captured,
-    stderr: Captured,
+    stdout: HeadTail,
+    stderr: HeadTail,
 }
 
 impl Output {
-    fn push(&mut self, tag: u8, bytes: &[u8], cap: usize) {
-        let c = if tag == protocol::STDOUT {
-            &mut self.stdout
-        } else {
-            &mut self.stderr
-        };
-        c.total += bytes.len() as u64;
-        let room = cap.saturating_sub(c.bytes.len());
-        c.truncated |= bytes.len() > room;
-        c.bytes.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    fn new(cap: usize) -> Self {
+        Output {
+            stdout: HeadTail::new(cap),
+            stderr: HeadTail::new(cap),
+        }
     }
 
-    fn finish(mut self, done: Done) -> xharness_engines::Outcome {
-        self.stdout.total = done.stdout_total;
-        self.stdout.truncated = done.stdout_truncated;
-        self.stderr.total = done.stderr_total;
-        self.stderr.truncated = done.stderr_truncated;
+    fn push(&mut self, tag: u8, bytes: &[u8]) {
+        if tag == protocol::STDOUT {
+            self.stdout.push(bytes);
+        } else {
+            self.stderr.push(bytes);
+        }
+    }
+
+    /// What arrived before the job ended without a result.
+    fn partial(self) -> (Captured, Captured) {
+        (self.stdout.finish(), self.stderr.finish())
+    }
+
+    fn finish(self, done: Done) -> xharness_engines::Outcome {
         xharness_engines::Outcome {
             status: done.status,
-            stdout: self.stdout,
-            stderr: self.stderr,
+            stdout: received(self.stdout, done.stdout_total, done.stdout_dropped),
+            stderr: received(self.stderr, done.stderr_total, done.stderr_dropped),
             duration: Duration::from_nanos(done.duration_ns),
         }
     }
+}
+
+/// A stream as the worker reported it: its bytes as received, its total
+/// and dropped range as the worker counted them. (A worker that passed the
+/// cap sent the first `cap` bytes, then the tail, so capping here drops the
+/// part of the head that the worker dropped too.) Only when the worker says
+/// it dropped nothing but sent more than the cap is this side's range kept.
+fn received(got: HeadTail, total: u64, dropped: Option<std::ops::Range<u64>>) -> Captured {
+    let mut c = got.finish();
+    if dropped.is_some() {
+        c.dropped = dropped;
+    }
+    c.total = c.total.max(total);
+    c
 }
 
 fn keep_tail(stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {

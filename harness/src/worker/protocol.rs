@@ -53,9 +53,10 @@ pub struct Job {
 pub struct Done {
     pub status: Status,
     pub stdout_total: u64,
-    pub stdout_truncated: bool,
+    /// The stream offsets the worker's capture dropped (head and tail kept).
+    pub stdout_dropped: Option<std::ops::Range<u64>>,
     pub stderr_total: u64,
-    pub stderr_truncated: bool,
+    pub stderr_dropped: Option<std::ops::Range<u64>>,
     pub duration_ns: u64,
 }
 

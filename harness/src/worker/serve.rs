@@ -80,9 +80,9 @@ impl Worker {
         let done = Done {
             status: outcome.status,
             stdout_total: outcome.stdout.total,
-            stdout_truncated: outcome.stdout.truncated,
+            stdout_dropped: outcome.stdout.dropped,
             stderr_total: outcome.stderr.total,
-            stderr_truncated: outcome.stderr.truncated,
+            stderr_dropped: outcome.stderr.dropped,
             duration_ns: u64::try_from(outcome.duration.as_nanos()).unwrap_or(u64::MAX),
         };
         match serde_json::to_vec(&done) {

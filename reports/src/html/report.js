@@ -250,7 +250,7 @@
       var o = x[1];
       if (!o) return;
       if (typeof o.text === "string") {
-        s.appendChild(el("div", "", x[0] + (o.truncated ? " (truncated at the cap)" : "") + ":"));
+        s.appendChild(el("div", "", x[0] + (o.truncated ? " (over max_output: its head and tail, the middle dropped)" : "") + ":"));
         var p = pre(o.text, "output");
         p.dataset.stream = x[0];
         s.appendChild(p);

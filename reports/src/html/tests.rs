@@ -45,6 +45,7 @@ fn output(digest: &str, text: Option<&str>) -> Option<OutputRecord> {
         digest: digest.repeat(64),
         bytes: text.map_or(0, |t| t.len() as u64),
         truncated: false,
+        dropped: None,
         text: text.map(str::to_string),
     })
 }

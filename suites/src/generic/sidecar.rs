@@ -59,28 +59,28 @@ pub fn args(dir: &Path, stem: &str) -> Result<Vec<String>, SuiteError> {
 mod tests {
     use super::*;
 
-    fn dir() -> Option<tempfile::TempDir> {
-        tempfile::tempdir().ok()
+    fn dir() -> tempfile::TempDir {
+        tempfile::tempdir().expect("a temporary folder for the sidecar files")
     }
 
     #[test]
     fn missing_sidecars_are_fine() {
-        let Some(d) = dir() else { return };
+        let d = dir();
         assert_eq!(exit_code(d.path(), "x").ok(), Some(None));
         assert_eq!(args(d.path(), "x").ok(), Some(vec![]));
     }
 
     #[test]
     fn exit_code_is_trimmed() {
-        let Some(d) = dir() else { return };
-        assert!(std::fs::write(d.path().join("x.exit"), " 42\n").is_ok());
+        let d = dir();
+        std::fs::write(d.path().join("x.exit"), " 42\n").expect("write the sidecar file");
         assert_eq!(exit_code(d.path(), "x").ok(), Some(Some(42)));
     }
 
     #[test]
     fn bad_exit_code_names_the_file() {
-        let Some(d) = dir() else { return };
-        assert!(std::fs::write(d.path().join("x.exit"), "forty-two\n").is_ok());
+        let d = dir();
+        std::fs::write(d.path().join("x.exit"), "forty-two\n").expect("write the sidecar file");
         let err = exit_code(d.path(), "x")
             .err()
             .map(|e| e.to_string())
@@ -91,8 +91,9 @@ mod tests {
 
     #[test]
     fn args_are_lines_taken_literally() {
-        let Some(d) = dir() else { return };
-        assert!(std::fs::write(d.path().join("x.args"), "hello world\n\n{stem}\r\nlast").is_ok());
+        let d = dir();
+        std::fs::write(d.path().join("x.args"), "hello world\n\n{stem}\r\nlast")
+            .expect("write the sidecar file");
         let got = args(d.path(), "x").ok();
         assert_eq!(
             got,

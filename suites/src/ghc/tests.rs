@@ -303,3 +303,25 @@ fn expectations_follow_ways() {
     );
     assert!(matches!(&e[3], Some(Expectation::Skip(w)) if w.contains("omit_ways normal")));
 }
+
+#[test]
+fn fragile_markers_map_to_fragile_expectations_in_their_ways() {
+    let d = defaults();
+    let f = file(&[]);
+    let t = eval(
+        "test('a', fragile(7), compile_and_run, [''])\n\
+         test('b', fragile_for(8, ['normal']), compile_and_run, [''])\n\
+         test('c', fragile_for(9, ['ghci']), compile_and_run, [''])\n\
+         test('d', [fragile(10), expect_broken(11)], compile_and_run, [''])\n",
+    );
+    let e: Vec<Option<Expectation>> = t
+        .iter()
+        .map(|t| cases::case(&f, t, &d).expect.get("wasmtime").cloned())
+        .collect();
+    assert_eq!(e[0], Some(Expectation::Fragile("fragile(#7)".into())));
+    // fragile_for applies only when the test runs in one of its ways.
+    assert_eq!(e[1], Some(Expectation::Fragile("fragile(#8)".into())));
+    assert_eq!(e[2], None);
+    // An expected failure wins over fragility, as in the driver.
+    assert_eq!(e[3], Some(Expectation::XFail("expect_broken(#11)".into())));
+}

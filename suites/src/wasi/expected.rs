@@ -55,7 +55,7 @@ mod tests {
 
     #[test]
     fn same_text_same_file() {
-        let Ok(dir) = tempfile::tempdir() else { return };
+        let dir = tempfile::tempdir().expect("a temporary folder");
         let a = write(dir.path(), "hello").ok();
         let b = write(dir.path(), "hello").ok();
         let c = write(dir.path(), "other").ok();

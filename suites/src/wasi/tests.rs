@@ -9,23 +9,28 @@ use crate::model::{Case, Expectation};
 const CORE: &[u8] = b"\0asm\x01\0\0\0";
 const COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
 
-/// A tree of files; each entry is (relative path, content).
-fn tree(files: &[(&str, &[u8])]) -> Option<tempfile::TempDir> {
-    let dir = tempfile::tempdir().ok()?;
+/// A tree of files; each entry is (relative path, content). A tree that
+/// cannot be made fails the test.
+fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder for the fixture");
     for (path, content) in files {
         let path = dir.path().join(path);
-        fs::create_dir_all(path.parent()?).ok()?;
-        fs::write(path, content).ok()?;
+        let parent = path.parent().expect("a fixture path has a parent");
+        fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{}: {e}", parent.display()));
+        fs::write(&path, content).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
-    Some(dir)
+    dir
 }
 
-/// Discover `root` with expected text written to a private folder.
-fn found(root: &Path) -> Option<(Found, tempfile::TempDir)> {
-    let expected = tempfile::tempdir().ok()?;
-    let root = fs::canonicalize(root).ok()?;
-    let found = discover(&root, &Limits::default(), expected.path()).ok()?;
-    Some((found, expected))
+/// Discover `root` with expected text written to a private folder; a
+/// discovery error fails the test with its message.
+fn found(root: &Path) -> (Found, tempfile::TempDir) {
+    let expected = tempfile::tempdir().expect("a temporary folder for expected text");
+    let root = fs::canonicalize(root).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
+    match discover(&root, &Limits::default(), expected.path()) {
+        Ok(found) => (found, expected),
+        Err(e) => panic!("discovery of {} failed: {e}", root.display()),
+    }
 }
 
 fn names(found: &Found) -> Vec<&str> {
@@ -51,12 +56,8 @@ fn read(path: &Path) -> String {
 fn legacy_spec_becomes_the_case() {
     let spec = br#"{"args": ["a", "b"], "env": {"Z": "1", "A": "2"}, "root": "fs.dir",
                     "dirs": ["data"], "exit_code": 3, "stdout": "hello"}"#;
-    let Some(t) = tree(&[("sub/t.wasm", CORE), ("sub/t.json", spec)]) else {
-        return;
-    };
-    let Some((f, _expected)) = found(t.path()) else {
-        return;
-    };
+    let t = tree(&[("sub/t.wasm", CORE), ("sub/t.json", spec)]);
+    let (f, _expected) = found(t.path());
     let Some(c) = by_name(&f, "sub/t") else {
         panic!("no case: {:?}", names(&f))
     };
@@ -80,12 +81,8 @@ fn operations_spec_becomes_the_case() {
         {"type": "write", "id": "stdin", "payload": "in"},
         {"type": "read", "id": "stderr", "payload": "oops"},
         {"type": "wait", "exit_code": 1}]}"#;
-    let Some(t) = tree(&[("t.wasm", CORE), ("t.json", spec)]) else {
-        return;
-    };
-    let Some((f, _expected)) = found(t.path()) else {
-        return;
-    };
+    let t = tree(&[("t.wasm", CORE), ("t.json", spec)]);
+    let (f, _expected) = found(t.path());
     let Some(c) = by_name(&f, "t") else {
         panic!("no case: {:?}", names(&f))
     };
@@ -100,12 +97,8 @@ fn operations_spec_becomes_the_case() {
 
 #[test]
 fn missing_spec_means_defaults() {
-    let Some(t) = tree(&[("t.wasm", CORE)]) else {
-        return;
-    };
-    let Some((f, _expected)) = found(t.path()) else {
-        return;
-    };
+    let t = tree(&[("t.wasm", CORE)]);
+    let (f, _expected) = found(t.path());
     let Some(c) = by_name(&f, "t") else {
         panic!("no case: {:?}", names(&f))
     };
@@ -119,12 +112,8 @@ fn missing_spec_means_defaults() {
 
 #[test]
 fn expected_text_is_a_prefix() {
-    let Some(t) = tree(&[("t.wasm", CORE), ("t.json", br#"{"stdout": "a$b"}"#)]) else {
-        return;
-    };
-    let Some((f, _expected)) = found(t.path()) else {
-        return;
-    };
+    let t = tree(&[("t.wasm", CORE), ("t.json", br#"{"stdout": "a$b"}"#)]);
+    let (f, _expected) = found(t.path());
     let rules = f.cases[0]
         .normalize
         .as_ref()
@@ -149,18 +138,14 @@ fn expected_text_is_a_prefix() {
 fn proposals_and_components_are_skipped_with_a_reason() {
     let sockets =
         br#"{"proposals": ["sockets"], "operations": [{"type": "run"}, {"type": "wait"}]}"#;
-    let Some(t) = tree(&[
+    let t = tree(&[
         ("net.wasm", CORE),
         ("net.json", sockets),
         ("p3.wasm", COMPONENT),
         ("p3.json", sockets),
         ("plain.wasm", CORE),
-    ]) else {
-        return;
-    };
-    let Some((f, _expected)) = found(t.path()) else {
-        return;
-    };
+    ]);
+    let (f, _expected) = found(t.path());
     assert_eq!(names(&f), ["net", "p3", "plain"]);
     for engine in ["wasmtime", "wasmer"] {
         let why = skip_reason(&f.cases[0], engine).unwrap_or_default();
@@ -173,7 +158,7 @@ fn proposals_and_components_are_skipped_with_a_reason() {
 
 #[test]
 fn cleanup_leftovers_and_lone_json_are_not_cases() {
-    let Some(t) = tree(&[
+    let t = tree(&[
         ("a.wasm", CORE),
         (
             "manifest.json",
@@ -183,31 +168,23 @@ fn cleanup_leftovers_and_lone_json_are_not_cases() {
         ("fs.dir/c.wasm.cleanup", CORE),
         (".git/d.wasm", CORE),
         ("orphan.json", b"{"),
-    ]) else {
-        return;
-    };
-    let Some((f, _expected)) = found(t.path()) else {
-        return;
-    };
+    ]);
+    let (f, _expected) = found(t.path());
     assert_eq!(names(&f), ["a"]);
     assert!(f.warnings.is_empty(), "{:?}", f.warnings);
 }
 
 #[test]
 fn bad_spec_skips_the_case_and_warns_naming_the_file() {
-    let Some(t) = tree(&[
+    let t = tree(&[
         ("bad.wasm", CORE),
         ("bad.json", b"{\"args\": [1,"),
         ("typed.wasm", CORE),
         ("typed.json", br#"{"exit_code": "one"}"#),
         ("extra.wasm", CORE),
         ("extra.json", br#"{"args": [], "tags": []}"#),
-    ]) else {
-        return;
-    };
-    let Some((f, _expected)) = found(t.path()) else {
-        return;
-    };
+    ]);
+    let (f, _expected) = found(t.path());
     assert_eq!(names(&f), ["bad", "extra", "typed"]);
     let why = skip_reason(&f.cases[0], "wasmtime").unwrap_or_default();
     assert!(
@@ -239,9 +216,7 @@ retries = 2
 [expect.wasmer]
 "t" = "xfail: known"
 "#;
-    let Some(t) = tree(&[("suite.toml", toml), ("tests/t.wasm", CORE)]) else {
-        return;
-    };
+    let t = tree(&[("suite.toml", toml), ("tests/t.wasm", CORE)]);
     let suite = match crate::load(t.path()) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
@@ -261,7 +236,7 @@ retries = 2
 [expect.wasmer]
 "nope" = "xfail: x"
 "#;
-    assert!(fs::write(t.path().join("suite.toml"), bad).is_ok());
+    fs::write(t.path().join("suite.toml"), bad).expect("rewrite suite.toml");
     let err = crate::load_with_root(t.path(), Some(&t.path().join("tests")))
         .err()
         .map(|e| e.to_string())
@@ -274,9 +249,7 @@ retries = 2
 
 #[test]
 fn builtin_needs_a_root_and_finds_cases() {
-    let Some(t) = tree(&[("x/t.wasm", CORE)]) else {
-        return;
-    };
+    let t = tree(&[("x/t.wasm", CORE)]);
     let suite = crate::load_builtin(BUILTIN_NAME, Some(t.path()));
     let suite = match suite {
         Some(Ok(s)) => s,
@@ -287,9 +260,7 @@ fn builtin_needs_a_root_and_finds_cases() {
     assert_eq!(suite.cases.len(), 1);
     let err = crate::load_builtin(BUILTIN_NAME, None).map(|r| r.err().map(|e| e.to_string()));
     assert!(matches!(err, Some(Some(e)) if e.contains("--root DIR")));
-    let Some(empty) = tree(&[("readme.txt", b"")]) else {
-        return;
-    };
+    let empty = tree(&[("readme.txt", b"")]);
     let err = crate::load_builtin(BUILTIN_NAME, Some(empty.path()))
         .and_then(|r| r.err())
         .map(|e| e.to_string())
