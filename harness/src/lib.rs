@@ -19,6 +19,7 @@ pub mod finish;
 pub mod libtest;
 pub mod listing;
 pub mod partition;
+pub mod repro;
 pub mod scratch;
 pub mod session;
 pub mod state;

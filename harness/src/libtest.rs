@@ -47,7 +47,11 @@ pub fn main<P: AsRef<Path>>(suites: &[P]) -> ExitCode {
     };
     let mut all = Vec::new();
     for suite in suites {
-        match trials_with(suite.as_ref(), worker.clone()) {
+        let origin = origin_for(
+            suite.as_ref(),
+            xharness_bin().unwrap_or_else(|| "xharness".into()),
+        );
+        match trials_with(suite.as_ref(), worker.clone(), Some(origin)) {
             Ok(t) => all.extend(t),
             Err(message) => {
                 eprintln!("xharness: {message}");
@@ -63,11 +67,27 @@ pub fn main<P: AsRef<Path>>(suites: &[P]) -> ExitCode {
 /// `PATH` (`XHARNESS_BIN` overrides). A test binary whose `main` is
 /// [`main`] needs none: it is its own worker.
 pub fn trials(path: &Path) -> Result<Vec<Trial>, String> {
-    let bin = std::env::var_os("XHARNESS_BIN")
+    let bin = xharness_bin()
+        .ok_or("cannot find the xharness binary to start workers; set XHARNESS_BIN")?;
+    let origin = origin_for(path, bin.clone());
+    trials_with(path, WorkerCommand::program(bin), Some(origin))
+}
+
+/// `XHARNESS_BIN`, else the `xharness` binary next to this executable or on `PATH`.
+fn xharness_bin() -> Option<std::path::PathBuf> {
+    std::env::var_os("XHARNESS_BIN")
         .map(std::path::PathBuf::from)
         .or_else(find_xharness)
-        .ok_or("cannot find the xharness binary to start workers; set XHARNESS_BIN")?;
-    trials_with(path, WorkerCommand::program(bin))
+}
+
+/// The repro lines' start: `BIN --suite ABSOLUTE-PATH`.
+fn origin_for(suite: &Path, program: std::path::PathBuf) -> crate::repro::Origin {
+    let suite = std::path::absolute(suite).unwrap_or_else(|_| suite.to_path_buf());
+    crate::repro::Origin {
+        program,
+        suite_args: vec!["--suite".into(), suite.display().to_string()],
+        trailing: Vec::new(),
+    }
 }
 
 fn find_xharness() -> Option<std::path::PathBuf> {
@@ -86,7 +106,12 @@ fn find_xharness() -> Option<std::path::PathBuf> {
 
 /// One trial per (case, engine) of the suite at `path` (a suite.toml or
 /// its folder), run by workers started with `worker`.
-pub fn trials_with(path: &Path, worker: WorkerCommand) -> Result<Vec<Trial>, String> {
+/// `origin`, when given, is how the failure messages' repro line starts xharness.
+pub fn trials_with(
+    path: &Path,
+    worker: WorkerCommand,
+    origin: Option<crate::repro::Origin>,
+) -> Result<Vec<Trial>, String> {
     let definition = xharness_suites::load_definition(path, None).map_err(|e| e.to_string())?;
     let names: Vec<String> = match std::env::var("XHARNESS_ENGINES") {
         Ok(list) if !list.trim().is_empty() => {
@@ -107,6 +132,7 @@ pub fn trials_with(path: &Path, worker: WorkerCommand) -> Result<Vec<Trial>, Str
     }
     let mut opts = Options::new(ModuleCache::default_dir(), worker);
     opts.bless = bless;
+    opts.origin = origin;
     // A libtest suite lists its binaries' tests first, with the same workers.
     let pool = crate::worker::Pool::new(opts.worker.clone(), &names);
     let ready = crate::listing::ready(definition, None, &names, &pool, &opts.cache_dir, opts.jobs)?;
@@ -142,7 +168,10 @@ fn run_trial(session: &Session, index: usize, engine: &str) -> Result<(), Failed
         Status::Pass | Status::XFail | Status::Skip | Status::Flaky => Ok(()),
         _ => {
             let reason = r.reason.map_or("xpass", |r| r.as_str());
-            let text = xharness_reports::render::failure_text(&r.detail, &r.mismatches, false);
+            let mut text = xharness_reports::render::failure_text(&r.detail, &r.mismatches, false);
+            if let Some(repro) = &r.repro {
+                text.push_str(&xharness_reports::render::repro_text(repro));
+            }
             Err(format!("{reason}\n{text}").into())
         }
     }

@@ -56,6 +56,9 @@ pub struct Options {
     /// listing stage), so cases that use them as they are need not read
     /// them again.
     pub known_modules: Vec<(PathBuf, String)>,
+    /// How this run was started, for the repro lines of records that did
+    /// not pass (none: no xharness line can be given).
+    pub origin: Option<crate::repro::Origin>,
 }
 
 impl Options {
@@ -71,6 +74,7 @@ impl Options {
             worker,
             rss_margin: rss_margin_from_env(),
             known_modules: Vec::new(),
+            origin: None,
         }
     }
 }
@@ -244,6 +248,37 @@ impl Session {
             self.opts.bless,
             &self.norms[c],
         );
+        self.annotate(c, std::slice::from_mut(record));
+    }
+
+    /// Give each record of case `c` that did not pass its signature and
+    /// its repro lines.
+    fn annotate(&self, c: usize, records: &mut [JobRecord]) {
+        use xharness_reports::groups;
+        let case = &self.suite.cases[c];
+        let signatures: Vec<Option<String>> = (0..records.len())
+            .map(|i| {
+                let r = &records[i].result;
+                let peers: Vec<&CaseResult> = records
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, p)| &p.result)
+                    .collect();
+                groups::needs_signature(r).then(|| groups::signature(r, &peers))
+            })
+            .collect();
+        let module = self.artifacts[c]
+            .get()
+            .and_then(|a| a.as_ref().ok())
+            .map(|a| a.path.as_path());
+        for (record, signature) in records.iter_mut().zip(signatures) {
+            let r = &mut record.result;
+            if let (Some(origin), true) = (&self.opts.origin, signature.is_some()) {
+                r.repro = Some(crate::repro::repro(origin, case, &r.engine, module));
+            }
+            r.signature = signature;
+        }
     }
 
     fn run_one_with(&self, c: usize, engine: &str, honour_skip: bool) -> JobRecord {
@@ -381,6 +416,7 @@ impl Session {
         let case = &self.suite.cases[c];
         let (orders, mut records): (Vec<usize>, Vec<JobRecord>) = done.into_iter().unzip();
         crate::finish::finish_case(case, &mut records, self.opts.bless, &self.norms[c]);
+        self.annotate(c, &mut records);
         orders
             .into_iter()
             .zip(records.into_iter().map(|r| r.result))

@@ -41,6 +41,8 @@ pub struct Console {
     failures: Vec<CaseResult>,
     xfails: Vec<CaseResult>,
     flaky: Vec<CaseResult>,
+    /// Every record with a signature, for the groups after the failures.
+    signed: Vec<CaseResult>,
     error: Option<io::Error>,
 }
 
@@ -61,6 +63,7 @@ impl Console {
             failures: Vec::new(),
             xfails: Vec::new(),
             flaky: Vec::new(),
+            signed: Vec::new(),
             error: None,
         }
     }
@@ -100,6 +103,13 @@ impl Console {
         } else if let Some(line) = line {
             self.write(&format!("{line}\n"));
         }
+        if r.signature.is_some() {
+            let mut slim = CaseResult::new(&r.case, &r.engine, r.status);
+            slim.reason = r.reason;
+            slim.divergent = r.divergent;
+            slim.signature = r.signature.clone();
+            self.signed.push(slim);
+        }
         match r.status {
             status if status.is_failure() => self.failures.push(r.clone()),
             Status::Flaky => self.flaky.push(r.clone()),
@@ -119,6 +129,10 @@ impl Console {
         self.push_section(&mut text, "failures:", failures);
         let flaky = std::mem::take(&mut self.flaky);
         self.push_flaky(&mut text, flaky);
+        push_groups(
+            &mut text,
+            &crate::groups::groups(&std::mem::take(&mut self.signed)),
+        );
         text.push('\n');
         if summary.interrupted {
             text.push_str("interrupted: the run was stopped before every case finished\n");
@@ -140,6 +154,9 @@ impl Console {
         for r in &results {
             let _ = writeln!(text, "\n---- {} ----", self.case_line(r));
             text.push_str(&self.failure_detail(r));
+            if let Some(repro) = r.repro.as_ref().filter(|_| r.status != Status::XFail) {
+                text.push_str(&crate::render::repro_text(repro));
+            }
         }
     }
 
@@ -164,6 +181,11 @@ impl Console {
                     let _ = write!(text, " {reason}");
                 }
                 text.push('\n');
+            }
+            if let Some(repro) = &r.repro {
+                for line in crate::render::repro_text(repro).lines() {
+                    let _ = writeln!(text, "  {line}");
+                }
             }
         }
     }
@@ -232,6 +254,54 @@ impl Console {
         if let Err(e) = result {
             self.error.get_or_insert(e);
         }
+    }
+}
+
+/// How many cases a group shows by name on the console.
+const GROUP_CASES_SHOWN: usize = 3;
+
+/// `N failures in K groups:`, then each group (biggest first): its count,
+/// signature, engines and first cases.
+fn push_groups(text: &mut String, groups: &[crate::Group]) {
+    if groups.is_empty() {
+        return;
+    }
+    let failures: usize = groups.iter().map(|g| g.cases.len()).sum();
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            one.to_string()
+        } else {
+            many.to_string()
+        }
+    };
+    let _ = writeln!(
+        text,
+        "\n{failures} {} in {} {}:",
+        plural(failures, "failure", "failures"),
+        groups.len(),
+        plural(groups.len(), "group", "groups")
+    );
+    for g in groups {
+        let _ = writeln!(
+            text,
+            "  {:>4}  {}  [{}]",
+            g.cases.len(),
+            g.signature,
+            g.engines.join(", ")
+        );
+        let shown: Vec<&str> = g
+            .cases
+            .iter()
+            .take(GROUP_CASES_SHOWN)
+            .map(String::as_str)
+            .collect();
+        let more = g.cases.len().saturating_sub(GROUP_CASES_SHOWN);
+        let tail = if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(text, "        {}{tail}", shown.join(", "));
     }
 }
 

@@ -210,43 +210,37 @@ pub fn sign(results: &mut [CaseResult]) {
     }
 }
 
-/// The groups of signed records, biggest first, then by signature.
-/// A divergent case counts once in its group, with all its engines.
+/// The groups of signed records, biggest first, then by signature. A
+/// case belongs to the group of its signature and of the engines whose
+/// records carry it: a case that fails alike on two engines, or diverges,
+/// counts once, with both engines.
 pub fn groups(results: &[CaseResult]) -> Vec<Group> {
-    let mut engines_of: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for r in results {
-        engines_of
-            .entry(&r.case)
-            .or_default()
-            .push(r.engine.clone());
-    }
-    let mut map: BTreeMap<(String, Vec<String>), Group> = BTreeMap::new();
+    let mut per_case: BTreeMap<(&str, &str), (Vec<String>, Option<Reason>)> = BTreeMap::new();
     for r in results {
         let Some(sig) = &r.signature else { continue };
-        let engines = if r.divergent {
-            let mut e = engines_of.get(r.case.as_str()).cloned().unwrap_or_default();
-            e.sort();
-            e.dedup();
-            e
-        } else {
-            vec![r.engine.clone()]
-        };
-        let g = map
-            .entry((sig.clone(), engines.clone()))
-            .or_insert_with(|| Group {
-                signature: sig.clone(),
-                engines,
-                reason: r.reason,
-                cases: Vec::new(),
-            });
-        if !g.cases.contains(&r.case) {
-            g.cases.push(r.case.clone());
+        let entry = per_case
+            .entry((r.case.as_str(), sig.as_str()))
+            .or_insert_with(|| (Vec::new(), r.reason));
+        entry.0.push(r.engine.clone());
+        if entry.1.is_none() {
+            entry.1 = r.reason;
         }
     }
-    let mut out: Vec<Group> = map.into_values().collect();
-    for g in &mut out {
-        g.cases.sort();
+    let mut map: BTreeMap<(String, Vec<String>), Group> = BTreeMap::new();
+    for ((case, sig), (mut engines, reason)) in per_case {
+        engines.sort();
+        engines.dedup();
+        let g = map
+            .entry((sig.to_string(), engines.clone()))
+            .or_insert_with(|| Group {
+                signature: sig.to_string(),
+                engines,
+                reason,
+                cases: Vec::new(),
+            });
+        g.cases.push(case.to_string());
     }
+    let mut out: Vec<Group> = map.into_values().collect();
     out.sort_by(|a, b| {
         b.cases
             .len()

@@ -71,6 +71,13 @@ impl JunitReport {
         let mut case = TestCase::new(visible(&r.case), status(r));
         case.set_classname(visible(&format!("{}.{}", self.suite, r.engine)))
             .set_time(millis(r.duration_ms));
+        if let Some(repro) = &r.repro {
+            let mut out = crate::render::repro_text(repro);
+            if let Some(sig) = &r.signature {
+                out.push_str(&format!("signature: {sig}\n"));
+            }
+            case.set_system_out(visible(out.trim_end()));
+        }
         case
     }
 }

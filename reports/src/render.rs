@@ -23,6 +23,22 @@ pub fn failure_text(detail: &str, mismatches: &[MismatchRecord], color: bool) ->
     text
 }
 
+/// The repro lines under a failure: `repro: LINE`, then `repro (cli): LINE`
+/// or why there is none.
+pub fn repro_text(r: &crate::model::Repro) -> String {
+    let mut text = format!("repro: {}\n", r.xharness);
+    match (&r.cli, &r.cli_missing) {
+        (Some(cli), _) => {
+            let _ = writeln!(text, "repro (cli): {cli}");
+        }
+        (None, Some(why)) => {
+            let _ = writeln!(text, "repro (cli): none: {why}");
+        }
+        (None, None) => {}
+    }
+    text
+}
+
 /// A unified diff from the golden to the actual output, then a note when the actual
 /// output was cut at the cap (a cut output is never blessed).
 pub fn mismatch_diff(m: &MismatchRecord, color: bool) -> String {

@@ -174,6 +174,31 @@ pub struct SuiteArgs {
 
 impl SuiteArgs {
     /// Where `--cargo` or `--binaries` say a libtest suite's binaries come from.
+    /// How this run selects its suite, for the repro lines: `--suite`,
+    /// `--root`, `--binaries`, `--cache-dir` as given, then `--cargo …`.
+    pub fn origin(&self) -> crate::repro::Origin {
+        let mut words: Vec<String> = Vec::new();
+        if let Some(s) = &self.suite {
+            words.extend(["--suite".into(), s.clone()]);
+        }
+        if let Some(r) = &self.root {
+            words.extend(["--root".into(), r.display().to_string()]);
+        }
+        if !self.binaries.is_empty() {
+            words.extend(["--binaries".into(), self.binaries.join(",")]);
+        }
+        if let Some(d) = &self.cache_dir {
+            words.extend(["--cache-dir".into(), d.display().to_string()]);
+        }
+        let trailing = match &self.cargo {
+            Some(args) => std::iter::once("--cargo".to_string())
+                .chain(args.iter().cloned())
+                .collect(),
+            None => Vec::new(),
+        };
+        crate::repro::Origin::current(words, trailing)
+    }
+
     pub fn libtest_source(&self) -> Option<xharness_suites::libtest::Source> {
         use xharness_suites::libtest::Source;
         match (&self.cargo, self.binaries.is_empty()) {

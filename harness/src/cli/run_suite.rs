@@ -107,6 +107,7 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     opts.fail_fast = args.fail_fast;
     opts.retries = args.retries.unwrap_or(suite.retries);
     opts.known_modules = ready.module_hashes;
+    opts.origin = Some(args.origin());
     let session = Session::with_pool(suite, engines, opts, pool)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();

@@ -26,6 +26,8 @@ pub(super) struct PageData<'a> {
     pub(super) suite: &'a str,
     pub(super) engines: &'a [String],
     pub(super) cases: Vec<PageCase<'a>>,
+    /// Failures grouped by cause, biggest first.
+    pub(super) groups: Vec<crate::Group>,
 }
 
 /// One case: its results in the order of `engines` (`null` where an engine has none).
@@ -66,6 +68,10 @@ struct PageResult<'a> {
     golden_diffs: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     attempts: Vec<PageAttempt<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repro: Option<&'a crate::Repro>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature: Option<&'a str>,
 }
 
 /// One output stream: a short digest, its size, and its text when the run kept it.
@@ -163,6 +169,8 @@ fn page_result(r: &CaseResult) -> PageResult<'_> {
             .map(|m| mismatch_diff(m, false))
             .collect(),
         attempts: r.attempts.iter().map(page_attempt).collect(),
+        repro: r.repro.as_ref(),
+        signature: r.signature.as_deref(),
     }
 }
 

@@ -15,6 +15,11 @@
 //! and a case's details only when it is opened, so a 10,000-case report opens fast.
 //! Nothing is fetched when the page is viewed: CSS and script are inline.
 //!
+//! Above the matrix, `#groups` lists the failures grouped by cause (biggest first,
+//! `li.group[data-group=N]` with `data-count`); clicking one shows only its cases
+//! (`group=N` in the hash). A record that did not pass shows its repro lines in its
+//! detail (`pre.repro[data-kind=xharness|cli]`), each with a copy button.
+//!
 //! For tests and links, state lives in the URL hash, `#filter=divergent&q=div&case=NAME`,
 //! and the page marks what a test needs to read: the summary cells
 //! (`#summary-table tr[data-engine=E] td[data-stat=S]` and `#summary-total td[data-stat=S]`,
@@ -67,15 +72,17 @@ impl HtmlReport {
             suite: &self.run.suite,
             engines: &engines,
             cases,
+            groups: crate::groups::groups(&results),
         };
         // Plain data always serialises; should it ever not, the page says so.
         let blob = data::script_json(&page).unwrap_or_else(|e| {
             let msg = escape(&format!("report data could not be serialised: {e}"));
-            format!("{{\"suite\":\"{msg}\",\"engines\":[],\"cases\":[]}}")
+            format!("{{\"suite\":\"{msg}\",\"engines\":[],\"cases\":[],\"groups\":[]}}")
         });
         let mut html = String::with_capacity(blob.len() + STYLE.len() + SCRIPT.len() + 8192);
         self.head(&mut html);
         self.summary_section(&mut html, &engines, &results, &summary);
+        html.push_str("<section id=\"groups\" hidden></section>\n");
         controls(&mut html, &counts);
         matrix(&mut html, &engines);
         let _ = write!(

@@ -1,7 +1,7 @@
 // xharness HTML report: builds the case matrix from the embedded JSON, filters and
 // searches it, and draws a case's details when it is opened. Every text from the
 // data goes through textContent, never innerHTML: test output is untrusted.
-// State lives in the URL hash: #filter=all|failing|divergent&q=TEXT&case=NAME.
+// State lives in the URL hash: #filter=all|failing|divergent&q=TEXT&case=NAME&group=N.
 (function () {
   "use strict";
   var CHUNK = 500;
@@ -11,7 +11,8 @@
   var data = JSON.parse(document.getElementById("report-data").textContent);
   var engines = data.engines, cases = data.cases;
   var lower = cases.map(function (c) { return c.name.toLowerCase(); });
-  var state = { filter: "all", q: "", open: "" };
+  var groups = data.groups || [];
+  var state = { filter: "all", q: "", open: "", group: -1 };
   var body = document.getElementById("matrix-body");
   var search = document.getElementById("search");
   var shown = [], rendered = 0, observer = null;
@@ -30,6 +31,8 @@
   }
 
   function matches(c, i) {
+    if (state.group >= 0 && groups[state.group] &&
+        groups[state.group].cases.indexOf(c.name) < 0) return false;
     if (state.filter === "failing" && !c.failing) return false;
     if (state.filter === "divergent" && !c.divergent) return false;
     return !state.q || lower[i].indexOf(state.q.toLowerCase()) >= 0;
@@ -42,6 +45,8 @@
     state.filter = FILTERS.indexOf(f) >= 0 ? f : "all";
     state.q = p.get("q") || "";
     state.open = p.get("case") || "";
+    var g = parseInt(p.get("group") || "", 10);
+    state.group = g >= 0 && g < groups.length ? g : -1;
   }
 
   function writeHash() {
@@ -49,6 +54,7 @@
     if (state.filter !== "all") p.set("filter", state.filter);
     if (state.q) p.set("q", state.q);
     if (state.open) p.set("case", state.open);
+    if (state.group >= 0) p.set("group", String(state.group));
     var h = p.toString();
     if (location.hash.replace(/^#/, "") === h) return;
     try { history.replaceState(null, "", h ? "#" + h : location.pathname + location.search); }
@@ -140,6 +146,7 @@
       buttons[k].setAttribute("aria-pressed", on ? "true" : "false");
     }
     if (search.value !== state.q) search.value = state.q;
+    markGroups();
     if (state.open) openCase(state.open, false);
   }
 
@@ -237,12 +244,80 @@
     return t;
   }
 
+  // ---- groups ---------------------------------------------------------------------
+  function drawGroups() {
+    var sec = document.getElementById("groups");
+    if (!sec || !groups.length) return;
+    sec.hidden = false;
+    var total = groups.reduce(function (n, g) { return n + g.cases.length; }, 0);
+    sec.appendChild(el("h2", "", total + (total === 1 ? " failure" : " failures") + " in " +
+      groups.length + (groups.length === 1 ? " group" : " groups")));
+    var ul = el("ul", "groups");
+    groups.forEach(function (g, k) {
+      var li = el("li", "group");
+      li.dataset.group = String(k);
+      li.dataset.count = String(g.cases.length);
+      li.tabIndex = 0;
+      li.appendChild(el("span", "group-count", g.cases.length));
+      li.appendChild(el("code", "group-signature", g.signature));
+      li.appendChild(el("span", "group-engines", g.engines.join(", ")));
+      ul.appendChild(li);
+    });
+    sec.appendChild(ul);
+    var clear = el("button", "group-clear", "show every group");
+    clear.type = "button";
+    sec.appendChild(clear);
+    sec.addEventListener("click", function (ev) {
+      var li = ev.target.closest ? ev.target.closest("li.group") : null;
+      if (li) state.group = parseInt(li.dataset.group, 10);
+      else if (ev.target.classList.contains("group-clear")) state.group = -1;
+      else return;
+      writeHash();
+      render();
+    });
+  }
+
+  function markGroups() {
+    var items = document.querySelectorAll("#groups li.group");
+    for (var k = 0; k < items.length; k++) {
+      var on = parseInt(items[k].dataset.group, 10) === state.group;
+      items[k].classList.toggle("active", on);
+      items[k].setAttribute("aria-pressed", on ? "true" : "false");
+    }
+  }
+
+  function reproLine(kind, text) {
+    var wrap = el("div", "repro-line");
+    var p = pre(text, "repro");
+    p.dataset.kind = kind;
+    wrap.appendChild(el("span", "repro-kind", kind === "cli" ? "repro (cli):" : "repro:"));
+    wrap.appendChild(p);
+    var b = el("button", "copy", "copy");
+    b.type = "button";
+    b.addEventListener("click", function () {
+      var done = function () { b.textContent = "copied"; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, function () { b.textContent = "select and copy"; });
+      } else {
+        b.textContent = "select and copy";
+      }
+    });
+    wrap.appendChild(b);
+    return wrap;
+  }
+
   function engineSection(engine, r) {
     var s = el("section", "engine-detail");
     s.dataset.engine = engine;
     s.appendChild(el("h4", "", engine + ": " + (LABELS[r.status] || r.status) +
       (r.reason ? " (" + r.reason + ")" : "") + ", " + fmtMs(r.ms)));
     if (r.expectation) s.appendChild(el("p", "", "expectation: " + r.expectation));
+    if (r.signature) s.appendChild(el("p", "signature", "signature: " + r.signature));
+    if (r.repro) {
+      s.appendChild(reproLine("xharness", r.repro.xharness));
+      if (r.repro.cli) s.appendChild(reproLine("cli", r.repro.cli));
+      else if (r.repro.cli_missing) s.appendChild(el("p", "note", "no CLI line: " + r.repro.cli_missing));
+    }
     if (r.message) s.appendChild(pre(r.message, "message"));
     if (r.detail && r.detail !== r.message) s.appendChild(pre(r.detail, "detail-text"));
     (r.golden_diffs || []).forEach(function (d) { s.appendChild(diffPre(d)); });
@@ -309,6 +384,7 @@
     }, { rootMargin: "600px" });
   }
   readHash();
+  drawGroups();
   render();
   if (state.open) openCase(state.open, true);
   document.documentElement.dataset.ready = "true";

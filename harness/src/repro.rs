@@ -1,0 +1,198 @@
+//! The lines that re-run one (case, engine) alone, put on every record
+//! that did not pass: one with xharness, from the directory the run was
+//! started in, and one with the engine's own command-line tool, which
+//! needs neither xharness nor the suite (to report a bug upstream).
+//!
+//! The CLI line names the compiled module in the cache, the guest's argv
+//! and its whole environment (the CLI's own flags, so nothing of the
+//! caller's leaks in), every preopen with its guest name, stdin, and the
+//! time limit where the CLI has one. Directories xharness copies per run,
+//! and the scratch directory, are made fresh by the line itself in a
+//! temporary directory, so running it changes no source tree.
+
+use std::path::{Path, PathBuf};
+
+use xharness_reports::Repro;
+use xharness_suites::Case;
+
+/// How the run was started: the program and the arguments that select the
+/// suite (everything but filters, engines and report flags).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The xharness binary, absolute.
+    pub program: PathBuf,
+    /// `--suite S`, `--root R`, `--binaries G`, `--cache-dir D`, as given.
+    pub suite_args: Vec<String>,
+    /// `--cargo ARGS…`, which takes the rest of the line, so it comes last.
+    pub trailing: Vec<String>,
+}
+
+impl Origin {
+    /// This process's own binary with `suite_args` and `trailing`.
+    pub fn current(suite_args: Vec<String>, trailing: Vec<String>) -> Self {
+        let program = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("xharness"));
+        Origin {
+            program,
+            suite_args,
+            trailing,
+        }
+    }
+}
+
+/// Both lines for `case` on `engine`; `module` is the compiled module, when
+/// the case compiled.
+pub fn repro(origin: &Origin, case: &Case, engine: &str, module: Option<&Path>) -> Repro {
+    let (cli, cli_missing) = match module {
+        None => (
+            None,
+            Some("the case did not compile, so there is no module to run".into()),
+        ),
+        Some(m) => match cli_line(engine, case, m) {
+            Ok(line) => (Some(line), None),
+            Err(why) => (None, Some(why)),
+        },
+    };
+    Repro {
+        xharness: xharness_line(origin, &case.name, engine),
+        cli,
+        cli_missing,
+    }
+}
+
+/// `xharness SUITE-ARGS --engine E --exact NAME`.
+pub fn xharness_line(origin: &Origin, case: &str, engine: &str) -> String {
+    let mut words = vec![origin.program.display().to_string()];
+    words.extend(origin.suite_args.iter().cloned());
+    words.extend([
+        "--engine".into(),
+        engine.into(),
+        "--exact".into(),
+        case.into(),
+    ]);
+    words.extend(origin.trailing.iter().cloned());
+    shell_words::join(words)
+}
+
+/// A preopen as the CLI line makes it: the host side is either a source
+/// directory used in place or a shell variable holding a fresh copy.
+struct Dir {
+    host: String,
+    guest: String,
+}
+
+/// The engine's CLI line, or why there is none.
+pub fn cli_line(engine: &str, case: &Case, module: &Path) -> Result<String, String> {
+    if !case.native.is_empty() {
+        return Err(format!(
+            "the case imports functions from a native library ({}), which {engine}'s command-line tool cannot provide",
+            case.native
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let module = std::path::absolute(module).unwrap_or_else(|_| module.to_path_buf());
+    let (prelude, dirs) = preopens(case);
+    let q = |s: &str| shell_words::quote(s).into_owned();
+    let mut words: Vec<String> = Vec::new();
+    match engine {
+        "wasmtime" => {
+            words.push("wasmtime run".into());
+            words.push(format!("-W timeout={}ms", case.timeout.as_millis()));
+            words.push(format!("-W max-memory-size={}", case.max_memory));
+            for (k, v) in &case.env {
+                words.push(format!("--env {}", q(&format!("{k}={v}"))));
+            }
+            for d in &dirs {
+                words.push(format!("--dir {}::{}", d.host, q(&d.guest)));
+            }
+            words.push(format!("--argv0 {}", q(&format!("{}.wasm", case.stem))));
+            words.push(q(&module.display().to_string()));
+        }
+        "wasmer" => {
+            words.push("wasmer run".into());
+            for (k, v) in &case.env {
+                words.push(format!("--env {}", q(&format!("{k}={v}"))));
+            }
+            for d in &dirs {
+                words.push(format!("--mapdir {}:{}", q(&d.guest), d.host));
+            }
+            words.push(q(&module.display().to_string()));
+            words.push("--".into());
+        }
+        other => {
+            return Err(format!(
+                "no command-line tool is known for engine {other}; use the xharness line"
+            ));
+        }
+    }
+    words.extend(case.args.iter().map(|a| q(a)));
+    let stdin = match &case.stdin {
+        Some(p) if p.is_file() => q(&std::path::absolute(p)
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string()),
+        _ => "/dev/null".into(),
+    };
+    words.push(format!("< {stdin}"));
+    let run = words.join(" ");
+    Ok(if prelude.is_empty() {
+        run
+    } else {
+        format!("{} && {run}", prelude.join(" && "))
+    })
+}
+
+/// The preopens in xharness's order (scratch first), and the shell steps
+/// that make the fresh ones.
+fn preopens(case: &Case) -> (Vec<String>, Vec<Dir>) {
+    let q = |s: &str| shell_words::quote(s).into_owned();
+    let mut prelude = Vec::new();
+    let mut dirs = Vec::new();
+    let fresh = case.scratch || case.dirs.iter().any(|d| d.copy);
+    if fresh {
+        prelude.push("t=$(mktemp -d)".to_string());
+    }
+    if case.scratch {
+        prelude.push("mkdir \"$t/scratch\"".into());
+        for input in &case.inputs {
+            let dest = if input.dest.is_empty() {
+                "\"$t/scratch\"".to_string()
+            } else {
+                format!("\"$t/scratch\"/{}", q(&input.dest))
+            };
+            prelude.push(copy_step(&input.host, &dest));
+        }
+        dirs.push(Dir {
+            host: "\"$t/scratch\"".into(),
+            guest: ".".into(),
+        });
+    }
+    for (i, d) in case.dirs.iter().enumerate() {
+        let src = std::path::absolute(&d.host).unwrap_or_else(|_| d.host.clone());
+        let host = if d.copy {
+            let copy = format!("\"$t/dir{i}\"");
+            prelude.push(copy_step(&src, &copy));
+            copy
+        } else {
+            q(&src.display().to_string())
+        };
+        dirs.push(Dir {
+            host,
+            guest: d.guest.clone(),
+        });
+    }
+    (prelude, dirs)
+}
+
+/// The shell step that copies `src` (a file or a directory's contents) to
+/// `dest`, a quoted shell word, as the scratch setup does.
+fn copy_step(src: &Path, dest: &str) -> String {
+    let from = shell_words::quote(&src.display().to_string()).into_owned();
+    if src.is_dir() {
+        format!("mkdir -p {dest} && cp -R {from}/. {dest}")
+    } else {
+        format!("mkdir -p \"$(dirname {dest})\" && cp {from} {dest}")
+    }
+}
