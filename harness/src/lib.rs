@@ -13,6 +13,7 @@
 //! - `xharness-golden` normalises, compares, diffs and blesses output;
 //! - `xharness-reports` renders results (console, JSON, JUnit).
 
+pub mod baseline;
 pub mod cli;
 pub mod exec;
 pub mod finish;

@@ -59,6 +59,8 @@ pub struct Options {
     /// How this run was started, for the repro lines of records that did
     /// not pass (none: no xharness line can be given).
     pub origin: Option<crate::repro::Origin>,
+    /// Baseline entries that apply: (case, engine) → `FILE:LINE`.
+    pub baselines: crate::baseline::Applied,
 }
 
 impl Options {
@@ -75,6 +77,7 @@ impl Options {
             rss_margin: rss_margin_from_env(),
             known_modules: Vec::new(),
             origin: None,
+            baselines: Default::default(),
         }
     }
 }
@@ -278,6 +281,19 @@ impl Session {
                 r.repro = Some(crate::repro::repro(origin, case, &r.engine, module));
             }
             r.signature = signature;
+            if let Some(at) = self
+                .opts
+                .baselines
+                .get(&(case.name.clone(), r.engine.clone()))
+            {
+                r.baseline = Some(at.clone());
+                if r.status == Status::XPass {
+                    r.detail = format!(
+                        "passed, but the baseline expects it to fail on {}: delete its entry at {at}",
+                        r.engine
+                    );
+                }
+            }
         }
     }
 

@@ -196,3 +196,222 @@ fn the_cli_line_names_the_module_argv_env_preopens_and_stdin() {
     // A scratch directory is made fresh by the line, never the source tree.
     assert!(wasmtime.starts_with("t=$(mktemp -d) && "), "{wasmtime}");
 }
+
+/// The baseline cycle on both engines: a run writes one, the next run
+/// with it passes, a new failure fails and is counted new, and a fixed
+/// case fails as an unexpected pass naming the entry to delete.
+#[test]
+fn a_baseline_holds_known_failures_and_catches_new_ones_and_fixes() {
+    let f = two_causes();
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--engine",
+        BOTH,
+        "--write-expectations",
+        "base",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    for engine in ["wasmtime", "wasmer"] {
+        let text = f.read(&format!("base/{engine}.toml"));
+        assert!(
+            text.starts_with("# Known results") && text.contains("version = 1\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("expected = \"fail\"").count(), 6, "{text}");
+        assert!(
+            text.contains(
+                "# exit-code: exited with code N, expected N\n[[suite.test]]\nname = \"exit1\""
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("\"fine\""), "{text}");
+    }
+    // With the baseline: green.
+    let o = f.run(&["--suite", ".", "--engine", BOTH, "--expectations", "base"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("12 known from the baseline, 0 new"),
+        "{}",
+        stdout(&o)
+    );
+    // A new failure is red and counted as new.
+    f.file("fine.stdout", "changed\n");
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--engine",
+        BOTH,
+        "--expectations",
+        "base",
+        "--json",
+        "r.json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("12 known from the baseline, 2 new"),
+        "{}",
+        stdout(&o)
+    );
+    let report = json(&f, "r.json");
+    assert_eq!(report["summary"]["new"], 2);
+    assert_eq!(result(&report, "fine", "wasmer")["status"], "fail");
+    assert!(
+        result(&report, "exit1", "wasmer")["baseline"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("base/wasmer.toml:"))
+    );
+    f.file("fine.stdout", "ok\n");
+    // A fixed case is an unexpected pass that names the line to delete.
+    f.file("out3.stdout", "value 21\n");
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--engine",
+        BOTH,
+        "--expectations",
+        "base",
+        "--json",
+        "r.json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let report = json(&f, "r.json");
+    for engine in ["wasmtime", "wasmer"] {
+        let r = result(&report, "out3", engine);
+        assert_eq!(r["status"], "xpass", "{r}");
+        let detail = r["detail"].as_str().unwrap_or_default();
+        let at = detail.rsplit("entry at ").next().unwrap_or_default();
+        let (file, line) = at.rsplit_once(':').expect("FILE:LINE");
+        assert_eq!(file, format!("base/{engine}.toml"), "{detail}");
+        let line: usize = line.trim().parse().expect("a line number");
+        let named = f
+            .read(file)
+            .lines()
+            .nth(line - 1)
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(named, "name = \"out3\"", "{detail}");
+    }
+}
+
+#[test]
+fn baselines_in_the_wasi_testsuites_format_use_manifest_names_and_warn_on_strangers() {
+    let f = Fixture::new();
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/wasi-layout/tests");
+    let copy = Command::new("cp")
+        .arg("-R")
+        .arg(&src)
+        .arg(f.path().join("tests"))
+        .status()
+        .expect("cp runs");
+    assert!(copy.success());
+    f.file("tests/manifest.json", "{\"name\": \"My WASI tests\"}\n");
+    let args = [
+        "--suite",
+        "wasi-testsuite",
+        "--root",
+        "tests",
+        "--engine",
+        "wasmer",
+    ];
+    let o = f.run(&[&args[..], &["--write-expectations", "base"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = f.read("base/wasmer.toml");
+    assert!(
+        text.contains("[[suite]]\nname = \"My WASI tests\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("name = \"needs_sockets\"\naction = \"skip\""),
+        "{text}"
+    );
+    // Read back as ENGINE=FILE, with an entry of another suite: a warning.
+    let mut with_stranger = text.clone();
+    with_stranger.push_str("\n[[suite]]\nname = \"WASI C tests\"\n[[suite.test]]\nname = \"gone\"\nexpected = \"fail\"\n");
+    f.file("linux.toml", &with_stranger);
+    let o = f.run(&[&args[..], &["--expectations", "wasmer=linux.toml"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = with_stranger.lines().count();
+    assert!(
+        stderr(&o).contains(&format!("linux.toml:{}: no case \"gone\"", lines - 1)),
+        "{}",
+        stderr(&o)
+    );
+    // Bad input is named.
+    let o = f.run(&[&args[..], &["--expectations", "wasmi=linux.toml"]].concat());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown engine \"wasmi\""),
+        "{}",
+        stderr(&o)
+    );
+    f.file("bad.toml", "version = 1\n[[suite]]\nname = \"My WASI tests\"\n[[suite.test]]\nname = \"exit_code\"\nexpected = \"maybe\"\n");
+    let o = f.run(&[&args[..], &["--expectations", "wasmer=bad.toml"]].concat());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.toml:5: test \"exit_code\" needs"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_baseline_and_the_suite_files_expect_must_agree() {
+    let f = two_causes();
+    let toml = f.read("suite.toml") + "[expect.wasmer]\n\"exit1\" = \"skip: flaky host\"\n";
+    f.file("suite.toml", toml);
+    f.file(
+        "base/wasmer.toml",
+        "version = 1\n[[suite]]\nname = \"two\"\n[[suite.test]]\nname = \"exit1\"\nexpected = \"fail\"\n",
+    );
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--engine",
+        "wasmer",
+        "--expectations",
+        "base",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("base/wasmer.toml:5") && err.contains("[expect.wasmer]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_suite_file_names_its_baselines_relative_to_itself() {
+    let f = two_causes();
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--engine",
+        BOTH,
+        "--write-expectations",
+        "known",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let toml = format!("expectations = [\"known\"]\n{}", f.read("suite.toml"));
+    f.file("suite.toml", toml);
+    // Run from elsewhere: the folder is found beside the suite file.
+    let o = Command::new(env!("CARGO_BIN_EXE_xharness"))
+        .args([
+            "--suite",
+            &f.path().join("suite.toml").display().to_string(),
+            "--engine",
+            BOTH,
+        ])
+        .current_dir(std::env::temp_dir())
+        .env("XHARNESS_CACHE_DIR", f.cache.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("xharness starts");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("12 known from the baseline, 0 new"),
+        "{}",
+        stdout(&o)
+    );
+}

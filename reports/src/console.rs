@@ -326,6 +326,9 @@ fn totals_detail(s: &Summary) -> String {
         };
         parts.push(format!("{} {cases} between engines", s.divergent));
     }
+    if let Some((known, new)) = s.baseline {
+        parts.push(format!("{known} known from the baseline, {new} new"));
+    }
     parts.push(format!("finished in {:.2} s", s.duration.as_secs_f64()));
     format!("{}\n", parts.join("; "))
 }

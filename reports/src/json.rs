@@ -66,6 +66,10 @@ struct SummaryJson {
     divergent: usize,
     total: usize,
     duration_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    known: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<usize>,
 }
 
 impl From<&Summary> for SummaryJson {
@@ -82,6 +86,8 @@ impl From<&Summary> for SummaryJson {
             divergent: s.divergent,
             total: s.total(),
             duration_ms: s.duration.as_nanos() as f64 / 1e6,
+            known: s.baseline.map(|b| b.0),
+            new: s.baseline.map(|b| b.1),
         }
     }
 }

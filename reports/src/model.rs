@@ -322,6 +322,8 @@ pub struct Summary {
     pub divergent: usize,
     /// Whether the run was interrupted (Ctrl-C, SIGTERM).
     pub interrupted: bool,
+    /// With a baseline: (failures it knew, failures it did not).
+    pub baseline: Option<(usize, usize)>,
     /// Wall time of the whole run.
     pub duration: Duration,
 }

@@ -55,3 +55,18 @@ pub(crate) fn locate(root: &Path, kind: &str) -> Result<(PathBuf, Option<SourceF
     }
     Ok((canonical, None))
 }
+
+/// `expectations = [...]` of a suite file: each entry a folder or `ENGINE=FILE`,
+/// its path made absolute against the file's folder.
+pub(crate) fn expectation_paths(file: &Path, entries: &[String]) -> Vec<String> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    entries
+        .iter()
+        .map(|e| match e.split_once('=') {
+            Some((engine, path)) if !engine.contains('/') => {
+                format!("{engine}={}", dir.join(path).display())
+            }
+            _ => dir.join(e).display().to_string(),
+        })
+        .collect()
+}

@@ -32,6 +32,10 @@ pub struct Suite {
     /// Problems found while discovering that did not stop it (e.g. a `.T`
     /// statement that could not be evaluated), each naming file and line.
     pub warnings: Vec<String>,
+    /// Baseline files from the suite file's `expectations = [...]`, resolved
+    /// against its folder: a folder of `ENGINE.toml` files, or `ENGINE=FILE`
+    /// (in the WASI testsuite's expectation format; read by the harness).
+    pub expectations: Vec<String>,
 }
 
 /// The kinds of suite definition this crate can read; one module each.
@@ -298,6 +302,7 @@ mod tests {
         Suite {
             retries: 0,
             warnings: vec![],
+            expectations: vec![],
             name: "t".into(),
             kind: SuiteKind::Generic,
             file: "/s/suite.toml".into(),

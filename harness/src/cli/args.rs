@@ -124,6 +124,13 @@ pub struct SuiteArgs {
     /// Run only the (case, engine) pairs that failed or did not run last time.
     #[arg(long)]
     pub failed: bool,
+    /// Known results to hold the run to: a folder of ENGINE.toml files or ENGINE=FILE,
+    /// in the WASI testsuite's expectations format (repeatable).
+    #[arg(long = "expectations", value_name = "DIR|ENGINE=FILE")]
+    pub expectations: Vec<String>,
+    /// Write DIR/ENGINE.toml listing every case that did not pass, per engine (a baseline).
+    #[arg(long = "write-expectations", value_name = "DIR")]
+    pub write_expectations: Option<PathBuf>,
     /// Write results as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,

@@ -49,7 +49,8 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
         .clone()
         .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir);
     let ready = load_suite(args, &engines, &pool, &cache_dir, parallel)?;
-    let suite = ready.suite;
+    let mut suite = ready.suite;
+    let baselines = baselines(&mut suite, &engines, args)?;
     let mut cases = suite.filter(&args.filters, args.exact);
     if let Some(p) = &args.partition {
         cases = cases
@@ -108,6 +109,8 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     opts.retries = args.retries.unwrap_or(suite.retries);
     opts.known_modules = ready.module_hashes;
     opts.origin = Some(args.origin());
+    let with_baseline = baselines.is_some();
+    opts.baselines = baselines.unwrap_or_default();
     let session = Session::with_pool(suite, engines, opts, pool)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
@@ -142,6 +145,9 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     });
     let mut summary = Summary::from_results(&run.results, start.elapsed());
     summary.interrupted = run.interrupted;
+    if with_baseline {
+        summary.baseline = Some(baseline_counts(&run.results));
+    }
     for l in listeners.iter_mut() {
         l.event(&Event::Done(&summary));
     }
@@ -160,6 +166,12 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     if let (Some(report), Some(path)) = (html, &args.report) {
         report.write(path).map_err(|e| e.to_string())?;
     }
+    if let Some(dir) = &args.write_expectations {
+        let files = crate::baseline::write(dir, session.suite(), session.engines(), &run.results)?;
+        for f in files {
+            println!("wrote the baseline {}", f.display());
+        }
+    }
     let suite_file = &session.suite().file;
     if let Err(e) = crate::state::save(&cache_dir, suite_file, &run.results, previous.as_ref()) {
         eprintln!("xharness: --failed will not know this run: {e}");
@@ -171,6 +183,44 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     } else {
         1
     })
+}
+
+/// Apply the suite file's and `--expectations`' baselines to the cases;
+/// `None` when there are none.
+fn baselines(
+    suite: &mut Suite,
+    engines: &[String],
+    args: &SuiteArgs,
+) -> Result<Option<crate::baseline::Applied>, String> {
+    let known = xharness_engines::available();
+    let sources = suite
+        .expectations
+        .iter()
+        .chain(&args.expectations)
+        .map(|a| crate::baseline::source(a, &known))
+        .collect::<Result<Vec<_>, _>>()?;
+    if sources.is_empty() {
+        return Ok(None);
+    }
+    let (applied, warnings) = crate::baseline::apply(suite, engines, &sources)?;
+    for w in warnings {
+        eprintln!("xharness: warning: {w}");
+    }
+    Ok(Some(applied))
+}
+
+/// (failures the baseline knew, failures it did not).
+fn baseline_counts(results: &[xharness_reports::CaseResult]) -> (usize, usize) {
+    use xharness_reports::Status;
+    let known = results
+        .iter()
+        .filter(|r| r.baseline.is_some() && r.status == Status::XFail)
+        .count();
+    let new = results
+        .iter()
+        .filter(|r| r.baseline.is_none() && matches!(r.status, Status::Fail | Status::Error))
+        .count();
+    (known, new)
 }
 
 /// `--json` / `--junit` files of a run with no jobs.

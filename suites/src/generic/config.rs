@@ -31,6 +31,9 @@ pub struct RawSuite {
     /// engine -> case name -> "xfail: reason" | "skip: reason".
     #[serde(default)]
     pub expect: BTreeMap<String, BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// Baseline files (see [`crate::Suite::expectations`]).
+    #[serde(default)]
+    pub expectations: Vec<String>,
 }
 
 /// `[toolchain]`.

@@ -70,6 +70,7 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
         cases,
         retries: raw.run.retries.unwrap_or(0),
         warnings: Vec::new(),
+        expectations: crate::builtin::expectation_paths(&file.path, &raw.expectations),
     })
 }
 

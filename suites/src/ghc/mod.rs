@@ -93,6 +93,9 @@ struct RawGhc {
     config: BTreeMap<String, Spanned<toml::Value>>,
     #[serde(default)]
     expect: crate::generic::expect::RawExpect,
+    /// Baseline files (see [`crate::Suite::expectations`]).
+    #[serde(default)]
+    expectations: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -196,7 +199,9 @@ fn build(
             }
         }
     }
+    let expectations = crate::builtin::expectation_paths(&path, &raw.expectations);
     Ok(Suite {
+        expectations,
         name: raw.name.unwrap_or_else(|| BUILTIN_NAME.to_owned()),
         kind: SuiteKind::GhcTestsuite,
         file: path,

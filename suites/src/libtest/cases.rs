@@ -63,6 +63,7 @@ pub(super) fn suite(
         cases,
         retries: plan.retries,
         warnings,
+        expectations: plan.expectations.clone(),
     })
 }
 

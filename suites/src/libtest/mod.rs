@@ -116,6 +116,8 @@ pub struct Plan {
     /// part of the tests, so `[expect]` entries for others are not errors.
     source_overridden: bool,
     expect: crate::generic::expect::RawExpect,
+    /// Baseline files (see [`crate::Suite::expectations`]).
+    pub expectations: Vec<String>,
 }
 
 /// The suite file, as written.
@@ -133,6 +135,9 @@ struct RawLibtest {
     run: RawRun,
     #[serde(default)]
     expect: crate::generic::expect::RawExpect,
+    /// Baseline files (see [`crate::Suite::expectations`]).
+    #[serde(default)]
+    expectations: Vec<String>,
 }
 
 /// `[run]` of a libtest suite file.
@@ -196,7 +201,9 @@ fn build(
             |n| n.to_string_lossy().into_owned(),
         )
     });
+    let expectations = crate::builtin::expectation_paths(&path, &raw.expectations);
     Ok(Plan {
+        expectations,
         name,
         file: path,
         root,

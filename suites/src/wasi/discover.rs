@@ -57,6 +57,14 @@ fn ignored(e: &DirEntry) -> bool {
     name.ends_with(".cleanup") || name.starts_with('.')
 }
 
+/// The `name` in the `manifest.json` of a test's folder (the WASI
+/// testsuite names each folder's suite there), if it has one.
+fn manifest_name(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value.get("name")?.as_str().map(str::to_owned)
+}
+
 /// The case for one module.
 fn case(
     root: &Path,
@@ -94,6 +102,9 @@ fn case(
         None => None,
     };
     let mut info = vec![("spec".to_owned(), format.to_owned())];
+    if let Some(suite) = manifest_name(&dir) {
+        info.push(("manifest".into(), suite));
+    }
     if let Some(r) = &spec.root {
         info.push(("root".into(), r.clone()));
     }

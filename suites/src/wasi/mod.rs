@@ -122,6 +122,9 @@ struct RawWasi {
     run: crate::builtin::RawRun,
     #[serde(default)]
     expect: crate::generic::expect::RawExpect,
+    /// Baseline files (see [`crate::Suite::expectations`]).
+    #[serde(default)]
+    expectations: Vec<String>,
 }
 
 /// Load a `wasi-testsuite` suite file; `root_override` is `--root`.
@@ -191,5 +194,8 @@ fn build(
         cases,
         retries: raw.run.retries.unwrap_or(0),
         warnings: found.warnings,
+        expectations: file.map_or_else(Vec::new, |f| {
+            crate::builtin::expectation_paths(&f.path, &raw.expectations)
+        }),
     })
 }
