@@ -4,6 +4,7 @@
 
 mod args;
 mod report;
+mod repro_cmd;
 mod run_module;
 mod run_suite;
 
@@ -11,7 +12,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, ExecArgs, HtmlArgs, MergeArgs, ReportCommand, RunArgs, SuiteArgs};
+pub use args::{
+    Cli, Command, ExecArgs, HtmlArgs, MergeArgs, ReportCommand, ReproArgs, RunArgs, SuiteArgs,
+};
 
 /// Exit status for usage and configuration errors.
 pub const USAGE_ERROR: u8 = 2;
@@ -32,6 +35,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Run(args)) => run_module::main(&args),
         Some(Command::Report(cmd)) => report::main(&cmd),
+        Some(Command::Repro(args)) => repro_cmd::main(&args),
         Some(Command::Exec(args)) => crate::exec::main(&crate::exec::ExecOptions {
             engine: args.engine.unwrap_or_else(|| {
                 xharness_engines::available()

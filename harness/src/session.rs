@@ -101,6 +101,8 @@ pub struct Session {
     scratch: ScratchPool,
     opts: Options,
     artifacts: Vec<OnceLock<Result<Artifact, CompileFailure>>>,
+    /// Raw outputs of the records that did not pass, for the state's kept records.
+    kept: Mutex<HashMap<(String, String), (Vec<u8>, Vec<u8>)>>,
     compile_runs: Vec<OnceLock<Result<CompileRun, CompileFailure>>>,
 }
 
@@ -142,6 +144,7 @@ impl Session {
             pool,
             scratch: ScratchPool::new(opts.keep_scratch)?,
             artifacts: suite.cases.iter().map(|_| OnceLock::new()).collect(),
+            kept: Mutex::new(HashMap::new()),
             compile_runs: suite.cases.iter().map(|_| OnceLock::new()).collect(),
             norms: case_norms(&suite)?,
             engines,
@@ -156,6 +159,20 @@ impl Session {
     }
 
     /// The engines, in the order given.
+    /// The raw outputs of the records that did not pass, by (case, engine).
+    pub fn take_kept(&self) -> HashMap<(String, String), (Vec<u8>, Vec<u8>)> {
+        std::mem::take(&mut *self.kept.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The compiled module of case `c`, compiling it if it was not yet.
+    pub fn module_of(&self, c: usize) -> Result<PathBuf, String> {
+        let case = &self.suite.cases[c];
+        match self.artifacts[c].get_or_init(|| self.compiler.module(case)) {
+            Ok(a) => Ok(a.path.clone()),
+            Err(f) => Err(format!("{}\n{}", f.summary, f.output)),
+        }
+    }
+
     pub fn engines(&self) -> &[String] {
         &self.engines
     }
@@ -276,6 +293,13 @@ impl Session {
             .and_then(|a| a.as_ref().ok())
             .map(|a| a.path.as_path());
         for (record, signature) in records.iter_mut().zip(signatures) {
+            if signature.is_some() {
+                let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+                kept.insert(
+                    (case.name.clone(), record.result.engine.clone()),
+                    (record.raw_stdout.clone(), record.raw_stderr.clone()),
+                );
+            }
             let r = &mut record.result;
             if let (Some(origin), true) = (&self.opts.origin, signature.is_some()) {
                 r.repro = Some(crate::repro::repro(origin, case, &r.engine, module));

@@ -71,6 +71,84 @@ pub fn save(
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// A record of the last run that did not pass, with the guest's raw
+/// output (up to `max_output`), for `xharness repro`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kept {
+    /// The record as reported.
+    pub result: CaseResult,
+    /// What the guest wrote to stdout (head and tail over the cap).
+    pub stdout: Vec<u8>,
+    /// What it wrote to stderr.
+    pub stderr: Vec<u8>,
+}
+
+fn kept_dir(cache_dir: &Path, suite_file: &Path) -> PathBuf {
+    path(cache_dir, suite_file).with_extension("records")
+}
+
+fn kept_stem(case: &str, engine: &str) -> String {
+    let key = hex::encode(Sha256::digest(format!("{case}\0{engine}").as_bytes()));
+    key[..32].to_string()
+}
+
+/// Keep the run's records that did not pass (`outputs`: (case, engine) →
+/// raw stdout and stderr); the kept records of pairs that now passed are
+/// removed.
+pub fn save_kept(
+    cache_dir: &Path,
+    suite_file: &Path,
+    results: &[CaseResult],
+    outputs: &std::collections::HashMap<(String, String), (Vec<u8>, Vec<u8>)>,
+) -> Result<(), String> {
+    let dir = kept_dir(cache_dir, suite_file);
+    let io = |p: &Path, e: std::io::Error| format!("cannot write {}: {e}", p.display());
+    for r in results {
+        let stem = kept_stem(&r.case, &r.engine);
+        let files = ["json", "stdout", "stderr"].map(|ext| dir.join(format!("{stem}.{ext}")));
+        let Some((out, err)) = outputs.get(&(r.case.clone(), r.engine.clone())) else {
+            for f in &files {
+                let _ = std::fs::remove_file(f);
+            }
+            continue;
+        };
+        let json = serde_json::to_vec(r).map_err(|e| e.to_string())?;
+        for (f, bytes) in files.iter().zip([&json, out, err]) {
+            xharness_atomic::write(f, bytes).map_err(|e| io(f, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The kept record of (case, engine) from the last run, if it did not pass.
+pub fn load_kept(
+    cache_dir: &Path,
+    suite_file: &Path,
+    case: &str,
+    engine: &str,
+) -> Result<Option<Kept>, String> {
+    let dir = kept_dir(cache_dir, suite_file);
+    let stem = kept_stem(case, engine);
+    let json = dir.join(format!("{stem}.json"));
+    let text = match std::fs::read(&json) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", json.display())),
+    };
+    let result: CaseResult = serde_json::from_slice(&text).map_err(|e| {
+        format!(
+            "{} is damaged ({e}); delete it and run the suite again",
+            json.display()
+        )
+    })?;
+    let read = |ext: &str| std::fs::read(dir.join(format!("{stem}.{ext}"))).unwrap_or_default();
+    Ok(Some(Kept {
+        result,
+        stdout: read("stdout"),
+        stderr: read("stderr"),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -415,3 +415,85 @@ fn a_suite_file_names_its_baselines_relative_to_itself() {
         stdout(&o)
     );
 }
+
+/// `xharness repro` writes a folder that reproduces the case from
+/// wherever it is moved: `run.sh` exits with the guest's status and
+/// `run.sh --check` compares with the record.
+#[test]
+fn a_repro_folder_reruns_the_case_alone_after_it_is_moved() {
+    let f = two_causes();
+    let o = f.run(&["--suite", ".", "--engine", BOTH]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    for engine in ["wasmtime", "wasmer"] {
+        let dir = format!("r-{engine}");
+        let o = f.run(&[
+            "repro", "exit2", "--engine", engine, "-o", &dir, "--suite", ".",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("from the last run's record"),
+            "{}",
+            stdout(&o)
+        );
+        let readme = f.read(&format!("{dir}/README.txt"));
+        assert!(
+            readme.contains("exit2 on ") && readme.contains("exited with code 3, expected 0"),
+            "{readme}"
+        );
+        assert!(
+            readme.contains("repro: ") && readme.contains("repro (cli): "),
+            "{readme}"
+        );
+        // Moved elsewhere, without the suite's folder.
+        let away = tempfile::tempdir().expect("temp dir");
+        let moved = away.path().join("bug");
+        std::fs::rename(f.path().join(&dir), &moved).expect("move the folder");
+        let run = |arg: &[&str]| {
+            Command::new("sh")
+                .arg(moved.join("run.sh"))
+                .args(arg)
+                .current_dir(away.path())
+                .env("XHARNESS", env!("CARGO_BIN_EXE_xharness"))
+                .output()
+                .expect("sh runs")
+        };
+        assert_eq!(run(&[]).status.code(), Some(3), "{engine}");
+        let check = run(&["--check"]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{engine}: {}{}",
+            stdout(&check),
+            stderr(&check)
+        );
+        assert_eq!(stdout(&check), "reproduced\n");
+        std::fs::write(moved.join("exit-status"), "0\n").expect("tamper");
+        let check = run(&["--check"]);
+        assert_eq!(check.status.code(), Some(1), "{engine}");
+        assert!(
+            stdout(&check).contains("exit status 3, recorded 0"),
+            "{}",
+            stdout(&check)
+        );
+    }
+    // A case with no kept record is run now; its outputs are in the folder.
+    let o = f.run(&[
+        "repro", "out1", "--engine", "wasmer", "-o", "o1", "--suite", ".",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(f.read("o1/observed.stdout"), "value 7\n");
+    assert_eq!(f.read("o1/expected.stdout"), "value 1\n");
+    let o = f.run(&[
+        "repro", "fine", "--engine", "wasmer", "-o", "ok", "--suite", ".",
+    ]);
+    assert!(stdout(&o).contains("a run made now"), "{}", stdout(&o));
+    let o = f.run(&[
+        "repro", "exit", "--engine", "wasmer", "-o", "x", "--suite", ".",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no case named \"exit\"; did you mean exit1, exit2, exit3?"),
+        "{}",
+        stderr(&o)
+    );
+}

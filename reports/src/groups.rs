@@ -67,6 +67,12 @@ fn own_signature(r: &CaseResult) -> String {
             .unwrap_or_else(|| first_line(&r.detail)),
         _ => first_line(&r.detail),
     };
+    let cause = match (r.reason, last_words(r)) {
+        (Some(Reason::Trap | Reason::ExitCode | Reason::Timeout | Reason::Memory), Some(words)) => {
+            format!("{cause}: {words}")
+        }
+        _ => cause,
+    };
     let reason = r.reason.map_or("xpass", Reason::as_str);
     let cause = scrub(&cause, &r.case);
     if cause.is_empty() {
@@ -91,6 +97,31 @@ fn first_difference(r: &CaseResult) -> String {
             (None, None) => return format!("{} differs in line endings or at its end", m.stream),
         }
     }
+}
+
+/// What the guest said last before it ended, from its kept stderr (else
+/// stdout): the message of a Rust panic, else its last line that is not a
+/// `note:`. A failed assertion or an errno here tells causes apart that
+/// end in the same trap.
+fn last_words(r: &CaseResult) -> Option<String> {
+    let text = [&r.stderr, &r.stdout]
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o.text.as_deref())
+        .find(|t| !t.trim().is_empty())?;
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if let Some(at) = lines.iter().rposition(|l| l.contains("panicked at")) {
+        return lines.get(at + 1).map(|l| (*l).to_string());
+    }
+    lines
+        .iter()
+        .rev()
+        .find(|l| !l.starts_with("note: "))
+        .map(|l| (*l).to_string())
 }
 
 fn first_line(text: &str) -> String {
@@ -333,5 +364,47 @@ mod tests {
         assert_eq!(g.len(), 1);
         assert_eq!(g[0].engines, ["wasmer", "wasmtime"]);
         assert_eq!(g[0].cases, ["t"]);
+    }
+
+    #[test]
+    fn a_trap_is_told_apart_by_the_guests_last_words() {
+        let panic = |case: &str, message: &str| {
+            let mut r = CaseResult::new(case, "wasmer", Status::Fail);
+            r.reason = Some(Reason::Trap);
+            r.outcome = Some(OutcomeRecord {
+                kind: OutcomeKind::Trapped,
+                exit_code: None,
+                message: Some("wasm trap: unreachable".into()),
+            });
+            r.stderr = Some(crate::model::OutputRecord {
+                digest: String::new(),
+                bytes: 0,
+                truncated: false,
+                dropped: None,
+                text: Some(format!(
+                    "thread 'main' (1) panicked at src/bin/{case}.rs:15:41:\n{message}\nnote: run with `RUST_BACKTRACE=1`\n"
+                )),
+            });
+            r
+        };
+        let mut results = vec![
+            panic(
+                "a",
+                "failed to create dir: Errno { code: 2, name: \"ACCES\" }",
+            ),
+            panic(
+                "b",
+                "failed to create dir: Errno { code: 2, name: \"ACCES\" }",
+            ),
+            panic("c", "expected errno INVAL; got OVERFLOW"),
+        ];
+        sign(&mut results);
+        let g = groups(&results);
+        assert_eq!(g.len(), 2, "{g:#?}");
+        assert_eq!(
+            g[0].signature,
+            "trap: wasm trap: unreachable: failed to create dir: Errno { code: N, name: \"ACCES\" }"
+        );
+        assert_eq!(g[0].cases, ["a", "b"]);
     }
 }

@@ -31,6 +31,35 @@ pub enum Command {
     /// files matching binfmt_misc rules, executable for it and every
     /// process it starts; no root needed.
     Exec(ExecArgs),
+    /// Write a self-contained folder that reproduces one failing case on one
+    /// engine, for a bug report (module, inputs, goldens, output, run.sh).
+    Repro(ReproArgs),
+}
+
+/// `xharness repro`.
+#[derive(Debug, Args)]
+pub struct ReproArgs {
+    /// The case's name, exactly as the run reported it.
+    #[arg(value_name = "NAME")]
+    pub case: String,
+    /// The engine it failed on (default: the first built in).
+    #[arg(long)]
+    pub engine: Option<String>,
+    /// The folder to write.
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// The suite, as for a run.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub suite: Option<String>,
+    /// Override the suite's root directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Test binaries of a libtest suite, as for a run.
+    #[arg(long, value_name = "GLOB", value_delimiter = ',')]
+    pub binaries: Vec<String>,
+    /// Cache directory (default: $XHARNESS_CACHE_DIR or ~/.cache/xharness).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// `xharness exec`.

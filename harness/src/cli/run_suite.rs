@@ -176,6 +176,10 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     if let Err(e) = crate::state::save(&cache_dir, suite_file, &run.results, previous.as_ref()) {
         eprintln!("xharness: --failed will not know this run: {e}");
     }
+    let kept = session.take_kept();
+    if let Err(e) = crate::state::save_kept(&cache_dir, suite_file, &run.results, &kept) {
+        eprintln!("xharness: `xharness repro` will run cases anew: {e}");
+    }
     Ok(if summary.interrupted {
         INTERRUPTED
     } else if summary.is_success() {
@@ -297,7 +301,7 @@ fn select_jobs(
     jobs
 }
 
-fn load_suite(
+pub(super) fn load_suite(
     args: &SuiteArgs,
     engines: &[String],
     pool: &Pool,
