@@ -311,7 +311,10 @@ fn failing_run_output_snapshot() {
     f.file("a.stdout", "one\n2\nthree\n");
     f.file("b.wat", wat_print(1, "", 0));
     let o = f.run(&["--suite", ".", "-j", "1"]);
-    let text = without_timings(&stdout(&o)).replace(&f.path().display().to_string(), "<SUITE>");
+    let text = without_timings(&stdout(&o))
+        .replace(&f.path().display().to_string(), "<SUITE>")
+        .replace(&f.cache.path().display().to_string(), "<CACHE>")
+        .replace(env!("CARGO_BIN_EXE_xharness"), "<XHARNESS>");
     insta::assert_snapshot!(text);
 }
 

@@ -497,3 +497,83 @@ fn a_repro_folder_reruns_the_case_alone_after_it_is_moved() {
         stderr(&o)
     );
 }
+
+/// Shards merged with `report merge`, and a `--failed` re-run, keep the
+/// repro lines, signatures, groups and baseline marks.
+#[test]
+fn merges_and_reruns_keep_repro_lines_signatures_groups_and_baselines() {
+    let f = two_causes();
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--engine",
+        BOTH,
+        "--write-expectations",
+        "base",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    for k in 1..=2 {
+        let part = format!("count:{k}/2");
+        let out = format!("s{k}.json");
+        let args = [
+            "--suite",
+            ".",
+            "--engine",
+            BOTH,
+            "--partition",
+            &part,
+            "--json",
+            &out,
+        ];
+        f.run(&args);
+    }
+    let o = f.run(&[
+        "report", "merge", "s1.json", "s2.json", "--json", "m.json", "--html", "m.html",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let merged = json(&f, "m.json");
+    assert_eq!(
+        merged["groups"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        merged["groups"]
+    );
+    for case in ["exit1", "out3"] {
+        let r = result(&merged, case, "wasmer");
+        assert!(
+            r["repro"]["xharness"]
+                .as_str()
+                .is_some_and(|l| l.ends_with(&format!("--exact {case}"))),
+            "{r}"
+        );
+        assert!(r["signature"].as_str().is_some(), "{r}");
+    }
+    let html = f.read("m.html");
+    assert!(
+        html.contains("\"groups\":[{\"signature\":"),
+        "the page carries the groups"
+    );
+    // A --failed re-run with the baseline: the known failures are marked.
+    f.run(&["--suite", ".", "--engine", BOTH]);
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--engine",
+        BOTH,
+        "--failed",
+        "--expectations",
+        "base",
+        "--json",
+        "f.json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let rerun = json(&f, "f.json");
+    let r = result(&rerun, "exit1", "wasmtime");
+    assert_eq!(r["status"], "xfail");
+    assert!(
+        r["baseline"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("base/wasmtime.toml:")),
+        "{r}"
+    );
+}
