@@ -359,11 +359,11 @@ fn baselines_in_the_wasi_testsuites_format_use_manifest_names_and_warn_on_strang
 #[test]
 fn a_baseline_and_the_suite_files_expect_must_agree() {
     let f = two_causes();
-    let toml = f.read("suite.toml") + "[expect.wasmer]\n\"exit1\" = \"skip: flaky host\"\n";
+    let toml = f.read("suite.toml") + "[expect.wasmer]\n\"exit1\" = \"xfail: known\"\n";
     f.file("suite.toml", toml);
     f.file(
         "base/wasmer.toml",
-        "version = 1\n[[suite]]\nname = \"two\"\n[[suite.test]]\nname = \"exit1\"\nexpected = \"fail\"\n",
+        "version = 1\n[[suite]]\nname = \"two\"\n[[suite.test]]\nname = \"exit1\"\naction = \"skip\"\n",
     );
     let o = f.run(&[
         "--suite",

@@ -15,7 +15,7 @@ use std::time::Duration;
 use scraper::{ElementRef, Html, Selector};
 use xharness_reports::{
     CaseResult, Event, HtmlReport, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord,
-    Reason, Reporter, Status, Summary,
+    Reason, Reporter, Repro, Status, Summary,
 };
 
 const HOSTILE: &str = "</script><img src=x onerror=alert(1)>";
@@ -324,6 +324,74 @@ fn details_show_both_engines_and_the_diffs_as_text() {
         .filter_map(|tr| tr.select(&sel("td")).last().map(text))
         .collect();
     assert_eq!(times, ["13 ms", "13 ms"]);
+}
+
+/// The groups view lists failures by cause; `group=N` in the hash (what a
+/// click on a group sets) shows only its cases; a failing record's detail
+/// shows its repro lines with copy buttons.
+#[test]
+fn groups_filter_the_matrix_and_details_show_repro_lines() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut results = known_divergence();
+    xharness_reports::groups::sign(&mut results);
+    for r in results.iter_mut().filter(|r| r.signature.is_some()) {
+        r.repro = Some(Repro {
+            xharness: format!(
+                "xharness --suite s --engine {} --exact {}",
+                r.engine, r.case
+            ),
+            cli: None,
+            cli_missing: Some("no CLI here".into()),
+        });
+    }
+    let groups = xharness_reports::groups::groups(&results);
+    assert_eq!(groups.len(), 2, "{groups:#?}");
+    let page = write_report(dir.path(), &results);
+    let doc = dom(&page, "");
+    let items: Vec<(String, String)> = doc
+        .select(&sel("#groups li.group"))
+        .map(|li| {
+            let count = li
+                .value()
+                .attr("data-count")
+                .unwrap_or_default()
+                .to_string();
+            (
+                count,
+                li.select(&sel(".group-signature"))
+                    .next()
+                    .map(text)
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].1, groups[0].signature);
+    for (k, g) in groups.iter().enumerate() {
+        let doc = dom(&page, &format!("group={k}"));
+        assert_eq!(rows(&doc), g.cases, "group {k}");
+        assert_eq!(
+            attr(
+                &doc,
+                &format!("#groups li.group[data-group=\"{k}\"]"),
+                "aria-pressed"
+            )
+            .as_deref(),
+            Some("true")
+        );
+    }
+    let doc = dom(&page, "case=exit%2Ffails");
+    let line = first(
+        &doc,
+        ".engine-detail[data-engine=\"wasmer\"] pre.repro[data-kind=\"xharness\"]",
+    )
+    .map(text)
+    .expect("a repro line in the detail");
+    assert_eq!(
+        line,
+        "xharness --suite s --engine wasmer --exact exit/fails"
+    );
+    assert!(first(&doc, ".repro-line button.copy").is_some());
 }
 
 #[test]
