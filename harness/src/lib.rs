@@ -21,6 +21,7 @@ pub mod libtest;
 pub mod listing;
 pub mod partition;
 pub mod repro;
+pub mod retry;
 pub mod scratch;
 pub mod session;
 pub mod state;

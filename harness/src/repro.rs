@@ -111,12 +111,13 @@ pub fn cli_line(engine: &str, case: &Case, module: &Path) -> Result<String, Stri
             words.push(q(&module.display().to_string()));
         }
         "wasmer" => {
-            words.push("wasmer run".into());
+            // `--cwd /`: without it the wasmer CLI refuses a preopen named `.`.
+            words.push("wasmer run --cwd /".into());
             for (k, v) in &case.env {
                 words.push(format!("--env {}", q(&format!("{k}={v}"))));
             }
             for d in &dirs {
-                words.push(format!("--mapdir {}:{}", q(&d.guest), d.host));
+                words.push(format!("--volume {}:{}", d.host, q(&d.guest)));
             }
             words.push(q(&module.display().to_string()));
             words.push("--".into());

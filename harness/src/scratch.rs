@@ -8,7 +8,7 @@
 //! directory that is left in place.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// A pool of empty directories under one parent, removed on drop.
 pub struct ScratchPool {
@@ -139,6 +139,55 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     std::fs::copy(from, to).map(|_| ())
+}
+
+/// Where private copies go: `XHARNESS_COPY_DIR`, else `/dev/shm` when it
+/// is a writable directory (a RAM filesystem: tests that create and delete
+/// many files are not slowed by a disk's journal, and the copies never
+/// reach the disk), else the temp dir.
+fn copies_parent() -> PathBuf {
+    static PARENT: OnceLock<PathBuf> = OnceLock::new();
+    PARENT
+        .get_or_init(|| {
+            if let Some(dir) = std::env::var_os("XHARNESS_COPY_DIR") {
+                return PathBuf::from(dir);
+            }
+            let shm = Path::new("/dev/shm");
+            let writable = tempfile::Builder::new()
+                .prefix("xharness-probe-")
+                .tempdir_in(shm)
+                .is_ok();
+            if writable {
+                shm.to_path_buf()
+            } else {
+                std::env::temp_dir()
+            }
+        })
+        .clone()
+}
+
+/// For each of the case's directories marked `copy`, a fresh copy of it.
+pub fn private_copies(
+    case: &xharness_suites::Case,
+) -> Result<Vec<Option<tempfile::TempDir>>, String> {
+    case.dirs
+        .iter()
+        .map(|d| {
+            if !d.copy {
+                return Ok(None);
+            }
+            let dir = tempfile::Builder::new()
+                .prefix("xharness-dir-")
+                .tempdir_in(copies_parent())
+                .map_err(|e| format!("cannot create a copy of {}: {e}", d.host.display()))?;
+            let input = xharness_suites::Input {
+                host: d.host.clone(),
+                dest: String::new(),
+            };
+            crate::scratch::copy_inputs(std::slice::from_ref(&input), dir.path())?;
+            Ok(Some(dir))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, mpsc};
 
 use xharness_golden::Normalizer;
-use xharness_reports::{Attempt, CaseResult, Reason, Status};
+use xharness_reports::{CaseResult, Reason, Status};
 use xharness_suites::{Case, Expectation, Normalize, StreamNormalize, Suite};
 
 use crate::scratch::ScratchPool;
@@ -322,7 +322,7 @@ impl Session {
     }
 
     fn run_one_with(&self, c: usize, engine: &str, honour_skip: bool) -> JobRecord {
-        with_retries(self.opts.retries, self.opts.bless, || {
+        crate::retry::with_retries(self.opts.retries, self.opts.bless, || {
             self.attempt(c, engine, honour_skip)
         })
     }
@@ -376,7 +376,7 @@ impl Session {
         }
         // Private copies of directories the case may change; removed when
         // the job is done (dropped at the end of this function).
-        let copies = match private_copies(case) {
+        let copies = match crate::scratch::private_copies(case) {
             Ok(c) => c,
             Err(e) => return fail(Reason::InstantiateError, e),
         };
@@ -464,53 +464,6 @@ impl Session {
     }
 }
 
-/// Where private copies go: `XHARNESS_COPY_DIR`, else `/dev/shm` when it
-/// is a writable directory (a RAM filesystem: tests that create and delete
-/// many files are not slowed by a disk's journal, and the copies never
-/// reach the disk), else the temp dir.
-fn copies_parent() -> PathBuf {
-    static PARENT: OnceLock<PathBuf> = OnceLock::new();
-    PARENT
-        .get_or_init(|| {
-            if let Some(dir) = std::env::var_os("XHARNESS_COPY_DIR") {
-                return PathBuf::from(dir);
-            }
-            let shm = Path::new("/dev/shm");
-            let writable = tempfile::Builder::new()
-                .prefix("xharness-probe-")
-                .tempdir_in(shm)
-                .is_ok();
-            if writable {
-                shm.to_path_buf()
-            } else {
-                std::env::temp_dir()
-            }
-        })
-        .clone()
-}
-
-/// For each of the case's directories marked `copy`, a fresh copy of it.
-fn private_copies(case: &Case) -> Result<Vec<Option<tempfile::TempDir>>, String> {
-    case.dirs
-        .iter()
-        .map(|d| {
-            if !d.copy {
-                return Ok(None);
-            }
-            let dir = tempfile::Builder::new()
-                .prefix("xharness-dir-")
-                .tempdir_in(copies_parent())
-                .map_err(|e| format!("cannot create a copy of {}: {e}", d.host.display()))?;
-            let input = xharness_suites::Input {
-                host: d.host.clone(),
-                dest: String::new(),
-            };
-            crate::scratch::copy_inputs(std::slice::from_ref(&input), dir.path())?;
-            Ok(Some(dir))
-        })
-        .collect()
-}
-
 /// Each case's normalisers: its own, or the suite's for both streams.
 /// Cases with equal settings share one compiled set.
 fn case_norms(suite: &Suite) -> Result<Vec<Arc<Norms>>, String> {
@@ -539,34 +492,6 @@ fn case_norms(suite: &Suite) -> Result<Vec<Arc<Norms>>, String> {
         out.push(n);
     }
     Ok(out)
-}
-
-/// Run `attempt` until it passes, fails in a way a retry cannot change, or
-/// `retries` more attempts have failed. A pass after failures is flaky, and
-/// the earlier attempts are kept in the record.
-fn with_retries(retries: u32, bless: bool, mut attempt: impl FnMut() -> JobRecord) -> JobRecord {
-    let mut attempts: Vec<Attempt> = Vec::new();
-    loop {
-        let mut record = attempt();
-        let r = &mut record.result;
-        let retryable = matches!(r.status, Status::Fail | Status::Error)
-            && r.reason != Some(Reason::CompileError)
-            && !(bless && r.reason == Some(Reason::OutputMismatch));
-        if !retryable || attempts.len() as u32 >= retries || crate::sys::interrupted() {
-            if r.status == Status::Pass && !attempts.is_empty() {
-                r.status = Status::Flaky;
-            }
-            r.attempts = attempts;
-            return record;
-        }
-        attempts.push(Attempt {
-            status: r.status,
-            reason: r.reason,
-            duration_ms: r.duration_ms,
-            detail: std::mem::take(&mut r.detail),
-            mismatches: std::mem::take(&mut r.mismatches),
-        });
-    }
 }
 
 /// Whether a result keeps its output texts: failing and divergent ones do.
@@ -648,47 +573,5 @@ mod tests {
             .map(|(i, r)| (*i, r.result.engine.as_str()))
             .collect();
         assert_eq!(order, [(0, "e0"), (1, "e1")]);
-    }
-
-    /// Attempts that end as `statuses` say, in order.
-    fn scripted(statuses: &[(Status, Option<Reason>)]) -> impl FnMut() -> JobRecord + '_ {
-        let mut next = statuses.iter();
-        move || {
-            let (status, reason) = next.next().expect("no more attempts were scripted");
-            let mut r = CaseResult::new("c", "e", *status);
-            r.reason = *reason;
-            r.detail = format!("{status:?}");
-            JobRecord::bare(r)
-        }
-    }
-
-    #[test]
-    fn a_pass_after_failures_is_flaky_and_keeps_the_attempts() {
-        let fail = (Status::Fail, Some(Reason::ExitCode));
-        let pass = (Status::Pass, None);
-        let script = [fail, fail, pass];
-        let r = with_retries(2, false, scripted(&script)).result;
-        assert_eq!(r.status, Status::Flaky);
-        assert_eq!(r.attempts.len(), 2);
-        assert!(r.attempts.iter().all(|a| a.status == Status::Fail));
-        // With fewer retries than failures it stays a failure.
-        let r = with_retries(1, false, scripted(&script)).result;
-        assert_eq!((r.status, r.attempts.len()), (Status::Fail, 1));
-        // A first-time pass is a pass, with no attempts.
-        let r = with_retries(3, false, scripted(&[pass])).result;
-        assert_eq!((r.status, r.attempts.len()), (Status::Pass, 0));
-    }
-
-    #[test]
-    fn compile_errors_and_mismatches_under_bless_are_not_retried() {
-        let compile = (Status::Fail, Some(Reason::CompileError));
-        let r = with_retries(3, false, scripted(&[compile])).result;
-        assert_eq!((r.status, r.attempts.len()), (Status::Fail, 0));
-        let mismatch = (Status::Fail, Some(Reason::OutputMismatch));
-        let r = with_retries(3, true, scripted(&[mismatch])).result;
-        assert_eq!((r.status, r.attempts.len()), (Status::Fail, 0));
-        // Without bless a mismatch is retried.
-        let r = with_retries(1, false, scripted(&[mismatch, (Status::Pass, None)])).result;
-        assert_eq!(r.status, Status::Flaky);
     }
 }

@@ -172,9 +172,9 @@ fn the_cli_line_names_the_module_argv_env_preopens_and_stdin() {
         (
             &wasmer,
             vec![
-                "wasmer run ".to_string(),
+                "wasmer run --cwd / ".to_string(),
                 "--env 'GREETING=hi there'".into(),
-                format!("--mapdir data:{}", data.display()),
+                format!("--volume {}:data", data.display()),
                 "< /dev/null".into(),
             ],
         ),

@@ -299,11 +299,11 @@ fn run_sh(case: &Case, engine: &str, wasm: &str) -> String {
             args.join(" ")
         ),
         "wasmer" => format!(
-            "wasmer run {} {} \"$here/{wasm}\" -- {} < {stdin}",
+            "wasmer run --cwd / {} {} \"$here/{wasm}\" -- {} < {stdin}",
             envs.join(" "),
             cli_dirs
                 .iter()
-                .map(|(h, g)| format!("--mapdir {}:{h}", q(g)))
+                .map(|(h, g)| format!("--volume {h}:{}", q(g)))
                 .collect::<Vec<_>>()
                 .join(" "),
             args.join(" ")
