@@ -102,7 +102,7 @@ pub struct Session {
     opts: Options,
     artifacts: Vec<OnceLock<Result<Artifact, CompileFailure>>>,
     /// Raw outputs of the records that did not pass, for the state's kept records.
-    kept: Mutex<HashMap<(String, String), (Vec<u8>, Vec<u8>)>>,
+    kept: Mutex<crate::state::KeptOutputs>,
     compile_runs: Vec<OnceLock<Result<CompileRun, CompileFailure>>>,
 }
 
@@ -160,7 +160,7 @@ impl Session {
 
     /// The engines, in the order given.
     /// The raw outputs of the records that did not pass, by (case, engine).
-    pub fn take_kept(&self) -> HashMap<(String, String), (Vec<u8>, Vec<u8>)> {
+    pub fn take_kept(&self) -> crate::state::KeptOutputs {
         std::mem::take(&mut *self.kept.lock().unwrap_or_else(PoisonError::into_inner))
     }
 

@@ -71,6 +71,9 @@ pub fn save(
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Raw (stdout, stderr) of the records that did not pass, by (case, engine).
+pub type KeptOutputs = std::collections::HashMap<(String, String), (Vec<u8>, Vec<u8>)>;
+
 /// A record of the last run that did not pass, with the guest's raw
 /// output (up to `max_output`), for `xharness repro`.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,7 +102,7 @@ pub fn save_kept(
     cache_dir: &Path,
     suite_file: &Path,
     results: &[CaseResult],
-    outputs: &std::collections::HashMap<(String, String), (Vec<u8>, Vec<u8>)>,
+    outputs: &KeptOutputs,
 ) -> Result<(), String> {
     let dir = kept_dir(cache_dir, suite_file);
     let io = |p: &Path, e: std::io::Error| format!("cannot write {}: {e}", p.display());

@@ -478,7 +478,7 @@ fn what_a_toolchain_leaves_running_is_killed_when_it_finishes() {
     let f = Fixture::new();
     f.file(
         "suite.toml",
-        &format!(
+        format!(
             "name = \"t\"\ninclude = [\"*.wasm\"]\n[toolchain]\ncommand = \"sh -c '(sleep 297; touch {}) & cp {{src}} {{out}}'\"\n",
             f.path().join("outlived").display()
         ),

@@ -246,7 +246,9 @@ pub fn sign(results: &mut [CaseResult]) {
 /// records carry it: a case that fails alike on two engines, or diverges,
 /// counts once, with both engines.
 pub fn groups(results: &[CaseResult]) -> Vec<Group> {
-    let mut per_case: BTreeMap<(&str, &str), (Vec<String>, Option<Reason>)> = BTreeMap::new();
+    // (case, signature) -> (the engines whose records carry it, the first reason)
+    type Seen = (Vec<String>, Option<Reason>);
+    let mut per_case: BTreeMap<(&str, &str), Seen> = BTreeMap::new();
     for r in results {
         let Some(sig) = &r.signature else { continue };
         let entry = per_case
