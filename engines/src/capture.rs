@@ -61,9 +61,9 @@ impl HeadTail {
         self.total
     }
 
-    /// True once more than the cap was pushed.
-    pub fn overflowed(&self) -> bool {
-        self.total > (self.head.len() + self.tail.len()) as u64
+    /// How many of the first bytes are kept as the head.
+    pub fn head_cap(&self) -> usize {
+        self.head_cap
     }
 
     /// The kept tail, for callers that stream the head as it comes.
@@ -112,11 +112,11 @@ pub fn join_marked(head: &[u8], marker: &str, tail: &[u8]) -> Vec<u8> {
 
 /// A clonable handle on one capped buffer, teed as it fills.
 ///
-/// The tee sees every byte while the stream is within the cap, then
-/// nothing until [`CaptureBuf::take`], which sends the kept tail. A reader
-/// that caps what it receives with a [`HeadTail`] of the same size thus
-/// ends with the same bytes, and has all of them so far if the run is
-/// killed before it ends.
+/// The tee sees only kept bytes: the head as it is written, then nothing
+/// until [`CaptureBuf::take`], which sends the kept tail. A reader that
+/// caps what it receives with a [`HeadTail`] of the same size thus ends
+/// with the same bytes; if the run is killed before it ends, it has the
+/// head.
 #[derive(Clone, Debug)]
 pub(crate) struct CaptureBuf {
     inner: Arc<Mutex<HeadTail>>,
@@ -145,7 +145,7 @@ impl CaptureBuf {
         let mut c = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let before = c.total();
         c.push(data);
-        let live = (self.cap as u64)
+        let live = (c.head_cap() as u64)
             .saturating_sub(before)
             .min(data.len() as u64) as usize;
         if let (Some((tee, stream)), true) = (&self.tee, live > 0) {
@@ -159,7 +159,7 @@ impl CaptureBuf {
     pub(crate) fn take(&self) -> Captured {
         let mut c = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let c = std::mem::replace(&mut *c, HeadTail::new(self.cap));
-        if let (Some((tee, stream)), true) = (&self.tee, c.overflowed()) {
+        if let (Some((tee, stream)), true) = (&self.tee, c.total() > c.head_cap() as u64) {
             let tail = c.tail();
             if !tail.is_empty() {
                 (tee.0)(*stream, &tail);
@@ -243,6 +243,8 @@ mod tests {
                 all.extend(chunk);
             }
             let c = buf.take();
+            // Only kept bytes cross: never more than the cap.
+            assert!(seen.lock().unwrap().len() <= 10, "{sizes:?}");
             let mut reader = HeadTail::new(10);
             reader.push(&seen.lock().unwrap());
             assert_eq!(reader.finish().bytes, c.bytes, "{sizes:?}");

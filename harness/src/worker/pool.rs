@@ -396,11 +396,10 @@ impl Output {
     }
 }
 
-/// A stream as the worker reported it: its bytes as received, its total
-/// and dropped range as the worker counted them. (A worker that passed the
-/// cap sent the first `cap` bytes, then the tail, so capping here drops the
-/// part of the head that the worker dropped too.) Only when the worker says
-/// it dropped nothing but sent more than the cap is this side's range kept.
+/// A stream as the worker reported it: its bytes as received (the head,
+/// then the tail), its total and dropped range as the worker counted them.
+/// Only when the worker says it dropped nothing but sent more than the cap
+/// is this side's range kept.
 fn received(got: HeadTail, total: u64, dropped: Option<std::ops::Range<u64>>) -> Captured {
     let mut c = got.finish();
     if dropped.is_some() {
