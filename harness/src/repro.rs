@@ -73,15 +73,51 @@ pub fn xharness_line(origin: &Origin, case: &str, engine: &str) -> String {
     shell_words::join(words)
 }
 
-/// A preopen as the CLI line makes it: the host side is either a source
-/// directory used in place or a shell variable holding a fresh copy.
-struct Dir {
-    host: String,
-    guest: String,
+/// A preopen as the CLI line makes it: the host side is a shell word, a
+/// source directory used in place or a variable holding a fresh copy.
+pub struct Dir {
+    /// The host directory, as a (quoted) shell word.
+    pub host: String,
+    /// The name the guest opens it by.
+    pub guest: String,
 }
 
 /// The engine's CLI line, or why there is none.
 pub fn cli_line(engine: &str, case: &Case, module: &Path) -> Result<String, String> {
+    let module = std::path::absolute(module).unwrap_or_else(|_| module.to_path_buf());
+    let (prelude, dirs) = preopens(case);
+    let q = |s: &str| shell_words::quote(s).into_owned();
+    let stdin = match &case.stdin {
+        Some(p) if p.is_file() => q(&std::path::absolute(p)
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string()),
+        _ => "/dev/null".into(),
+    };
+    let run = cli_command(
+        engine,
+        case,
+        &q(&module.display().to_string()),
+        &dirs,
+        &stdin,
+    )?;
+    Ok(if prelude.is_empty() {
+        run
+    } else {
+        format!("{} && {run}", prelude.join(" && "))
+    })
+}
+
+/// The engine CLI's command for `case` with `module`, `dirs` and `stdin`
+/// given as shell words: argv, the whole environment, every preopen and
+/// the limits the CLI has. The one place that knows each CLI's flags.
+pub fn cli_command(
+    engine: &str,
+    case: &Case,
+    module: &str,
+    dirs: &[Dir],
+    stdin: &str,
+) -> Result<String, String> {
     if !case.native.is_empty() {
         return Err(format!(
             "the case imports functions from a native library ({}), which {engine}'s command-line tool cannot provide",
@@ -92,34 +128,32 @@ pub fn cli_line(engine: &str, case: &Case, module: &Path) -> Result<String, Stri
                 .join(", ")
         ));
     }
-    let module = std::path::absolute(module).unwrap_or_else(|_| module.to_path_buf());
-    let (prelude, dirs) = preopens(case);
     let q = |s: &str| shell_words::quote(s).into_owned();
+    let env = case
+        .env
+        .iter()
+        .map(|(k, v)| format!("--env {}", q(&format!("{k}={v}"))));
     let mut words: Vec<String> = Vec::new();
     match engine {
         "wasmtime" => {
             words.push("wasmtime run".into());
             words.push(format!("-W timeout={}ms", case.timeout.as_millis()));
             words.push(format!("-W max-memory-size={}", case.max_memory));
-            for (k, v) in &case.env {
-                words.push(format!("--env {}", q(&format!("{k}={v}"))));
-            }
-            for d in &dirs {
+            words.extend(env);
+            for d in dirs {
                 words.push(format!("--dir {}::{}", d.host, q(&d.guest)));
             }
             words.push(format!("--argv0 {}", q(&format!("{}.wasm", case.stem))));
-            words.push(q(&module.display().to_string()));
+            words.push(module.to_string());
         }
         "wasmer" => {
             // `--cwd /`: without it the wasmer CLI refuses a preopen named `.`.
             words.push("wasmer run --cwd /".into());
-            for (k, v) in &case.env {
-                words.push(format!("--env {}", q(&format!("{k}={v}"))));
-            }
-            for d in &dirs {
+            words.extend(env);
+            for d in dirs {
                 words.push(format!("--volume {}:{}", d.host, q(&d.guest)));
             }
-            words.push(q(&module.display().to_string()));
+            words.push(module.to_string());
             words.push("--".into());
         }
         other => {
@@ -129,20 +163,8 @@ pub fn cli_line(engine: &str, case: &Case, module: &Path) -> Result<String, Stri
         }
     }
     words.extend(case.args.iter().map(|a| q(a)));
-    let stdin = match &case.stdin {
-        Some(p) if p.is_file() => q(&std::path::absolute(p)
-            .unwrap_or_else(|_| p.clone())
-            .display()
-            .to_string()),
-        _ => "/dev/null".into(),
-    };
     words.push(format!("< {stdin}"));
-    let run = words.join(" ");
-    Ok(if prelude.is_empty() {
-        run
-    } else {
-        format!("{} && {run}", prelude.join(" && "))
-    })
+    Ok(words.join(" "))
 }
 
 /// The preopens in xharness's order (scratch first), and the shell steps

@@ -19,6 +19,7 @@ use xharness_reports::{CaseResult, OutcomeKind};
 use xharness_suites::Case;
 
 use super::args::{Cli, ReproArgs};
+use crate::repro::Dir;
 use crate::session::{Options, Session};
 use crate::worker::{Pool, WorkerCommand};
 
@@ -250,7 +251,10 @@ fn run_sh(case: &Case, engine: &str, wasm: &str) -> String {
     if case.scratch {
         s.push_str("mkdir -p \"$work/scratch\" && cp -R \"$here/scratch/.\" \"$work/scratch\"\n");
         xh_dirs.push("--dir \"$work/scratch::.\"".to_string());
-        cli_dirs.push(("\"$work/scratch\"".to_string(), ".".to_string()));
+        cli_dirs.push(Dir {
+            host: "\"$work/scratch\"".into(),
+            guest: ".".into(),
+        });
     }
     for (i, d) in case.dirs.iter().enumerate() {
         let _ = writeln!(
@@ -259,7 +263,10 @@ fn run_sh(case: &Case, engine: &str, wasm: &str) -> String {
         );
         let ro = if d.read_only { ":ro" } else { "" };
         xh_dirs.push(format!("--dir \"$work/d{i}::\"{}{ro}", q(&d.guest)));
-        cli_dirs.push((format!("\"$work/d{i}\""), d.guest.clone()));
+        cli_dirs.push(Dir {
+            host: format!("\"$work/d{i}\""),
+            guest: d.guest.clone(),
+        });
     }
     let stdin = if case.stdin.as_ref().is_some_and(|p| p.is_file()) {
         "\"$here/stdin\""
@@ -285,30 +292,10 @@ fn run_sh(case: &Case, engine: &str, wasm: &str) -> String {
         xh_dirs.join(" "),
         args.join(" ")
     );
-    let cli = match engine {
-        "wasmtime" => format!(
-            "wasmtime run -W timeout={}ms -W max-memory-size={} {} {} \"$here/{wasm}\" {} < {stdin}",
-            case.timeout.as_millis(),
-            case.max_memory,
-            envs.join(" "),
-            cli_dirs
-                .iter()
-                .map(|(h, g)| format!("--dir {h}::{}", q(g)))
-                .collect::<Vec<_>>()
-                .join(" "),
-            args.join(" ")
-        ),
-        "wasmer" => format!(
-            "wasmer run --cwd / {} {} \"$here/{wasm}\" -- {} < {stdin}",
-            envs.join(" "),
-            cli_dirs
-                .iter()
-                .map(|(h, g)| format!("--volume {h}:{}", q(g)))
-                .collect::<Vec<_>>()
-                .join(" "),
-            args.join(" ")
-        ),
-        other => format!("echo 'no command-line tool is known for engine {other}' >&2; return 2"),
+    let module = format!("\"$here/{wasm}\"");
+    let cli = match crate::repro::cli_command(engine, case, &module, &cli_dirs, stdin) {
+        Ok(line) => line,
+        Err(why) => format!("echo {} >&2; return 2", q(&why)),
     };
     let _ = writeln!(s, "run_cli() {{\n  {cli}\n}}");
     s.push_str(
