@@ -27,8 +27,9 @@ fn main() {
         "{:<9} {:<32} {:>12} {:>12} {:>8}",
         "engine", "measure", "median", "mean", "n"
     );
-    for name in xharness_engines::available() {
-        let engine = xharness_engines::by_name(name).expect("engine starts");
+    let registry = xharness_engines::Registry::builtin();
+    for name in registry.names() {
+        let engine = registry.create(name).expect("engine starts");
         per_run(engine.as_ref(), &hello);
         compile_vs_cache(engine.as_ref(), "trivial WAT", &hello, 50);
         if let Some(c) = &c {

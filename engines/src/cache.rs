@@ -35,6 +35,9 @@ pub enum Lookup {
     Miss,
     /// An entry existed but was corrupt or incompatible: recompiled and replaced.
     Replaced(String),
+    /// The engine keeps no native code ([`Engine::caches_native_code`]):
+    /// compiled in memory, nothing stored.
+    Uncached,
 }
 
 /// A directory of compiled modules.
@@ -137,6 +140,10 @@ impl ModuleCache {
         wasm_sha256: &[u8; 32],
         wasm: impl FnOnce() -> Result<Vec<u8>, EngineError>,
     ) -> Result<(Module, Lookup), EngineError> {
+        if !engine.caches_native_code() {
+            // Nothing on disk to reuse: compiling is the whole lookup.
+            return Ok((engine.compile(&wasm()?)?, Lookup::Uncached));
+        }
         let path = self.entry_path_for_hash(engine, wasm_sha256);
         let lookup = match load(engine, &path) {
             Ok(module) => return Ok((module, Lookup::Hit)),

@@ -1,4 +1,10 @@
-//! Capped output capture, shared by both backends and the worker pool.
+//! Capped output capture, shared by every backend and the worker pool.
+//!
+//! A backend runs a guest inside [`run_captured`], which hands it a
+//! [`CaptureBuf`] for stdout and one for stderr, and writes each chunk
+//! the guest prints into them ([`CaptureBuf::write`]); the rest (the cap,
+//! the live tee to the worker's parent, timing, the [`crate::Outcome`])
+//! is done here.
 //!
 //! The guest may write any amount. Up to the cap everything is kept; past
 //! it, the first half of the cap and the last half are kept and the middle
@@ -118,14 +124,15 @@ pub fn join_marked(head: &[u8], marker: &str, tail: &[u8]) -> Vec<u8> {
 /// with the same bytes; if the run is killed before it ends, it has the
 /// head.
 #[derive(Clone, Debug)]
-pub(crate) struct CaptureBuf {
+pub struct CaptureBuf {
     inner: Arc<Mutex<HeadTail>>,
     cap: usize,
     tee: Option<(Tee, OutputStream)>,
 }
 
 impl CaptureBuf {
-    pub(crate) fn new(cap: usize) -> Self {
+    /// An empty buffer capped at `cap` bytes, with no tee.
+    pub fn new(cap: usize) -> Self {
         CaptureBuf {
             inner: Arc::new(Mutex::new(HeadTail::new(cap))),
             cap,
@@ -141,7 +148,7 @@ impl CaptureBuf {
     }
 
     /// Keep what the cap allows, count everything.
-    pub(crate) fn write(&self, data: &[u8]) {
+    pub fn write(&self, data: &[u8]) {
         let mut c = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let before = c.total();
         c.push(data);
@@ -156,7 +163,7 @@ impl CaptureBuf {
 
     /// Take the captured bytes out, leaving the buffer empty; the tee gets
     /// the kept tail if the stream passed the cap.
-    pub(crate) fn take(&self) -> Captured {
+    pub fn take(&self) -> Captured {
         let mut c = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let c = std::mem::replace(&mut *c, HeadTail::new(self.cap));
         if let (Some((tee, stream)), true) = (&self.tee, c.total() > c.head_cap() as u64) {
@@ -169,9 +176,11 @@ impl CaptureBuf {
     }
 }
 
-/// Run `f` with fresh capture buffers for the invocation and assemble the
-/// outcome, timing everything from the first instruction.
-pub(crate) fn run_captured(
+/// Run `f` with fresh capture buffers for the invocation (stdout, stderr,
+/// the start time) and assemble the outcome, timing everything from the
+/// first instruction. With [`crate::Stdio::Inherit`] the buffers stay
+/// empty: the backend connects the host's streams instead.
+pub fn run_captured(
     inv: &Invocation,
     f: impl FnOnce(&CaptureBuf, &CaptureBuf, Instant) -> Status,
 ) -> Outcome {

@@ -269,13 +269,3 @@ impl fmt::Display for TrapKind {
         })
     }
 }
-
-/// The trap message both engines report: `wasm trap: ` and the kind, so
-/// outputs compare equal across engines; the engine's own words only for
-/// traps without a common kind.
-pub(crate) fn trap_message(kind: TrapKind, engine_message: &str) -> String {
-    match kind {
-        TrapKind::Other => engine_message.to_string(),
-        kind => format!("wasm trap: {kind}"),
-    }
-}

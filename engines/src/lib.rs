@@ -1,9 +1,22 @@
 //! The seam between xharness and WebAssembly engines.
 //!
 //! Everything xharness does ends with running a compiled test module. This
-//! crate owns that step: one [`Engine`] trait, two implementations behind
-//! cargo features (`wasmtime`, `wasmer`), and the plain data that crosses the
-//! seam ([`Invocation`] in, [`Outcome`] out).
+//! crate owns that step: one [`Engine`] trait, the plain data that crosses
+//! the seam ([`Invocation`] in, [`Outcome`] out), the [`Registry`] that
+//! every entry point is given, and two implementations behind cargo
+//! features (`wasmtime`, `wasmer`). Other backends live in crates of their
+//! own (`xharness-engines-wasmi`) and use only this crate's public API:
+//!
+//! - [`Module::new`] and [`Module::downcast_ref`] wrap and unwrap the
+//!   backend's compiled module;
+//! - [`capture`] gives capped, teed output buffers and
+//!   [`capture::run_captured`], which times a run and assembles its
+//!   [`Outcome`];
+//! - [`rules`] holds what every backend must agree on: the memory and
+//!   table limits ([`rules::Limits`]), what a trap or failed instantiation
+//!   becomes, how a missing import is named;
+//! - [`native`] binds imports to a native library ([`native::bind_imports`]);
+//! - [`Status::exit_status`] is the exit-code convention.
 //!
 //! The key design decision is that *the harness never sees an engine type*.
 //! An invocation describes argv, environment, stdin, preopened directories
@@ -29,6 +42,8 @@ pub mod capture;
 mod error;
 mod invocation;
 pub mod native;
+pub mod registry;
+pub mod rules;
 #[cfg(feature = "wasmer")]
 pub mod wasmer_backend;
 #[cfg(feature = "wasmtime")]
@@ -38,6 +53,7 @@ use std::any::Any;
 use std::sync::Arc;
 
 pub use error::EngineError;
+pub use registry::{Known, Registry};
 pub use invocation::{
     Captured, DEFAULT_OUTPUT_CAP, Invocation, Outcome, OutputStream, Preopen, Status, Stdio,
     TABLE_ELEMENT_BYTES, Tee, TrapKind,
@@ -58,8 +74,21 @@ pub trait Engine: Send + Sync {
     /// Compile (validate and translate to native code) a module.
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError>;
 
+    /// Whether compiled modules are native code worth keeping on disk
+    /// ([`cache::ModuleCache`]); an interpreter, which only validates and
+    /// translates in memory, says no (the default) and needs no
+    /// [`Engine::serialize`].
+    fn caches_native_code(&self) -> bool {
+        false
+    }
+
     /// Serialise a compiled module's native code for the on-disk cache.
-    fn serialize(&self, module: &Module) -> Result<Vec<u8>, EngineError>;
+    fn serialize(&self, module: &Module) -> Result<Vec<u8>, EngineError> {
+        let _ = module;
+        Err(EngineError::NoNativeCode {
+            engine: self.name(),
+        })
+    }
 
     /// Load native code produced by [`Engine::serialize`].
     ///
@@ -67,7 +96,12 @@ pub trait Engine: Send + Sync {
     /// The bytes must come from `serialize` of an engine with the same
     /// name, version and configuration fingerprint, unmodified. The cache
     /// guarantees this with its key and a checksum.
-    unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError>;
+    unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError> {
+        let _ = bytes;
+        Err(EngineError::NoNativeCode {
+            engine: self.name(),
+        })
+    }
 
     /// Load native code from a file written with the bytes of
     /// [`Engine::serialize`]; engines that can map the file do so.
@@ -98,7 +132,9 @@ pub struct Module {
 }
 
 impl Module {
-    fn new<T: Any + Send + Sync>(engine: &'static str, inner: T) -> Self {
+    /// Wrap a backend's compiled module; `engine` is the backend's
+    /// [`Engine::name`].
+    pub fn new<T: Any + Send + Sync>(engine: &'static str, inner: T) -> Self {
         Module {
             engine,
             inner: Arc::new(inner),
@@ -110,8 +146,18 @@ impl Module {
         self.engine
     }
 
-    fn downcast<T: Any>(&self) -> Option<&T> {
+    /// The backend's compiled module, if it is a `T`.
+    pub fn downcast_ref<T: Any>(&self) -> Option<&T> {
         self.inner.downcast_ref::<T>()
+    }
+
+    /// The backend's compiled module, or [`EngineError::WrongEngine`] when
+    /// another engine (`engine`) compiled it.
+    pub fn get<T: Any>(&self, engine: &'static str) -> Result<&T, EngineError> {
+        self.downcast_ref::<T>().ok_or(EngineError::WrongEngine {
+            engine,
+            compiled_by: self.engine,
+        })
     }
 }
 
@@ -123,27 +169,7 @@ impl std::fmt::Debug for Module {
     }
 }
 
-/// Names of the engines compiled into this build, default first.
-pub fn available() -> Vec<&'static str> {
-    [
-        ("wasmtime", cfg!(feature = "wasmtime")),
-        ("wasmer", cfg!(feature = "wasmer")),
-    ]
-    .into_iter()
-    .filter_map(|(name, built)| built.then_some(name))
-    .collect()
-}
-
-/// Create an engine by its command-line name.
-pub fn by_name(name: &str) -> Result<Arc<dyn Engine>, EngineError> {
-    match name {
-        #[cfg(feature = "wasmtime")]
-        "wasmtime" => Ok(Arc::new(wasmtime_backend::Wasmtime::new()?)),
-        #[cfg(feature = "wasmer")]
-        "wasmer" => Ok(Arc::new(wasmer_backend::Wasmer::new()?)),
-        other => Err(EngineError::UnknownEngine {
-            name: other.to_string(),
-            available: available().join(", "),
-        }),
-    }
+/// The backends of this crate, as a registry ([`Registry::builtin`]).
+pub fn builtin() -> Registry {
+    Registry::builtin()
 }

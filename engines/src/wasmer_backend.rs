@@ -22,7 +22,6 @@ mod limits;
 mod native;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use wasmer::sys::{Cranelift, EngineBuilder, NativeEngineExt};
 use wasmer::{Instance, Module as WmModule, RuntimeError, Store};
@@ -34,6 +33,7 @@ use wasmer_wasix::{
 };
 
 use crate::capture::CaptureBuf;
+use crate::rules::{self, Limits};
 use crate::{Engine, EngineError, Invocation, Module, Outcome, Status, Stdio, TrapKind};
 
 const NAME: &str = "wasmer";
@@ -76,11 +76,7 @@ impl Wasmer {
 
     fn module<'m>(&self, module: &'m Module) -> Result<&'m Compiled, EngineError> {
         module
-            .downcast::<Compiled>()
-            .ok_or(EngineError::WrongEngine {
-                engine: NAME,
-                compiled_by: module.engine(),
-            })
+            .get::<Compiled>(NAME)
     }
 }
 
@@ -122,6 +118,10 @@ impl Engine for Wasmer {
 
     fn config_fingerprint(&self) -> String {
         format!("cranelift-plain-{}", self.engine.deterministic_id())
+    }
+
+    fn caches_native_code(&self) -> bool {
+        true
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {
@@ -177,12 +177,8 @@ impl Wasmer {
         stderr: &CaptureBuf,
     ) -> Status {
         let module = &compiled.module;
-        let memory_hit = Arc::new(AtomicBool::new(false));
-        let _limits = limits::MemoryLimitScope::enter(
-            inv.max_memory_pages(),
-            inv.max_table_elements(),
-            memory_hit.clone(),
-        );
+        let limits = Limits::new(inv);
+        let _scope = limits::MemoryLimitScope::enter(limits.clone());
         let mut store = Store::new(compiled.engine.clone());
         let builder = match self.wasi_builder(inv, stdout, stderr, &compiled.engine) {
             Ok(b) => b,
@@ -191,12 +187,12 @@ impl Wasmer {
         let (instance, env) = if inv.native.is_empty() {
             match builder.instantiate(module.clone(), &mut store) {
                 Ok(pair) => pair,
-                Err(e) => return instantiate_failure(e, memory_hit.load(Ordering::Relaxed)),
+                Err(e) => return instantiate_failure(e, &limits),
             }
         } else {
             let mut env = match builder.finalize(&mut store) {
                 Ok(env) => env,
-                Err(e) => return instantiate_failure(e, memory_hit.load(Ordering::Relaxed)),
+                Err(e) => return instantiate_failure(e, &limits),
             };
             match native::instantiate(&mut store, module, &mut env, &inv.native) {
                 Ok(instance) => (instance, env),
@@ -205,7 +201,7 @@ impl Wasmer {
         };
         let status = match call_start(&mut store, &instance) {
             Ok(()) => Status::Exited(0),
-            Err(e) => classify(e, memory_hit.load(Ordering::Relaxed)),
+            Err(e) => classify(e, &limits),
         };
         finish(&env, &mut store, &status);
         status
@@ -260,8 +256,8 @@ fn finish(env: &WasiFunctionEnv, store: &mut Store, status: &Status) {
     );
 }
 
-fn instantiate_failure(e: WasiRuntimeError, memory_hit: bool) -> Status {
-    if memory_hit {
+fn instantiate_failure(e: WasiRuntimeError, limits: &Limits) -> Status {
+    if limits.hit() {
         return Status::MemoryLimit;
     }
     let instantiation = match &e {
@@ -280,12 +276,10 @@ fn instantiate_failure(e: WasiRuntimeError, memory_hit: bool) -> Status {
             }
             _ => "import",
         };
-        return Status::InstantiateError(format!(
-            "unknown import `{module}::{name}` ({kind}): the module needs a host function this engine's WASI does not provide"
-        ));
+        return rules::unknown_import(module, name, kind);
     }
     if let Some(wasmer::InstantiationError::Start(rt)) = instantiation {
-        return classify(rt.clone(), memory_hit);
+        return classify(rt.clone(), limits);
     }
     Status::InstantiateError(e.to_string())
 }
@@ -300,16 +294,13 @@ fn extern_kind(ty: &wasmer::ExternType) -> &'static str {
     }
 }
 
-fn classify(e: RuntimeError, memory_hit: bool) -> Status {
+fn classify(e: RuntimeError, limits: &Limits) -> Status {
     if let Some(WasiError::Exit(code)) = e.downcast_ref::<WasiError>() {
         return Status::Exited(code.raw());
     }
     let message = e.message();
     let Some(code) = e.to_trap() else {
-        return Status::Trapped {
-            kind: TrapKind::Other,
-            message,
-        };
+        return rules::host_error(message);
     };
     let kind = match code {
         TrapCode::UnreachableCodeReached => TrapKind::Unreachable,
@@ -323,11 +314,5 @@ fn classify(e: RuntimeError, memory_hit: bool) -> Status {
         TrapCode::StackOverflow => TrapKind::StackOverflow,
         _ => TrapKind::Other,
     };
-    if memory_hit && kind != TrapKind::StackOverflow {
-        return Status::MemoryLimit;
-    }
-    Status::Trapped {
-        kind,
-        message: crate::invocation::trap_message(kind, &message),
-    }
+    rules::trapped(kind, &message, limits)
 }

@@ -13,17 +13,20 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use wasmtime::{Config, Engine as WtEngine, Linker, Module as WtModule, Store, Trap};
+pub use wasmtime::{Config, OptLevel};
+use wasmtime::{Engine as WtEngine, Linker, Module as WtModule, Store, Trap};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
 
 use crate::capture::CaptureBuf;
+use crate::rules::{self, Limits};
 use crate::{Engine, EngineError, Invocation, Module, Outcome, Status, Stdio, TrapKind};
 
 const NAME: &str = "wasmtime";
 
 /// Engine backed by wasmtime.
 pub struct Wasmtime {
+    name: &'static str,
     engine: WtEngine,
     linker: Arc<Linker<Host>>,
     /// Every (module, name) the linker defines, to name a missing import.
@@ -35,13 +38,8 @@ struct Host {
     limiter: MemoryLimiter,
 }
 
-/// Refuses linear-memory and table growth past the invocation's limits
-/// and remembers that it did.
-struct MemoryLimiter {
-    max_bytes: usize,
-    max_table_elements: usize,
-    hit: bool,
-}
+/// Asks the run's [`Limits`] before a linear memory or table grows.
+struct MemoryLimiter(Limits);
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
     fn memory_growing(
@@ -50,11 +48,7 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.max_bytes {
-            self.hit = true;
-            return Ok(false);
-        }
-        Ok(true)
+        Ok(self.0.memory_may_grow_to(desired as u64))
     }
 
     fn table_growing(
@@ -63,23 +57,32 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.max_table_elements {
-            self.hit = true;
-            return Ok(false);
-        }
-        Ok(true)
+        Ok(self.0.table_may_grow_to(desired as u64))
     }
 }
 
 impl Wasmtime {
     /// Create an engine (no interrupt instrumentation in generated code).
     pub fn new() -> Result<Self, EngineError> {
+        Self::configured(NAME, |_| {})
+    }
+
+    /// An engine called `name` whose wasmtime configuration `configure`
+    /// changes after xharness's own settings (another optimisation level,
+    /// a wasm feature turned off): one way to plug in a variant of this
+    /// backend under a name of its own. Its cache entries are its own, as
+    /// the configuration is part of their key.
+    pub fn configured(
+        name: &'static str,
+        configure: impl FnOnce(&mut Config),
+    ) -> Result<Self, EngineError> {
         let mut config = Config::new();
         // Copy data segments at instantiation instead of mapping a
         // copy-on-write image per module: far fewer mmap calls per run,
         // which otherwise serialise parallel runs on the address-space lock.
         config.memory_init_cow(false);
         config.wasm_backtrace_max_frames(None);
+        configure(&mut config);
         let engine = WtEngine::new(&config).map_err(setup_error)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |h: &mut Host| &mut h.wasi)
@@ -96,6 +99,7 @@ impl Wasmtime {
             .map_err(setup_error)?;
         let provided = provided_names(&engine, &linker);
         Ok(Wasmtime {
+            name,
             engine,
             linker: Arc::new(linker),
             provided,
@@ -104,11 +108,7 @@ impl Wasmtime {
 
     fn module<'m>(&self, module: &'m Module) -> Result<&'m WtModule, EngineError> {
         module
-            .downcast::<WtModule>()
-            .ok_or(EngineError::WrongEngine {
-                engine: NAME,
-                compiled_by: module.engine(),
-            })
+            .get::<WtModule>(self.name)
     }
 }
 
@@ -121,7 +121,7 @@ fn setup_error(e: impl std::fmt::Display) -> EngineError {
 
 impl Engine for Wasmtime {
     fn name(&self) -> &'static str {
-        NAME
+        self.name
     }
 
     fn version(&self) -> &'static str {
@@ -138,18 +138,22 @@ impl Engine for Wasmtime {
         format!("plain-{:016x}", h.finish())
     }
 
+    fn caches_native_code(&self) -> bool {
+        true
+    }
+
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {
         let module = WtModule::new(&self.engine, wasm).map_err(|e| EngineError::Compile {
             message: format!("{e:#}"),
         })?;
-        Ok(Module::new(NAME, module))
+        Ok(Module::new(self.name, module))
     }
 
     fn serialize(&self, module: &Module) -> Result<Vec<u8>, EngineError> {
         self.module(module)?
             .serialize()
             .map_err(|e| EngineError::Serialize {
-                engine: NAME,
+                engine: self.name,
                 message: format!("{e:#}"),
             })
     }
@@ -159,11 +163,11 @@ impl Engine for Wasmtime {
         // `serialize` of this engine version and configuration.
         let module = unsafe { WtModule::deserialize(&self.engine, bytes) }.map_err(|e| {
             EngineError::Serialize {
-                engine: NAME,
+                engine: self.name,
                 message: format!("{e:#}"),
             }
         })?;
-        Ok(Module::new(NAME, module))
+        Ok(Module::new(self.name, module))
     }
 
     unsafe fn deserialize_file(&self, path: &Path) -> Result<Module, EngineError> {
@@ -172,11 +176,11 @@ impl Engine for Wasmtime {
         // changed in place while the module lives (the cache only renames).
         let module = unsafe { WtModule::deserialize_file(&self.engine, path) }.map_err(|e| {
             EngineError::Serialize {
-                engine: NAME,
+                engine: self.name,
                 message: format!("{e:#}"),
             }
         })?;
-        Ok(Module::new(NAME, module))
+        Ok(Module::new(self.name, module))
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
@@ -199,13 +203,10 @@ impl Wasmtime {
             Ok(w) => w,
             Err(reason) => return Status::InstantiateError(reason),
         };
+        let limits = Limits::new(inv);
         let host = Host {
             wasi,
-            limiter: MemoryLimiter {
-                max_bytes: usize::try_from(inv.max_memory).unwrap_or(usize::MAX),
-                max_table_elements: usize::try_from(inv.max_table_elements()).unwrap_or(usize::MAX),
-                hit: false,
-            },
+            limiter: MemoryLimiter(limits.clone()),
         };
         let mut store = Store::new(&self.engine, host);
         store.limiter(|h| &mut h.limiter);
@@ -225,17 +226,17 @@ impl Wasmtime {
             Ok(i) => i,
             // Name the import only when linking failed: off the hot path.
             Err(e) => match missing_import(&self.provided, module) {
-                Some(reason) => return Status::InstantiateError(reason),
-                None => return instantiate_failure(&e, store.data().limiter.hit),
+                Some(status) => return status,
+                None => return instantiate_failure(&e, &limits),
             },
         };
         let start = match instance.get_typed_func::<(), ()>(&mut store, "_start") {
             Ok(f) => f,
-            Err(e) => return Status::InstantiateError(format!("no usable `_start` export: {e}")),
+            Err(e) => return rules::no_start(e),
         };
         match start.call(&mut store, ()) {
             Ok(()) => Status::Exited(0),
-            Err(e) => classify(&e, store.data().limiter.hit),
+            Err(e) => classify(&e, &limits),
         }
     }
 }
@@ -284,11 +285,7 @@ fn build_wasi(
 fn provided_names(engine: &WtEngine, linker: &Linker<Host>) -> HashSet<(String, String)> {
     let host = Host {
         wasi: WasiCtxBuilder::new().build_p1(),
-        limiter: MemoryLimiter {
-            max_bytes: 0,
-            max_table_elements: 0,
-            hit: false,
-        },
+        limiter: MemoryLimiter(Limits::with(0, 0)),
     };
     let mut store = Store::new(engine, host);
     linker
@@ -297,16 +294,15 @@ fn provided_names(engine: &WtEngine, linker: &Linker<Host>) -> HashSet<(String, 
         .collect()
 }
 
-/// Name the first import the linker cannot satisfy, like `env::foo (function)`.
-fn missing_import(provided: &HashSet<(String, String)>, module: &WtModule) -> Option<String> {
+/// The first import the linker cannot satisfy, named.
+fn missing_import(provided: &HashSet<(String, String)>, module: &WtModule) -> Option<Status> {
     for import in module.imports() {
         let key = (import.module().to_string(), import.name().to_string());
         if !provided.contains(&key) {
-            return Some(format!(
-                "unknown import `{}::{}` ({}): the module needs a host function this engine's WASI does not provide",
+            return Some(rules::unknown_import(
                 import.module(),
                 import.name(),
-                extern_kind(&import.ty())
+                extern_kind(&import.ty()),
             ));
         }
     }
@@ -323,25 +319,19 @@ fn extern_kind(ty: &wasmtime::ExternType) -> &'static str {
     }
 }
 
-fn instantiate_failure(e: &wasmtime::Error, memory_hit: bool) -> Status {
-    if memory_hit {
-        return Status::MemoryLimit;
-    }
+fn instantiate_failure(e: &wasmtime::Error, limits: &Limits) -> Status {
     match e.downcast_ref::<Trap>() {
-        Some(_) => classify(e, memory_hit),
-        None => Status::InstantiateError(format!("{e:#}")),
+        Some(_) if !limits.hit() => classify(e, limits),
+        _ => rules::instantiate_failed(format!("{e:#}"), limits),
     }
 }
 
-fn classify(e: &wasmtime::Error, memory_hit: bool) -> Status {
+fn classify(e: &wasmtime::Error, limits: &Limits) -> Status {
     if let Some(exit) = e.downcast_ref::<I32Exit>() {
         return Status::Exited(exit.0);
     }
     let Some(trap) = e.downcast_ref::<Trap>() else {
-        return Status::Trapped {
-            kind: TrapKind::Other,
-            message: format!("{e:#}"),
-        };
+        return rules::host_error(format!("{e:#}"));
     };
     let kind = match trap {
         Trap::UnreachableCodeReached => TrapKind::Unreachable,
@@ -355,11 +345,5 @@ fn classify(e: &wasmtime::Error, memory_hit: bool) -> Status {
         Trap::StackOverflow => TrapKind::StackOverflow,
         _ => TrapKind::Other,
     };
-    if memory_hit && kind != TrapKind::StackOverflow {
-        return Status::MemoryLimit;
-    }
-    Status::Trapped {
-        kind,
-        message: crate::invocation::trap_message(kind, &trap.to_string()),
-    }
+    rules::trapped(kind, &trap.to_string(), limits)
 }

@@ -55,8 +55,9 @@ fn main() {
     println!(
         "{CALLS} calls per run; medians of {REPS} runs; per call = (run - empty loop) / calls"
     );
-    for name in xharness_engines::available() {
-        let engine = xharness_engines::by_name(name).expect("engine");
+    let registry = xharness::default_registry();
+    for name in registry.names() {
+        let engine = registry.create(name).expect("engine");
         let time = |wasm: &[u8], with_native: bool| {
             let m = engine.compile(wasm).expect("compiles");
             let mut inv = Invocation::new("bench");

@@ -45,7 +45,7 @@ fn main() {
     let runnable: Vec<&Case> = suite
         .cases
         .iter()
-        .filter(|c| !matches!(c.expect.get("wasmtime"), Some(Expectation::Skip(_))))
+        .filter(|c| !matches!(c.expectation("wasmtime"), Some(Expectation::Skip(_))))
         .collect();
     println!(
         "{} modules ({} runnable) under {}",

@@ -234,7 +234,7 @@ pub fn apply(
             } else {
                 Expectation::XFail(format!("baseline {}", entry.location))
             };
-            match case.expect.get(&engine) {
+            match case.expectation(&engine) {
                 Some(existing) if same_kind(existing, &wanted) => {}
                 // A case the suite skips cannot be judged: an entry that
                 // expects it to fail changes nothing (the official files
@@ -395,8 +395,8 @@ mod tests {
                 path: "a/b.toml".into()
             })
         );
-        let e = source("wasmi=a.toml", &known).err().unwrap_or_default();
-        assert!(e.contains("unknown engine \"wasmi\""), "{e}");
+        let e = source("wasmx=a.toml", &known).err().unwrap_or_default();
+        assert!(e.contains("unknown engine \"wasmx\""), "{e}");
         assert!(source("/no/such/dir", &known).is_err());
     }
 }

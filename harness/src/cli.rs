@@ -19,10 +19,17 @@ pub use args::{
 /// Exit status for usage and configuration errors.
 pub const USAGE_ERROR: u8 = 2;
 
-/// Parse the command line and run; the binary's whole `main`. Started as
-/// a worker (`XHARNESS_WORKER=1`), serve jobs instead.
+/// Parse the command line and run on the default engines
+/// ([`crate::default_registry`]); the `xharness` binary's whole `main`.
 pub fn main() -> ExitCode {
-    if let Some(code) = crate::worker::serve_if_worker() {
+    main_with(&crate::default_registry())
+}
+
+/// Parse the command line and run on the engines of `registry`: the
+/// `main` of a binary with engines of its own. Started as a worker
+/// (`XHARNESS_WORKER=1`), serve jobs instead, with the same registry.
+pub fn main_with(registry: &xharness_engines::Registry) -> ExitCode {
+    if let Some(code) = crate::worker::serve_if_worker(registry) {
         return code;
     }
     let cli = match Cli::try_parse() {
@@ -33,19 +40,23 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Some(Command::Run(args)) => run_module::main(&args),
+        Some(Command::Run(args)) => run_module::main(&args, registry),
         Some(Command::Report(cmd)) => report::main(&cmd),
-        Some(Command::Repro(args)) => repro_cmd::main(&args),
-        Some(Command::Exec(args)) => crate::exec::main(&crate::exec::ExecOptions {
-            engine: args.engine.unwrap_or_else(|| {
-                xharness_engines::available()
-                    .first()
-                    .map_or_else(String::new, |e| e.to_string())
-            }),
-            rules: args.rules,
-            rule_files: args.rule_files,
-            command: args.command,
-        }),
-        None => run_suite::main(&cli.suite),
+        Some(Command::Repro(args)) => repro_cmd::main(&args, registry),
+        Some(Command::Exec(args)) => {
+            match crate::registry::one_engine(registry, args.engine.as_deref()) {
+                Ok(engine) => crate::exec::main(&crate::exec::ExecOptions {
+                    engine,
+                    rules: args.rules,
+                    rule_files: args.rule_files,
+                    command: args.command,
+                }),
+                Err(e) => {
+                    eprintln!("xharness exec: {e}");
+                    ExitCode::from(USAGE_ERROR)
+                }
+            }
+        }
+        None => run_suite::main(&cli.suite, registry),
     }
 }

@@ -20,17 +20,11 @@ pub fn finish_case(case: &Case, records: &mut [JobRecord], bless: bool, norms: &
     }
 }
 
-/// A case diverges when the engines that ran it disagree on the outcome
-/// kind, exit code, stdout or stderr (reports' [`xharness_reports::fingerprint`]).
+/// The reports' rule ([`xharness_reports::divergence`]), on this case's
+/// records: do the engines that ran it disagree, and is one the odd one out?
 fn mark_divergence(records: &mut [JobRecord]) {
-    let prints: Vec<_> = records
-        .iter()
-        .filter_map(|r| xharness_reports::fingerprint(&r.result))
-        .collect();
-    let divergent = prints.windows(2).any(|w| w[0] != w[1]);
-    for r in records.iter_mut() {
-        r.result.divergent = divergent && r.result.outcome.is_some();
-    }
+    let mut results: Vec<&mut CaseResult> = records.iter_mut().map(|r| &mut r.result).collect();
+    xharness_reports::divergence::mark_case(&mut results);
 }
 
 fn bless_case(case: &Case, records: &mut [JobRecord], norms: &Norms) {
@@ -38,7 +32,7 @@ fn bless_case(case: &Case, records: &mut [JobRecord], norms: &Norms) {
         .filter(|&i| {
             let r = &records[i].result;
             r.outcome.is_some()
-                && !matches!(case.expect.get(&r.engine), Some(Expectation::XFail(_)))
+                && !matches!(case.expectation(&r.engine), Some(Expectation::XFail(_)))
         })
         .collect();
     let Some(&first) = candidates.first() else {

@@ -9,7 +9,8 @@
 //! → reporter, each step a crate of its own:
 //!
 //! - `xharness-suites` discovers cases from a suite definition;
-//! - `xharness-engines` runs modules on wasmtime or wasmer;
+//! - `xharness-engines` runs modules on wasmtime or wasmer, and
+//!   `xharness-engines-wasmi` on wasmi, all from one [`registry`];
 //! - `xharness-golden` normalises, compares, diffs and blesses output;
 //! - `xharness-reports` renders results (console, JSON, JUnit).
 
@@ -20,6 +21,7 @@ pub mod finish;
 pub mod libtest;
 pub mod listing;
 pub mod partition;
+pub mod registry;
 pub mod repro;
 pub mod retry;
 pub mod scratch;
@@ -30,6 +32,7 @@ pub mod toolchain;
 pub mod verdict;
 pub mod worker;
 
+pub use registry::default_registry;
 pub use xharness_engines as engines;
 pub use xharness_golden as golden;
 pub use xharness_reports as reports;

@@ -21,6 +21,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use xharness_engines::Registry;
 use xharness_engines::cache::ModuleCache;
 use xharness_reports::Status;
 use xharness_suites::Expectation;
@@ -34,7 +35,14 @@ use crate::worker::WorkerCommand;
 /// The test binary is also its own worker process: started with
 /// `XHARNESS_WORKER=1`, this function serves jobs instead.
 pub fn main<P: AsRef<Path>>(suites: &[P]) -> ExitCode {
-    if let Some(code) = crate::worker::serve_if_worker() {
+    main_with(&crate::default_registry(), suites)
+}
+
+/// As [`main`], on the engines of `registry`: the `main` of a test target
+/// with engines of its own (its workers are the test binary itself, so
+/// they have the same registry).
+pub fn main_with<P: AsRef<Path>>(registry: &Registry, suites: &[P]) -> ExitCode {
+    if let Some(code) = crate::worker::serve_if_worker(registry) {
         return code;
     }
     let args = Arguments::from_args();
@@ -51,7 +59,7 @@ pub fn main<P: AsRef<Path>>(suites: &[P]) -> ExitCode {
             suite.as_ref(),
             xharness_bin().unwrap_or_else(|| "xharness".into()),
         );
-        match trials_with(suite.as_ref(), worker.clone(), Some(origin)) {
+        match trials_with(suite.as_ref(), worker.clone(), Some(origin), registry) {
             Ok(t) => all.extend(t),
             Err(message) => {
                 eprintln!("xharness: {message}");
@@ -70,7 +78,12 @@ pub fn trials(path: &Path) -> Result<Vec<Trial>, String> {
     let bin = xharness_bin()
         .ok_or("cannot find the xharness binary to start workers; set XHARNESS_BIN")?;
     let origin = origin_for(path, bin.clone());
-    trials_with(path, WorkerCommand::program(bin), Some(origin))
+    trials_with(
+        path,
+        WorkerCommand::program(bin),
+        Some(origin),
+        &crate::default_registry(),
+    )
 }
 
 /// `XHARNESS_BIN`, else the `xharness` binary next to this executable or on `PATH`.
@@ -111,17 +124,16 @@ pub fn trials_with(
     path: &Path,
     worker: WorkerCommand,
     origin: Option<crate::repro::Origin>,
+    registry: &Registry,
 ) -> Result<Vec<Trial>, String> {
     let definition = xharness_suites::load_definition(path, None).map_err(|e| e.to_string())?;
-    let names: Vec<String> = match std::env::var("XHARNESS_ENGINES") {
-        Ok(list) if !list.trim().is_empty() => {
-            list.split(',').map(|s| s.trim().to_string()).collect()
-        }
-        _ => xharness_engines::available()
-            .into_iter()
-            .map(String::from)
-            .collect(),
+    let asked: Vec<String> = match std::env::var("XHARNESS_ENGINES") {
+        Ok(list) if !list.trim().is_empty() => list.split(',').map(String::from).collect(),
+        _ => vec!["all".to_string()],
     };
+    let names = registry
+        .select(&asked)
+        .map_err(|e| format!("XHARNESS_ENGINES: {e}"))?;
     let bless = std::env::var_os("XHARNESS_BLESS").is_some_and(|v| v == "1");
     if bless && names.len() > 1 {
         return Err(format!(
@@ -138,12 +150,15 @@ pub fn trials_with(
     let ready = crate::listing::ready(definition, None, &names, &pool, &opts.cache_dir, opts.jobs)?;
     opts.known_modules = ready.module_hashes;
     let suite = ready.suite;
-    let session = Arc::new(Session::with_pool(suite, names, opts, pool)?);
+    for w in crate::registry::check_engine_keys(&suite, registry)? {
+        eprintln!("xharness: warning: {w}");
+    }
+    let session = Arc::new(Session::with_pool(suite, names, opts, pool, registry)?);
     let mut out = Vec::new();
     for (index, case) in session.suite().cases.iter().enumerate() {
         for engine in session.engines() {
             let name = format!("{}::{}::{}", session.suite().name, case.name, engine);
-            let ignored = case.expect.contains_key(engine);
+            let ignored = case.expectation(engine).is_some();
             let (s, engine) = (session.clone(), engine.clone());
             out.push(
                 Trial::test(name, move || run_trial(&s, index, &engine)).with_ignored_flag(ignored),
@@ -158,7 +173,7 @@ fn run_trial(session: &Session, index: usize, engine: &str) -> Result<(), Failed
     let mut record = session.run_one(index, engine);
     // A skipped case only runs when asked for with --ignored: judge it plainly.
     if record.result.status == Status::Skip
-        && matches!(case.expect.get(engine), Some(Expectation::Skip(_)))
+        && matches!(case.expectation(engine), Some(Expectation::Skip(_)))
     {
         record = session.run_one_unexpected(index, engine);
     }

@@ -307,6 +307,7 @@ impl Lister<'_> {
             JobEnd::Rejected(why) => Err(failed(format!(
                 "the engine rejected the module: {why}; is it a wasm32-wasip1 test binary?"
             ))),
+            JobEnd::NoEngine(why) => Err(failed(why)),
             JobEnd::Killed { why, .. } => Err(failed(format!("killed ({why:?})"))),
             JobEnd::Crashed { message, .. } => Err(failed(message)),
         }

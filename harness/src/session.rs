@@ -15,6 +15,7 @@
 //! its worker, on another job's compile) parks its own thread and nothing
 //! else can run on that thread's stack meanwhile.
 
+use xharness_engines::Registry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -115,10 +116,16 @@ pub struct RunResults {
 }
 
 impl Session {
-    /// A session for `suite` on `engines` (names; each must be built in).
-    pub fn new(suite: Suite, engines: Vec<String>, opts: Options) -> Result<Self, String> {
+    /// A session for `suite` on `engines` (names, each one `registry` can
+    /// make; the workers must have the same registry).
+    pub fn new(
+        suite: Suite,
+        engines: Vec<String>,
+        opts: Options,
+        registry: &Registry,
+    ) -> Result<Self, String> {
         let pool = Pool::new(opts.worker.clone(), &engines);
-        Self::with_pool(suite, engines, opts, pool)
+        Self::with_pool(suite, engines, opts, pool, registry)
     }
 
     /// As [`Session::new`], with workers the caller started already (so
@@ -129,15 +136,10 @@ impl Session {
         engines: Vec<String>,
         opts: Options,
         pool: Pool,
+        registry: &Registry,
     ) -> Result<Self, String> {
-        let available = xharness_engines::available();
-        for name in &engines {
-            if !available.contains(&name.as_str()) {
-                return Err(format!(
-                    "unknown engine `{name}` (this build has: {})",
-                    available.join(", ")
-                ));
-            }
+        if let Some(name) = engines.iter().find(|n| !registry.is_built(n)) {
+            return Err(registry.unknown(name).to_string());
         }
         Ok(Session {
             compiler: Compiler::new(&suite, &opts.cache_dir).knowing(&opts.known_modules),
@@ -329,7 +331,7 @@ impl Session {
 
     fn attempt(&self, c: usize, engine: &str, honour_skip: bool) -> JobRecord {
         let case = &self.suite.cases[c];
-        if let (Some(Expectation::Skip(why)), true) = (case.expect.get(engine), honour_skip) {
+        if let (Some(Expectation::Skip(why)), true) = (case.expectation(engine), honour_skip) {
             return JobRecord::bare(verdict::skipped(case, engine, why));
         }
         let fail = |reason, detail: String| {

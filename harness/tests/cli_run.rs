@@ -33,10 +33,10 @@ fn run(f: &Fixture, args: &[&str], stdin: &[u8]) -> std::process::Output {
 }
 
 #[test]
-fn exit_code_and_output_pass_through_on_both_engines() {
+fn exit_code_and_output_pass_through_on_every_engine() {
     let f = Fixture::new();
     f.file("m.wat", wat_print(1, "hi there\n", 42));
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ["wasmtime", "wasmer", "wasmi"] {
         let o = run(&f, &["--engine", engine, "m.wat"], b"");
         assert_eq!(o.status.code(), Some(42), "{engine}: {}", stderr(&o));
         assert_eq!(stdout(&o), "hi there\n", "{engine}");
@@ -64,7 +64,7 @@ fn stdin_args_env_and_dirs_reach_the_guest() {
         (i32.store (i32.const 4) (i32.const 1))
         (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
     );
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ["wasmtime", "wasmer", "wasmi"] {
         let o = run(
             &f,
             &[
@@ -84,7 +84,7 @@ fn trap_exits_134_with_the_message_on_stderr() {
         "t.wat",
         "(module (memory (export \"memory\") 1) (func (export \"_start\") unreachable))",
     );
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ["wasmtime", "wasmer", "wasmi"] {
         let o = run(&f, &["--engine", engine, "t.wat"], b"");
         assert_eq!(o.status.code(), Some(134), "{engine}");
         assert!(
@@ -102,7 +102,7 @@ fn timeout_exits_124() {
         "spin.wat",
         "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop $l (br $l))))",
     );
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ["wasmtime", "wasmer", "wasmi"] {
         let o = run(
             &f,
             &["--engine", engine, "--timeout", "0.5", "spin.wat"],
@@ -118,7 +118,7 @@ fn unreadable_malformed_or_unlinkable_modules_exit_2_with_one_line() {
     let f = Fixture::new();
     f.file("junk.wasm", b"\0asm\x01\0\0\0\xff\xff");
     f.file("imp.wat", "(module (import \"env\" \"missing_fn\" (func)) (memory (export \"memory\") 1) (func (export \"_start\")))");
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ["wasmtime", "wasmer", "wasmi"] {
         for (module, needle) in [
             ("nope.wasm", "cannot read"),
             ("junk.wasm", "not a valid WebAssembly module"),
@@ -159,7 +159,7 @@ fn output_is_streamed_not_buffered_to_the_end() {
     // The guest spins for a minute after its line. If the line only came
     // at exit, the time limit would have ended the run (124) before the
     // kill below; streamed, it arrives while the run goes on.
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ["wasmtime", "wasmer", "wasmi"] {
         let mut child = spawn(&f, &["--engine", engine, "--timeout", "60", "tick.wat"]);
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().expect("stdout"))

@@ -25,7 +25,8 @@ struct Shape {
 
 fn shape() -> Shape {
     let suite = xharness_suites::load(std::path::Path::new(DEMO)).expect("demo suite loads");
-    let engines = xharness_engines::available();
+    let registry = xharness::default_registry();
+    let engines = registry.names();
     let pairs = (suite.cases.len() * engines.len()) as u64;
     let expected = suite
         .cases
@@ -33,7 +34,7 @@ fn shape() -> Shape {
         .map(|c| {
             engines
                 .iter()
-                .filter(|e| c.expect.contains_key(**e))
+                .filter(|e| c.expectation(e).is_some())
                 .count() as u64
         })
         .sum();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const XHARNESS: &str = env!("CARGO_BIN_EXE_xharness");
-const ENGINES: [&str; 2] = ["wasmtime", "wasmer"];
+const ENGINES: [&str; 3] = ["wasmtime", "wasmer", "wasmi"];
 
 /// A folder with libnat.so, native.toml, guest.wasm and the native build's output.
 struct Built {
@@ -81,7 +81,7 @@ fn err(o: &Output) -> String {
 }
 
 #[test]
-fn native_calls_print_what_the_native_build_prints_on_both_engines() {
+fn native_calls_print_what_the_native_build_prints_on_every_engine() {
     let b = build();
     assert!(b.expected.contains("mix12 80.625\n"), "{}", b.expected);
     for engine in ENGINES {

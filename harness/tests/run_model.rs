@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 use common::*;
 
 const BOTH: &str = "wasmtime,wasmer";
+/// The hardening cells run on every built-in engine.
+const ALL: &str = "wasmtime,wasmer,wasmi";
+const ENGINES: [&str; 3] = ["wasmtime", "wasmer", "wasmi"];
 
 /// A WAT module whose `_start` prints `text` then spins forever.
 fn print_then_spin(text: &str) -> String {
@@ -63,7 +66,7 @@ fn suite_with_timeout(f: &Fixture, secs: &str) {
 }
 
 #[test]
-fn deadlines_end_loops_sleeps_and_start_functions_on_both_engines() {
+fn deadlines_end_loops_sleeps_and_start_functions_on_every_engine() {
     let f = Fixture::new();
     suite_with_timeout(&f, "1");
     f.file("busy.wat", print_then_spin("printed before the loop\n"));
@@ -71,10 +74,10 @@ fn deadlines_end_loops_sleeps_and_start_functions_on_both_engines() {
     f.file("start.wat", START_LOOP);
     f.file("fine.wat", wat_print(1, "ok\n", 0));
     f.file("fine.stdout", "ok\n");
-    let o = f.run(&["--suite", ".", "--engine", BOTH, "--json", "r.json"]);
+    let o = f.run(&["--suite", ".", "--engine", ALL, "--json", "r.json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ENGINES {
         for case in ["busy", "sleep", "start"] {
             let r = find(&report, case, engine);
             assert_eq!(r["reason"], "timeout", "{case} on {engine}: {r}");
@@ -87,7 +90,7 @@ fn deadlines_end_loops_sleeps_and_start_functions_on_both_engines() {
         );
         assert_eq!(find(&report, "fine", engine)["status"], "pass");
     }
-    assert_eq!(last_line(&o), "2 passed, 6 failed");
+    assert_eq!(last_line(&o), "3 passed, 9 failed");
 }
 
 /// `xharness run` with a piped stdin that the test never closes.
@@ -129,7 +132,7 @@ fn xharness_run_ends_every_kind_of_hang_with_124() {
     ];
     for (name, text) in &modules {
         let path = f.file(name, text);
-        for engine in ["wasmtime", "wasmer"] {
+        for engine in ENGINES {
             let (code, err) = run_module(engine, &path, "1");
             assert_eq!(code, Some(124), "{name} on {engine}: {err}");
             assert!(err.contains("timed out"), "{name} on {engine}: {err}");
@@ -152,10 +155,10 @@ fn huge_timeouts_are_usage_errors_not_panics() {
 }
 
 #[test]
-fn exit_codes_above_125_pass_through_xharness_run_on_both_engines() {
+fn exit_codes_above_125_pass_through_xharness_run_on_every_engine() {
     let f = Fixture::new();
     let module = f.file("m.wat", wat_print(1, "", 200));
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ENGINES {
         let o = f.run(&["run", "--engine", engine, module.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(200), "{engine}: {}", stderr(&o));
     }
@@ -173,13 +176,13 @@ fn a_crashing_worker_fails_only_its_own_job() {
     f.file("crashme.stdout", "fine\n");
     let o = f.run_env(
         &[
-            "--suite", ".", "--engine", BOTH, "-j", "2", "--json", "r.json",
+            "--suite", ".", "--engine", ALL, "-j", "2", "--json", "r.json",
         ],
         &[("XHARNESS_WORKER_CRASH_ON", "crashme")],
     );
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ENGINES {
         let r = find(&report, "crashme", engine);
         assert_eq!(r["status"], "error", "{r}");
         assert_eq!(r["reason"], "worker-crash");
@@ -188,7 +191,7 @@ fn a_crashing_worker_fails_only_its_own_job() {
             assert_eq!(find(&report, &format!("ok{i}"), engine)["status"], "pass");
         }
     }
-    assert_eq!(last_line(&o), "8 passed, 2 failed");
+    assert_eq!(last_line(&o), "12 passed, 3 failed");
 }
 
 #[test]
@@ -197,12 +200,12 @@ fn the_memory_watch_kills_a_worker_over_its_limit() {
     suite_with_timeout(&f, "30");
     f.file("sleep.wat", sleeper(20));
     let o = f.run_env(
-        &["--suite", ".", "--engine", BOTH, "--json", "r.json"],
+        &["--suite", ".", "--engine", ALL, "--json", "r.json"],
         &[("XHARNESS_RSS_MARGIN", "0")],
     );
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
-    for engine in ["wasmtime", "wasmer"] {
+    for engine in ENGINES {
         assert_eq!(find(&report, "sleep", engine)["reason"], "memory");
     }
 }

@@ -339,10 +339,10 @@ fn baselines_in_the_wasi_testsuites_format_use_manifest_names_and_warn_on_strang
         stderr(&o)
     );
     // Bad input is named.
-    let o = f.run(&[&args[..], &["--expectations", "wasmi=linux.toml"]].concat());
+    let o = f.run(&[&args[..], &["--expectations", "wasmx=linux.toml"]].concat());
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("unknown engine \"wasmi\""),
+        stderr(&o).contains("unknown engine \"wasmx\""),
         "{}",
         stderr(&o)
     );

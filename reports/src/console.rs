@@ -107,6 +107,7 @@ impl Console {
             let mut slim = CaseResult::new(&r.case, &r.engine, r.status);
             slim.reason = r.reason;
             slim.divergent = r.divergent;
+            slim.divergence = r.divergence.clone();
             slim.signature = r.signature.clone();
             self.signed.push(slim);
         }
@@ -153,6 +154,9 @@ impl Console {
         let _ = writeln!(text, "\n{title}");
         for r in &results {
             let _ = writeln!(text, "\n---- {} ----", self.case_line(r));
+            if let Some(d) = &r.divergence {
+                let _ = writeln!(text, "diverges: {}", d.describe());
+            }
             text.push_str(&self.failure_detail(r));
             if let Some(repro) = r.repro.as_ref().filter(|_| r.status != Status::XFail) {
                 text.push_str(&crate::render::repro_text(repro));
@@ -324,7 +328,16 @@ fn totals_detail(s: &Summary) -> String {
         } else {
             "cases diverge"
         };
-        parts.push(format!("{} {cases} between engines", s.divergent));
+        let mut text = format!("{} {cases} between engines", s.divergent);
+        if !s.odd_one_out.is_empty() {
+            let odd: Vec<String> = s
+                .odd_one_out
+                .iter()
+                .map(|(engine, n)| format!("{engine} {n}"))
+                .collect();
+            text.push_str(&format!(" (odd one out: {})", odd.join(", ")));
+        }
+        parts.push(text);
     }
     if let Some((known, new)) = s.baseline {
         parts.push(format!("{known} known from the baseline, {new} new"));

@@ -64,6 +64,8 @@ struct SummaryJson {
     xpassed: usize,
     errors: usize,
     divergent: usize,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    odd_one_out: std::collections::BTreeMap<String, usize>,
     total: usize,
     duration_ms: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,6 +86,7 @@ impl From<&Summary> for SummaryJson {
             xpassed: s.xpassed,
             errors: s.errors,
             divergent: s.divergent,
+            odd_one_out: s.odd_one_out.clone(),
             total: s.total(),
             duration_ms: s.duration.as_nanos() as f64 / 1e6,
             known: s.baseline.map(|b| b.0),
@@ -113,6 +116,7 @@ impl JsonReport {
         let summary = self
             .run
             .summary
+            .clone()
             .unwrap_or_else(|| Summary::from_results(&self.run.results, Duration::ZERO));
         let groups = crate::groups::groups(&results);
         let doc = Document {

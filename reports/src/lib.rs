@@ -25,6 +25,7 @@
 //! report and wherever else users meet them.
 
 pub mod console;
+pub mod divergence;
 mod error;
 mod fs;
 pub mod groups;
@@ -49,7 +50,8 @@ pub use model::{
     Attempt, ByteRange, CaseResult, Event, MismatchRecord, OutcomeKind, OutcomeRecord,
     OutputRecord, Reason, Repro, Status, Summary,
 };
-pub use saved::{SavedRun, fingerprint, mark_divergence};
+pub use divergence::{Divergence, fingerprint, mark_divergence};
+pub use saved::SavedRun;
 
 /// A listener for the scheduler's events; one per output format.
 pub trait Reporter: Send {

@@ -80,6 +80,8 @@ pub enum Reason {
     InstantiateError,
     /// The worker process running the job died (status `Error`).
     WorkerCrash,
+    /// The engine could not be set up, so the job never ran (status `Error`).
+    EngineError,
     /// `--bless` found the engines disagreeing on the output and wrote nothing.
     EnginesDisagree,
 }
@@ -96,6 +98,7 @@ impl Reason {
             Reason::CompileError => "compile-error",
             Reason::InstantiateError => "instantiate-error",
             Reason::WorkerCrash => "worker-crash",
+            Reason::EngineError => "engine-error",
             Reason::EnginesDisagree => "engines-disagree",
         }
     }
@@ -143,6 +146,10 @@ pub struct CaseResult {
     /// Whether the engines that ran this case disagree on its outcome or output.
     #[serde(default, skip_serializing_if = "is_false")]
     pub divergent: bool,
+    /// When the case diverges: which engines agree, and the odd one out
+    /// (see [`crate::divergence`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub divergence: Option<crate::Divergence>,
     /// Earlier attempts of a retried job, oldest first (the result itself is the last).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<Attempt>,
@@ -192,6 +199,7 @@ impl CaseResult {
             stderr: None,
             mismatches: Vec::new(),
             divergent: false,
+            divergence: None,
             attempts: Vec::new(),
             repro: None,
             signature: None,
@@ -300,7 +308,7 @@ pub struct Attempt {
 /// The run's totals. `Pass` and `XFail` count as passed; `Fail`, `XPass` and `Error` as
 /// failed; `Flaky`, `Skip` and `NotRun` on their own. `xfailed`, `xpassed` and `errors`
 /// count those subsets again. `total()` is always cases × engines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Summary {
     /// `Pass` + `XFail`.
     pub passed: usize,
@@ -320,6 +328,8 @@ pub struct Summary {
     pub errors: usize,
     /// Cases whose engines disagree (each case once, not per engine).
     pub divergent: usize,
+    /// Per engine, how many divergent cases it was the odd one out of.
+    pub odd_one_out: std::collections::BTreeMap<String, usize>,
     /// Whether the run was interrupted (Ctrl-C, SIGTERM).
     pub interrupted: bool,
     /// With a baseline: (failures it knew, failures it did not).
@@ -361,14 +371,18 @@ impl Summary {
             duration,
             ..Summary::default()
         };
-        let mut divergent = std::collections::BTreeSet::new();
+        let mut divergent = std::collections::BTreeMap::new();
         for r in results {
             summary.add(r.status);
             if r.divergent {
-                divergent.insert(r.case.as_str());
+                let odd = r.divergence.as_ref().and_then(|d| d.odd_one_out.as_deref());
+                divergent.insert(r.case.as_str(), odd);
             }
         }
         summary.divergent = divergent.len();
+        for odd in divergent.into_values().flatten() {
+            *summary.odd_one_out.entry(odd.to_string()).or_default() += 1;
+        }
         summary
     }
 
@@ -426,7 +440,7 @@ impl Collected {
                 self.engines = engines.to_vec();
             }
             Event::Finished(result) => self.results.push((*result).clone()),
-            Event::Done(summary) => self.summary = Some(**summary),
+            Event::Done(summary) => self.summary = Some((*summary).clone()),
         }
     }
 }

@@ -13,7 +13,7 @@
 //! - engines are the union, in order of first appearance; the suite name is the
 //!   distinct non-empty names joined by `+`;
 //! - the summary is counted again from the merged results, divergence is marked again
-//!   across them ([`mark_divergence`]), the duration is the sum of the runs' durations
+//!   across them ([`crate::divergence::mark_divergence`]), the duration is the sum of the runs' durations
 //!   and the merged run is interrupted if any input was; signatures are given again
 //!   from the merged records ([`crate::groups::sign`]), repro lines and baseline
 //!   marks are kept as each record had them;
@@ -139,7 +139,7 @@ impl SavedRun {
             summary: Summary::default(),
         };
         merged.add_result_engines();
-        mark_divergence(&mut merged.results);
+        crate::divergence::mark_divergence(&mut merged.results);
         crate::groups::sign(&mut merged.results);
         merged.summary = Summary::from_results(&merged.results, duration);
         merged.summary.interrupted = interrupted;
@@ -167,44 +167,6 @@ impl SavedRun {
                 self.engines.push(r.engine.clone());
             }
         }
-    }
-}
-
-/// What engines must agree on: outcome kind, exit code, both output digests. `None`
-/// for a result that never ran to an end (skip, compile error, not run).
-pub fn fingerprint(r: &CaseResult) -> Option<(crate::OutcomeKind, Option<i32>, &str, &str)> {
-    let outcome = r.outcome.as_ref()?;
-    Some((
-        outcome.kind,
-        outcome.exit_code,
-        digest(r.stdout.as_ref()),
-        digest(r.stderr.as_ref()),
-    ))
-}
-
-/// A stream's digest; a missing stream is empty, with no digest.
-fn digest(o: Option<&crate::OutputRecord>) -> &str {
-    o.map_or("", |o| o.digest.as_str())
-}
-
-/// Marks, in place, every result of a case whose engines disagree on the outcome kind,
-/// exit code, stdout or stderr as `divergent` (and clears the mark elsewhere). Only
-/// results that ran count: a skipped engine makes nothing divergent. The harness's
-/// rule; `results` may be in any order.
-pub fn mark_divergence(results: &mut [CaseResult]) {
-    let mut prints: BTreeMap<&str, Vec<_>> = BTreeMap::new();
-    for r in results.iter() {
-        if let Some(print) = fingerprint(r) {
-            prints.entry(r.case.as_str()).or_default().push(print);
-        }
-    }
-    let divergent: std::collections::BTreeSet<String> = prints
-        .into_iter()
-        .filter(|(_, p)| p.windows(2).any(|w| w[0] != w[1]))
-        .map(|(case, _)| case.to_string())
-        .collect();
-    for r in results.iter_mut() {
-        r.divergent = r.outcome.is_some() && divergent.contains(&r.case);
     }
 }
 
@@ -362,7 +324,7 @@ mod tests {
         let mut skip = CaseResult::new("x", "wasmer", Status::Skip);
         skip.divergent = true;
         let mut results = vec![skip, ran("x", "wasmtime", "d")];
-        mark_divergence(&mut results);
+        crate::divergence::mark_divergence(&mut results);
         assert!(results.iter().all(|r| !r.divergent));
     }
 

@@ -109,7 +109,12 @@ fn known_divergence() -> Vec<CaseResult> {
 
 /// Renders `results` as a live run would and writes the page into `dir`.
 fn write_report(dir: &Path, results: &[CaseResult]) -> PathBuf {
-    let engines = ["wasmer".to_string(), "wasmtime".to_string()];
+    write_report_on(dir, results, &["wasmer", "wasmtime"])
+}
+
+/// As [`write_report`], for a run on `engines`.
+fn write_report_on(dir: &Path, results: &[CaseResult], engines: &[&str]) -> PathBuf {
+    let engines: Vec<String> = engines.iter().map(|e| e.to_string()).collect();
     let mut report = HtmlReport::new();
     report.event(&Event::Started {
         suite: "divergence-demo",
@@ -255,6 +260,38 @@ fn summary_numbers_and_the_divergent_case() {
         "a case name made an element"
     );
     assert!(first(&doc, "img").is_none(), "test output made an element");
+}
+
+#[test]
+fn the_odd_one_out_is_marked_and_has_its_filter() {
+    let mut results = Vec::new();
+    for (engine, print) in [("wasmer", 'x'), ("wasmi", 'y'), ("wasmtime", 'y')] {
+        results.push(ran("odd/case", engine, Status::Pass, 0, print));
+        results.push(ran("ok/same", engine, Status::Pass, 0, 'z'));
+    }
+    xharness_reports::mark_divergence(&mut results);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let page = write_report_on(dir.path(), &results, &["wasmer", "wasmi", "wasmtime"]);
+    let button = "#filters .filter[data-filter=\"odd:wasmer\"]";
+    let doc = dom(&page, "");
+    assert_eq!(rows(&doc), ["odd/case", "ok/same"]);
+    assert_eq!(attr(&doc, button, "data-count").as_deref(), Some("1"));
+    assert!(first(&doc, "#filters .filter[data-filter=\"odd:wasmi\"]").is_none());
+    let marked: Vec<(String, String)> = doc
+        .select(&sel("td.cell.odd-one-out"))
+        .map(|td| {
+            let row = td
+                .parent()
+                .and_then(ElementRef::wrap)
+                .and_then(|tr| tr.value().attr("data-case"))
+                .unwrap_or_default();
+            (row.to_string(), td.value().attr("data-engine").unwrap_or_default().to_string())
+        })
+        .collect();
+    assert_eq!(marked, [("odd/case".to_string(), "wasmer".to_string())]);
+    let doc = dom(&page, "filter=odd:wasmer");
+    assert_eq!(rows(&doc), ["odd/case"]);
+    assert_eq!(attr(&doc, button, "aria-pressed").as_deref(), Some("true"));
 }
 
 #[test]

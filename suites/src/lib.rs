@@ -84,7 +84,7 @@ pub use load::{
     load_with_root, resolve,
 };
 pub use model::{
-    Case, DirMapping, Expectation, Input, Mode, Normalize, StreamNormalize, Suite, SuiteKind,
+    ANY_ENGINE, Case, DirMapping, EngineKey, Expectation, Input, Mode, Normalize, StreamNormalize, Suite, SuiteKind,
     Toolchain,
 };
 pub use template::{PLACEHOLDERS, Vars, expand, placeholders};

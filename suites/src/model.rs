@@ -36,7 +36,25 @@ pub struct Suite {
     /// against its folder: a folder of `ENGINE.toml` files, or `ENGINE=FILE`
     /// (in the WASI testsuite's expectation format; read by the harness).
     pub expectations: Vec<String>,
+    /// Every engine name the suite file itself uses (`[expect.ENGINE]`),
+    /// with its place, for the harness to check against its registry.
+    pub engine_keys: Vec<EngineKey>,
 }
+
+/// An engine name written in a suite file, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineKey {
+    /// The engine's name as written.
+    pub engine: String,
+    /// The TOML key it appears in (`expect.wasmer`).
+    pub key: String,
+    /// File and line.
+    pub loc: crate::error::Loc,
+}
+
+/// The key of [`Case::expect`] that applies to every engine (an expectation
+/// a `.T` file, `#[ignore]` or a WASI spec gives, not one engine's).
+pub const ANY_ENGINE: &str = "*";
 
 /// The kinds of suite definition this crate can read; one module each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +183,9 @@ pub struct Case {
     pub golden_stdout: PathBuf,
     /// Expected stderr; a missing file means "expected empty".
     pub golden_stderr: PathBuf,
-    /// Per-engine expectations; an engine absent from the map is expected to pass.
+    /// Per-engine expectations; [`ANY_ENGINE`] applies to every engine an
+    /// entry of its own does not name, and an engine absent from the map is
+    /// expected to pass. Read it with [`Case::expectation`].
     pub expect: BTreeMap<String, Expectation>,
     /// How the case is judged.
     pub mode: Mode,
@@ -196,6 +216,16 @@ pub struct Case {
     /// Native-import description files (`[run] native`); see
     /// `xharness_engines::native`.
     pub native: Vec<PathBuf>,
+}
+
+impl Case {
+    /// The expectation for `engine`: its own entry, else the one for every
+    /// engine ([`ANY_ENGINE`]).
+    pub fn expectation(&self, engine: &str) -> Option<&Expectation> {
+        self.expect
+            .get(engine)
+            .or_else(|| self.expect.get(ANY_ENGINE))
+    }
 }
 
 impl Case {
@@ -303,6 +333,7 @@ mod tests {
             retries: 0,
             warnings: vec![],
             expectations: vec![],
+            engine_keys: vec![],
             name: "t".into(),
             kind: SuiteKind::Generic,
             file: "/s/suite.toml".into(),

@@ -33,9 +33,12 @@
 //! and 64-bit hosts for these types).
 //!
 //! [`Native::load`] reads a description, loads the library, finds every
-//! listed symbol and prepares each call once per process; a backend then
-//! calls [`Native::bind`] for each import, which checks the import's type
-//! against the description.
+//! listed symbol and prepares each call once per process. A backend lists
+//! its module's imports as [`ImportSig`]s and calls [`bind_imports`], the
+//! one loop every engine shares: it checks each import of a described
+//! module against the description and returns a [`Binding`] per import,
+//! which the backend defines as a host function that calls
+//! [`Binding::invoke`] with the instance's memory.
 
 mod ffi;
 
@@ -295,6 +298,103 @@ impl Native {
             .insert(key, call.clone());
         Ok(call)
     }
+}
+
+/// One import of a module as [`bind_imports`] sees it.
+#[derive(Debug, Clone)]
+pub struct ImportSig {
+    /// The import module (`env`, `native`, ...).
+    pub module: String,
+    /// The import's name.
+    pub name: String,
+    /// For a function: its parameter and result types, each a [`Scalar`]
+    /// or the engine's name for a type C cannot take. `None` for a
+    /// memory, table, global or tag.
+    pub func: Option<(Vec<Result<Scalar, String>>, Vec<Result<Scalar, String>>)>,
+}
+
+/// A native function bound to one import of a module.
+#[derive(Clone)]
+pub struct Binding {
+    /// Index of the import in the list given to [`bind_imports`].
+    pub index: usize,
+    /// `MODULE::NAME`, the prefix of every error the call reports.
+    pub label: String,
+    call: Arc<Call>,
+}
+
+impl std::fmt::Debug for Binding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Binding")
+            .field("index", &self.index)
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Binding {
+    /// Call the native function with `args` against the guest memory of
+    /// `len` bytes at `base`; errors (a pointer outside memory) are
+    /// prefixed with the import's name, for the guest's trap.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Call::invoke`]: `base` and `len` are the instance's
+    /// memory, taken inside the host call.
+    pub unsafe fn invoke(
+        &self,
+        args: &[Value],
+        base: *mut u8,
+        len: u64,
+    ) -> Result<Option<Value>, String> {
+        // SAFETY: forwarded from this function's own contract.
+        unsafe { self.call.invoke(args, base, len) }.map_err(|m| format!("{}: {m}", self.label))
+    }
+
+    /// The error for a module that exports no memory to pass pointers into.
+    pub fn no_memory(&self) -> String {
+        format!("{}: the module exports no `memory`", self.label)
+    }
+}
+
+/// Bind every import of the described modules in `files` to its native
+/// function, checking its type against the description. The errors name
+/// the description file and the import.
+pub fn bind_imports(files: &[PathBuf], imports: &[ImportSig]) -> Result<Vec<Binding>, String> {
+    let mut out = Vec::new();
+    for file in files {
+        let native = Native::load(file).map_err(|e| e.to_string())?;
+        for (index, import) in imports.iter().enumerate() {
+            if import.module != native.module {
+                continue;
+            }
+            let name = &import.name;
+            let at = || format!("{}: import `{}::{name}`", native.file.display(), native.module);
+            let Some((params, results)) = &import.func else {
+                return Err(format!("{} is not a function", at()));
+            };
+            let scalars = |types: &[Result<Scalar, String>]| -> Result<Vec<Scalar>, String> {
+                types
+                    .iter()
+                    .map(|t| {
+                        t.clone().map_err(|t| {
+                            format!("{} has a {t} value, which a C function cannot take", at())
+                        })
+                    })
+                    .collect()
+            };
+            let (params, results) = (scalars(params)?, scalars(results)?);
+            let call = native
+                .bind(name, &params, &results)
+                .map_err(|e| e.to_string())?;
+            out.push(Binding {
+                index,
+                label: format!("{}::{name}", native.module),
+                call,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn structs(raw: &RawDescription) -> Result<BTreeMap<String, Arc<StructLayout>>, String> {

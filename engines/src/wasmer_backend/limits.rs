@@ -12,8 +12,8 @@
 
 use std::cell::RefCell;
 use std::ptr::NonNull;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::rules::Limits;
 
 use wasmer::sys::vm::{
     LinearMemory, MemoryError, MemoryStyle, TableStyle, VMMemory, VMMemoryDefinition, VMTable,
@@ -22,16 +22,9 @@ use wasmer::sys::vm::{
 use wasmer::sys::{BaseTunables, Tunables};
 use wasmer::{MemoryType, Pages, TableType};
 
-/// The limits in force on one thread while it instantiates a module.
-#[derive(Clone)]
-struct Limit {
-    pages: Pages,
-    table_elements: u32,
-    hit: Arc<AtomicBool>,
-}
-
 thread_local! {
-    static LIMIT: RefCell<Option<Limit>> = const { RefCell::new(None) };
+    /// The limits in force on this thread while it instantiates a module.
+    static LIMIT: RefCell<Option<Limits>> = const { RefCell::new(None) };
 }
 
 /// Sets the memory and table limits for instances created on this thread
@@ -39,13 +32,8 @@ thread_local! {
 pub(super) struct MemoryLimitScope;
 
 impl MemoryLimitScope {
-    pub(super) fn enter(max_pages: u64, max_table_elements: u64, hit: Arc<AtomicBool>) -> Self {
-        let limit = Limit {
-            pages: Pages(u32::try_from(max_pages).unwrap_or(u32::MAX)),
-            table_elements: u32::try_from(max_table_elements).unwrap_or(u32::MAX),
-            hit,
-        };
-        LIMIT.with(|l| *l.borrow_mut() = Some(limit));
+    pub(super) fn enter(limits: Limits) -> Self {
+        LIMIT.with(|l| *l.borrow_mut() = Some(limits));
         MemoryLimitScope
     }
 }
@@ -62,39 +50,34 @@ pub(super) struct LimitTunables;
 
 impl LimitTunables {
     fn limit(memory: VMMemory, ty: &MemoryType) -> Result<VMMemory, MemoryError> {
-        let Some(Limit {
-            pages: max, hit, ..
-        }) = LIMIT.with(|l| l.borrow().clone())
-        else {
+        let Some(limits) = LIMIT.with(|l| l.borrow().clone()) else {
             return Ok(memory);
         };
-        if ty.minimum > max {
-            hit.store(true, Ordering::Relaxed);
+        if !limits.memory_may_grow_to(u64::from(ty.minimum.0) * 65536) {
             return Err(MemoryError::MinimumMemoryTooLarge {
                 min_requested: ty.minimum,
-                max_allowed: max,
+                max_allowed: Pages(u32::try_from(limits.max_memory_pages()).unwrap_or(u32::MAX)),
             });
         }
         Ok(VMMemory(Box::new(LimitedMemory {
             inner: memory.0,
-            max,
-            hit,
+            limits,
         })))
     }
 
     /// The table type with its maximum capped by the thread's limit.
     fn capped_table(ty: &TableType) -> Result<TableType, String> {
-        let Some(limit) = LIMIT.with(|l| l.borrow().clone()) else {
+        let Some(limits) = LIMIT.with(|l| l.borrow().clone()) else {
             return Ok(*ty);
         };
-        if ty.minimum > limit.table_elements {
-            limit.hit.store(true, Ordering::Relaxed);
+        let most = u32::try_from(limits.max_table_elements()).unwrap_or(u32::MAX);
+        if !limits.table_may_grow_to(u64::from(ty.minimum)) {
             return Err(format!(
-                "table minimum of {} elements is over the memory limit ({} elements)",
-                ty.minimum, limit.table_elements
+                "table minimum of {} elements is over the memory limit ({most} elements)",
+                ty.minimum
             ));
         }
-        let maximum = ty.maximum.unwrap_or(u32::MAX).min(limit.table_elements);
+        let maximum = ty.maximum.unwrap_or(u32::MAX).min(most);
         Ok(TableType {
             maximum: Some(maximum),
             ..*ty
@@ -148,12 +131,11 @@ impl Tunables for LimitTunables {
     }
 }
 
-/// A linear memory that refuses to grow past `max` pages.
+/// A linear memory that grows only as far as its [`Limits`] allow.
 #[derive(Debug)]
 struct LimitedMemory {
     inner: Box<dyn LinearMemory + Send + Sync + 'static>,
-    max: Pages,
-    hit: Arc<AtomicBool>,
+    limits: Limits,
 }
 
 impl LinearMemory for LimitedMemory {
@@ -171,8 +153,8 @@ impl LinearMemory for LimitedMemory {
 
     fn grow(&mut self, delta: Pages) -> Result<Pages, MemoryError> {
         let current = self.inner.size();
-        if current.0.saturating_add(delta.0) > self.max.0 {
-            self.hit.store(true, Ordering::Relaxed);
+        let pages = u64::from(current.0) + u64::from(delta.0);
+        if !self.limits.memory_may_grow_to(pages * 65536) {
             return Err(MemoryError::CouldNotGrow {
                 current,
                 attempted_delta: delta,
@@ -182,8 +164,7 @@ impl LinearMemory for LimitedMemory {
     }
 
     fn grow_at_least(&mut self, min_size: u64) -> Result<(), MemoryError> {
-        if min_size > u64::from(self.max.0) * 65536 {
-            self.hit.store(true, Ordering::Relaxed);
+        if !self.limits.memory_may_grow_to(min_size) {
             return Err(MemoryError::CouldNotGrow {
                 current: self.inner.size(),
                 attempted_delta: Pages(0),
@@ -204,8 +185,7 @@ impl LinearMemory for LimitedMemory {
         let inner = self.inner.try_clone()?;
         Ok(Box::new(LimitedMemory {
             inner,
-            max: self.max,
-            hit: self.hit.clone(),
+            limits: self.limits.clone(),
         }))
     }
 
@@ -213,8 +193,7 @@ impl LinearMemory for LimitedMemory {
         let inner = self.inner.copy()?;
         Ok(Box::new(LimitedMemory {
             inner,
-            max: self.max,
-            hit: self.hit.clone(),
+            limits: self.limits.clone(),
         }))
     }
 }

@@ -1,13 +1,12 @@
-//! Native imports on wasmtime: a linker with the description's functions
-//! defined for one module's imports.
+//! Native imports on wasmtime: a linker with a host function for every
+//! import of a described module ([`crate::native::bind_imports`]).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use wasmtime::{Caller, Linker, Module as WtModule, Val, ValType};
 
 use super::Host;
-use crate::native::{Native, Scalar, Value};
+use crate::native::{Binding, ImportSig, Scalar, Value, bind_imports};
 
 /// `base` plus a host function for every import of a described module.
 pub(super) fn linker(
@@ -15,69 +14,55 @@ pub(super) fn linker(
     module: &WtModule,
     files: &[PathBuf],
 ) -> Result<Linker<Host>, String> {
-    let mut linker = base.clone();
-    for file in files {
-        let native = Native::load(file).map_err(|e| e.to_string())?;
-        for import in module.imports().filter(|i| i.module() == native.module) {
-            let name = import.name();
-            let Some(ty) = import.ty().func().cloned() else {
-                return Err(format!(
-                    "{}: import `{}::{name}` is not a function",
-                    native.file.display(),
-                    native.module
-                ));
-            };
-            let bad = |t: &ValType| {
-                format!(
-                    "{}: import `{}::{name}` has a {t} value, which a C function cannot take",
-                    native.file.display(),
-                    native.module
+    let imports: Vec<_> = module.imports().collect();
+    let sigs: Vec<ImportSig> = imports
+        .iter()
+        .map(|i| ImportSig {
+            module: i.module().to_owned(),
+            name: i.name().to_owned(),
+            func: i.ty().func().map(|f| {
+                (
+                    f.params().map(|t| scalar(&t)).collect(),
+                    f.results().map(|t| scalar(&t)).collect(),
                 )
-            };
-            let params: Vec<Scalar> = ty
-                .params()
-                .map(|t| scalar(&t).ok_or_else(|| bad(&t)))
-                .collect::<Result<_, _>>()?;
-            let results: Vec<Scalar> = ty
-                .results()
-                .map(|t| scalar(&t).ok_or_else(|| bad(&t)))
-                .collect::<Result<_, _>>()?;
-            let call = native
-                .bind(name, &params, &results)
-                .map_err(|e| e.to_string())?;
-            define(&mut linker, &native, name, ty, call)?;
-        }
+            }),
+        })
+        .collect();
+    let mut linker = base.clone();
+    for binding in bind_imports(files, &sigs)? {
+        let import = &imports[binding.index];
+        let Some(ty) = import.ty().func().cloned() else {
+            continue;
+        };
+        define(&mut linker, import.module(), import.name(), ty, binding)?;
     }
     Ok(linker)
 }
 
 fn define(
     linker: &mut Linker<Host>,
-    native: &Arc<Native>,
+    module: &str,
     name: &str,
     ty: wasmtime::FuncType,
-    call: Arc<crate::native::Call>,
+    binding: Binding,
 ) -> Result<(), String> {
-    let label = format!("{}::{name}", native.module);
+    let label = binding.label.clone();
     linker
         .func_new(
-            &native.module,
+            module,
             name,
             ty,
             move |mut caller: Caller<'_, Host>, params, results| {
                 let memory = caller
                     .get_export("memory")
                     .and_then(|e| e.into_memory())
-                    .ok_or_else(|| {
-                        wasmtime::Error::msg(format!("{label}: the module exports no `memory`"))
-                    })?;
+                    .ok_or_else(|| wasmtime::Error::msg(binding.no_memory()))?;
                 let base = memory.data_ptr(&caller);
                 let len = memory.data_size(&caller) as u64;
                 let args: Vec<Value> = params.iter().map(value).collect();
                 // SAFETY: base and len are this instance's memory, read just
                 // now inside its host call; nothing else touches it meanwhile.
-                let out = unsafe { call.invoke(&args, base, len) }
-                    .map_err(|m| wasmtime::Error::msg(format!("{label}: {m}")))?;
+                let out = unsafe { binding.invoke(&args, base, len) }.map_err(wasmtime::Error::msg)?;
                 if let (Some(v), Some(slot)) = (out, results.first_mut()) {
                     *slot = val(v);
                 }
@@ -85,22 +70,16 @@ fn define(
             },
         )
         .map(drop)
-        .map_err(|e| {
-            format!(
-                "{}: cannot define `{}::{name}`: {e}",
-                native.file.display(),
-                native.module
-            )
-        })
+        .map_err(|e| format!("cannot define `{label}`: {e}"))
 }
 
-fn scalar(t: &ValType) -> Option<Scalar> {
-    Some(match t {
+fn scalar(t: &ValType) -> Result<Scalar, String> {
+    Ok(match t {
         ValType::I32 => Scalar::I32,
         ValType::I64 => Scalar::I64,
         ValType::F32 => Scalar::F32,
         ValType::F64 => Scalar::F64,
-        _ => return None,
+        other => return Err(other.to_string()),
     })
 }
 

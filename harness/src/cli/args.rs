@@ -131,7 +131,8 @@ pub struct SuiteArgs {
     /// Override the suite's root directory.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Engine(s) to run on, comma-separated (default: the first built in, wasmtime).
+    /// Engine(s) to run on, comma-separated, or `all` for every registered engine
+    /// (default: the first registered, wasmtime).
     #[arg(long, value_name = "ENGINES", value_delimiter = ',')]
     pub engine: Vec<String>,
     /// Run only cases whose name contains one of these (see --exact).

@@ -23,8 +23,8 @@ use crate::repro::Dir;
 use crate::session::{Options, Session};
 use crate::worker::{Pool, WorkerCommand};
 
-pub(super) fn main(args: &ReproArgs) -> ExitCode {
-    match run(args) {
+pub(super) fn main(args: &ReproArgs, registry: &xharness_engines::Registry) -> ExitCode {
+    match run(args, registry) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("xharness repro: {message}");
@@ -54,18 +54,8 @@ fn suite_args(args: &ReproArgs, engine: &str) -> Result<super::SuiteArgs, String
         .map_err(|e| e.to_string())
 }
 
-fn run(args: &ReproArgs) -> Result<(), String> {
-    let engine = args.engine.clone().unwrap_or_else(|| {
-        xharness_engines::available()
-            .first()
-            .map_or_else(String::new, |e| e.to_string())
-    });
-    if !xharness_engines::available().contains(&engine.as_str()) {
-        return Err(format!(
-            "unknown engine {engine:?}; this build has {}",
-            xharness_engines::available().join(", ")
-        ));
-    }
+fn run(args: &ReproArgs, registry: &xharness_engines::Registry) -> Result<(), String> {
+    let engine = crate::registry::one_engine(registry, args.engine.as_deref())?;
     let sargs = suite_args(args, &engine)?;
     let engines = vec![engine.clone()];
     let cache_dir = sargs
@@ -98,7 +88,7 @@ fn run(args: &ReproArgs) -> Result<(), String> {
     opts.jobs = 1;
     opts.known_modules = ready.module_hashes;
     opts.origin = Some(sargs.origin());
-    let session = Session::with_pool(suite, engines, opts, pool)?;
+    let session = Session::with_pool(suite, engines, opts, pool, registry)?;
     let (kept, origin) = match kept {
         Some(k) => (k, "the last run's record"),
         None => {

@@ -18,8 +18,8 @@ use xharness_engines::{Invocation, Preopen, Status, Stdio};
 
 use super::RunArgs;
 
-pub(super) fn main(args: &RunArgs) -> ExitCode {
-    match run(args) {
+pub(super) fn main(args: &RunArgs, registry: &xharness_engines::Registry) -> ExitCode {
+    match run(args, registry) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
             eprintln!("xharness run: {message}");
@@ -28,7 +28,7 @@ pub(super) fn main(args: &RunArgs) -> ExitCode {
     }
 }
 
-fn run(args: &RunArgs) -> Result<u8, String> {
+fn run(args: &RunArgs, registry: &xharness_engines::Registry) -> Result<u8, String> {
     let path = args.module.display();
     let bytes = std::fs::read(&args.module).map_err(|e| format!("cannot read {path}: {e}"))?;
     let wasm = if args.module.extension().is_some_and(|e| e == "wat") {
@@ -39,14 +39,8 @@ fn run(args: &RunArgs) -> Result<u8, String> {
         bytes
     };
     let inv = invocation(args)?;
-    let name = match &args.engine {
-        Some(name) => name.clone(),
-        None => xharness_engines::available()
-            .first()
-            .ok_or("this build has no engine")?
-            .to_string(),
-    };
-    let engine = xharness_engines::by_name(&name).map_err(|e| e.to_string())?;
+    let name = crate::registry::one_engine(registry, args.engine.as_deref())?;
+    let engine = registry.create(&name).map_err(|e| e.to_string())?;
     watchdog(&args.module, inv.timeout)?;
     let cache = args
         .cache_dir

@@ -18,12 +18,13 @@ use xharness_suites::{Case, Expectation, Suite};
 use super::SuiteArgs;
 use crate::session::{Options, Session};
 use crate::worker::{Pool, WorkerCommand};
+use xharness_engines::Registry;
 
 /// Exit status of an interrupted run, as a shell reports SIGINT.
 const INTERRUPTED: u8 = 130;
 
-pub(super) fn main(args: &SuiteArgs) -> ExitCode {
-    match run(args) {
+pub(super) fn main(args: &SuiteArgs, registry: &Registry) -> ExitCode {
+    match run(args, registry) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
             eprintln!("xharness: {message}");
@@ -32,8 +33,8 @@ pub(super) fn main(args: &SuiteArgs) -> ExitCode {
     }
 }
 
-fn run(args: &SuiteArgs) -> Result<u8, String> {
-    let engines = engine_names(&args.engine);
+fn run(args: &SuiteArgs, registry: &Registry) -> Result<u8, String> {
+    let engines = registry.select(&args.engine).map_err(|e| e.to_string())?;
     let parallel = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -50,7 +51,10 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
         .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir);
     let ready = load_suite(args, &engines, &pool, &cache_dir, parallel)?;
     let mut suite = ready.suite;
-    let baselines = baselines(&mut suite, &engines, args)?;
+    for w in crate::registry::check_engine_keys(&suite, registry)? {
+        eprintln!("xharness: warning: {w}");
+    }
+    let baselines = baselines(&mut suite, &engines, args, registry)?;
     let mut cases = suite.filter(&args.filters, args.exact);
     if let Some(p) = &args.partition {
         cases = cases
@@ -111,7 +115,7 @@ fn run(args: &SuiteArgs) -> Result<u8, String> {
     opts.origin = Some(args.origin());
     let with_baseline = baselines.is_some();
     opts.baselines = baselines.unwrap_or_default();
-    let session = Session::with_pool(suite, engines, opts, pool)?;
+    let session = Session::with_pool(suite, engines, opts, pool, registry)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let color = xharness_golden::color_choice(args.color, terminal);
@@ -195,8 +199,9 @@ fn baselines(
     suite: &mut Suite,
     engines: &[String],
     args: &SuiteArgs,
+    registry: &Registry,
 ) -> Result<Option<crate::baseline::Applied>, String> {
-    let known = xharness_engines::available();
+    let known = registry.names();
     let sources = suite
         .expectations
         .iter()
@@ -254,28 +259,6 @@ fn write_empty_reports(suite: &Suite, engines: &[String], args: &SuiteArgs) -> R
         r.write(path).map_err(|e| e.to_string())?;
     }
     Ok(())
-}
-
-/// The engines asked for, or the first one built in.
-fn engine_names(asked: &[String]) -> Vec<String> {
-    let names: Vec<String> = asked
-        .iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    if names.is_empty() {
-        return xharness_engines::available()
-            .first()
-            .map(|n| vec![n.to_string()])
-            .unwrap_or_default();
-    }
-    if names.iter().any(|n| n == "all") {
-        return xharness_engines::available()
-            .into_iter()
-            .map(String::from)
-            .collect();
-    }
-    names
 }
 
 /// (case index, engine index) for every selected pair, in case order.
@@ -377,7 +360,7 @@ fn info<'c>(case: &'c Case, key: &str) -> Option<&'c str> {
 /// The reason a case is skipped on the first engine, if it is.
 fn skip_reason<'c>(case: &'c Case, engines: &[String]) -> Option<&'c str> {
     let engine = engines.first()?;
-    match case.expect.get(engine) {
+    match case.expectation(engine) {
         Some(Expectation::Skip(why)) => Some(why.as_str()),
         _ => None,
     }
@@ -455,16 +438,15 @@ fn print_detailed(cases: &[&Case], engines: &[String]) {
 }
 
 fn listed(case: &Case, engines: &[String]) -> ListedCase {
-    let expectations = case
-        .expect
+    let expectations = engines
         .iter()
-        .map(|(engine, e)| {
-            let text = match e {
+        .filter_map(|engine| {
+            let text = match case.expectation(engine)? {
                 Expectation::XFail(w) => format!("xfail: {w}"),
                 Expectation::Skip(w) => format!("skip: {w}"),
                 Expectation::Fragile(w) => format!("fragile: {w}"),
             };
-            (engine.clone(), text)
+            Some((engine.clone(), text))
         })
         .collect();
     let mut info: std::collections::BTreeMap<String, serde_json::Value> = case

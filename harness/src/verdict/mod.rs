@@ -136,6 +136,12 @@ pub fn judge(case: &Case, engine: &str, end: JobEnd, norms: &Norms) -> JobRecord
             };
             JobRecord::bare(finish(case, engine, Some(failure), 0.0))
         }
+        JobEnd::NoEngine(message) => {
+            let mut r = CaseResult::new(&case.name, engine, Status::Error);
+            r.reason = Some(Reason::EngineError);
+            r.detail = format!("{engine} could not be set up, so nothing ran: {message}");
+            JobRecord::bare(r)
+        }
         JobEnd::Killed {
             why: KillReason::Interrupted,
             ..
@@ -451,14 +457,14 @@ fn capped_text(bytes: &[u8]) -> String {
 }
 
 fn expectation_text(case: &Case, engine: &str) -> Option<String> {
-    case.expect.get(engine).map(|e| match e {
+    case.expectation(engine).map(|e| match e {
         Expectation::XFail(w) | Expectation::Skip(w) | Expectation::Fragile(w) => w.clone(),
     })
 }
 
 /// Apply the case's expectation for `engine` to a pass/fail judgement.
 pub fn finish(case: &Case, engine: &str, failure: Option<Failure>, ms: f64) -> CaseResult {
-    let expectation = case.expect.get(engine);
+    let expectation = case.expectation(engine);
     let (status, reason, detail) = match (expectation, failure) {
         (Some(Expectation::XFail(_)), Some(f)) => (Status::XFail, Some(f.reason), f.detail),
         (Some(Expectation::XFail(why)), None) => (

@@ -24,8 +24,9 @@ pub fn is_worker() -> bool {
     std::env::var_os(WORKER_ENV).is_some_and(|v| v == "1")
 }
 
-/// In a `main` that may be started as a worker: serve jobs and return the
-/// exit code when this process is one, `None` otherwise.
-pub fn serve_if_worker() -> Option<std::process::ExitCode> {
-    is_worker().then(serve::serve)
+/// In a `main` that may be started as a worker: serve jobs on the engines
+/// of `registry` and return the exit code when this process is one, `None`
+/// otherwise.
+pub fn serve_if_worker(registry: &xharness_engines::Registry) -> Option<std::process::ExitCode> {
+    is_worker().then(|| serve::serve(registry))
 }

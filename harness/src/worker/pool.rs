@@ -112,6 +112,9 @@ pub enum JobEnd {
     Finished(xharness_engines::Outcome),
     /// The engine could not compile or load the module.
     Rejected(String),
+    /// The engine could not be set up in the worker: the error, or the
+    /// panic's message.
+    NoEngine(String),
     /// The parent killed the worker; the output the guest printed until then.
     Killed {
         why: KillReason,
@@ -181,7 +184,10 @@ impl Pool {
             Err(message) => return crashed(message, Duration::ZERO),
         };
         let end = worker.run(job, stdin, watch);
-        let reusable = matches!(end, JobEnd::Finished(_) | JobEnd::Rejected(_));
+        let reusable = matches!(
+            end,
+            JobEnd::Finished(_) | JobEnd::Rejected(_) | JobEnd::NoEngine(_)
+        );
         if reusable && worker.jobs < JOBS_PER_WORKER {
             self.idle
                 .lock()
@@ -205,6 +211,7 @@ enum Msg {
     Chunk(u8, Vec<u8>),
     Done(Done),
     Rejected(String),
+    NoEngine(String),
     Broken(String),
 }
 
@@ -241,6 +248,7 @@ impl Worker {
                 Some(Msg::Chunk(tag, bytes)) => out.push(tag, &bytes),
                 Some(Msg::Done(done)) => return JobEnd::Finished(out.finish(done)),
                 Some(Msg::Rejected(message)) => return JobEnd::Rejected(message),
+                Some(Msg::NoEngine(message)) => return JobEnd::NoEngine(message),
                 Some(Msg::Broken(why)) => return self.died(&why, start, Some(out)),
                 // Quiet for a while: look at the worker's memory. (Jobs
                 // that finish within one poll never pay for the look.)
@@ -270,6 +278,9 @@ impl Worker {
             },
             Ok(Some((protocol::REJECTED, text))) => {
                 Msg::Rejected(String::from_utf8_lossy(&text).into_owned())
+            }
+            Ok(Some((protocol::NO_ENGINE, text))) => {
+                Msg::NoEngine(String::from_utf8_lossy(&text).into_owned())
             }
             Ok(Some((tag, _))) => Msg::Broken(format!("sent an unknown frame {tag:#x}")),
             Err(e) => Msg::Broken(format!("broke the protocol: {e}")),

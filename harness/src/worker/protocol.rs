@@ -22,6 +22,8 @@ pub const STDOUT: u8 = b'O';
 pub const STDERR: u8 = b'E';
 pub const DONE: u8 = b'D';
 pub const REJECTED: u8 = b'R';
+/// The job's engine could not be set up (its constructor failed or panicked).
+pub const NO_ENGINE: u8 = b'N';
 
 /// Frames larger than this are a protocol error, not an allocation.
 const MAX_FRAME: u32 = 1 << 30;

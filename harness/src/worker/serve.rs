@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use xharness_engines::cache::ModuleCache;
 use xharness_engines::{
-    Engine, EngineError, Invocation, Module, OutputStream, Preopen, Stdio, Tee,
+    Engine, EngineError, Invocation, Module, OutputStream, Preopen, Registry, Stdio, Tee,
 };
 
 use super::protocol::{self, Done, Job};
@@ -27,7 +27,7 @@ use super::protocol::{self, Done, Job};
 const KEEP_LOADED: usize = 4;
 
 /// Serve jobs on stdin until the parent closes it.
-pub fn serve() -> ExitCode {
+pub fn serve(registry: &Registry) -> ExitCode {
     let out = match crate::sys::take_stdout_for_protocol() {
         Ok(f) => Arc::new(Mutex::new(f)),
         Err(e) => {
@@ -36,11 +36,17 @@ pub fn serve() -> ExitCode {
         }
     };
     let mut input = BufReader::new(std::io::stdin().lock());
-    let mut worker = Worker::default();
-    // Set up the engines the parent named while it prepares the first job.
+    let mut worker = Worker {
+        registry: registry.clone(),
+        engines: HashMap::new(),
+        caches: HashMap::new(),
+        loaded: Vec::new(),
+    };
+    // Set up the engines the parent named while it prepares the first job
+    // (one that fails is set up again, and fails, in its own jobs).
     let engines = std::env::var(super::pool::ENGINES_ENV).unwrap_or_default();
     for name in engines.split(',').filter(|n| !n.is_empty()) {
-        if let Ok(engine) = xharness_engines::by_name(name) {
+        if let Ok(engine) = registry.create(name) {
             worker.engines.insert(name.to_string(), engine);
         }
     }
@@ -56,8 +62,8 @@ pub fn serve() -> ExitCode {
     }
 }
 
-#[derive(Default)]
 struct Worker {
+    registry: Registry,
     engines: HashMap<String, Arc<dyn Engine>>,
     caches: HashMap<std::path::PathBuf, ModuleCache>,
     /// Most recently used last.
@@ -67,6 +73,10 @@ struct Worker {
 impl Worker {
     fn handle(&mut self, job: &Job, stdin: Vec<u8>, out: &Arc<Mutex<File>>) {
         crash_hook(job);
+        if let Err(e) = self.engine(&job.engine) {
+            send(out, protocol::NO_ENGINE, e.to_string().as_bytes());
+            return;
+        }
         let module = match self.module(job) {
             Ok(m) => m,
             Err(e) => {
@@ -91,6 +101,16 @@ impl Worker {
         }
     }
 
+    /// The engine `name`, set up on first use.
+    fn engine(&mut self, name: &str) -> Result<Arc<dyn Engine>, EngineError> {
+        if let Some(e) = self.engines.get(name) {
+            return Ok(e.clone());
+        }
+        let engine = self.registry.create(name)?;
+        self.engines.insert(name.to_string(), engine.clone());
+        Ok(engine)
+    }
+
     fn module(&mut self, job: &Job) -> Result<Module, EngineError> {
         let key = (job.engine.clone(), job.wasm_sha256.clone());
         if let Some(i) = self.loaded.iter().position(|(k, _)| *k == key) {
@@ -99,11 +119,7 @@ impl Worker {
             self.loaded.push(entry);
             return Ok(module);
         }
-        if !self.engines.contains_key(&job.engine) {
-            let engine = xharness_engines::by_name(&job.engine)?;
-            self.engines.insert(job.engine.clone(), engine);
-        }
-        let engine = &self.engines[&job.engine];
+        let engine = self.engine(&job.engine)?;
         let sha = parse_sha(&job.wasm_sha256)?;
         let cache = self
             .caches

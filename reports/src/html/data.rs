@@ -36,6 +36,9 @@ pub(super) struct PageCase<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "is_false")]
     divergent: bool,
+    /// The engine that disagrees with all the others, if one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    odd: Option<&'a str>,
     #[serde(skip_serializing_if = "is_false")]
     failing: bool,
     results: Vec<Option<PageResult<'a>>>,
@@ -136,6 +139,9 @@ fn page_case<'a>(name: &'a str, engines: &[String], rs: &[&'a CaseResult]) -> Pa
     PageCase {
         name,
         divergent,
+        odd: rs
+            .iter()
+            .find_map(|r| r.divergence.as_ref()?.odd_one_out.as_deref()),
         failing: rs.iter().any(|r| is_failing(r.status)),
         results: aligned.iter().map(|r| r.map(page_result)).collect(),
         engine_diffs: if divergent {

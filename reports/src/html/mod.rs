@@ -4,7 +4,8 @@
 //! The page has a summary (per engine: passed, failed, expected failures, skipped,
 //! flaky, not run and the time spent; the number of divergent cases), a matrix of
 //! cases × engines (status and duration, colour-coded), filters (all, failing,
-//! divergent) and a search box, and for each case a detail view drawn when it is
+//! divergent, and "odd one out: ENGINE" for each engine that alone disagreed with
+//! the others in some case) and a search box, and for each case a detail view drawn when it is
 //! opened: every engine's outcome side by side, the diffs between the engines' outputs
 //! and against the golden, and each engine's time.
 //!
@@ -27,7 +28,8 @@
 //! `#divergent-count`, the filter buttons (`#filters .filter[data-filter=F]`, with
 //! `aria-pressed` and a `data-count` of their cases), `#shown-count`, the rows
 //! (`#matrix-body tr.case-row` with `data-case`, `data-divergent`, `data-failing`, and
-//! one `td.cell[data-engine][data-status]` per engine) and the detail rows
+//! one `td.cell[data-engine][data-status]` per engine, the odd one out's with
+//! `data-odd="true"` and class `odd-one-out`) and the detail rows
 //! (`tr.detail-row[data-case]`). `<html data-ready="true">` once the script ran.
 
 mod data;
@@ -65,6 +67,7 @@ impl HtmlReport {
         let summary = self
             .run
             .summary
+            .clone()
             .unwrap_or_else(|| Summary::from_results(&results, Duration::ZERO));
         let cases = data::page_cases(&engines, &results);
         let counts = FilterCounts::of(&results);
@@ -206,21 +209,31 @@ struct FilterCounts {
     all: usize,
     failing: usize,
     divergent: usize,
+    /// Per engine, the cases it is the odd one out of.
+    odd: std::collections::BTreeMap<String, usize>,
 }
 
 impl FilterCounts {
     fn of(results: &[CaseResult]) -> Self {
         use std::collections::BTreeMap;
-        let mut cases: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+        let mut cases: BTreeMap<&str, (bool, bool, Option<&str>)> = BTreeMap::new();
         for r in results {
             let flags = cases.entry(r.case.as_str()).or_default();
             flags.0 |= data::is_failing(r.status);
             flags.1 |= r.divergent;
+            if let Some(odd) = r.divergence.as_ref().and_then(|d| d.odd_one_out.as_deref()) {
+                flags.2 = Some(odd);
+            }
+        }
+        let mut odd = BTreeMap::new();
+        for engine in cases.values().filter_map(|f| f.2) {
+            *odd.entry(engine.to_string()).or_default() += 1;
         }
         FilterCounts {
             all: cases.len(),
             failing: cases.values().filter(|f| f.0).count(),
             divergent: cases.values().filter(|f| f.1).count(),
+            odd,
         }
     }
 }
@@ -248,6 +261,15 @@ fn controls(html: &mut String, counts: &FilterCounts) {
             "<button type=\"button\" class=\"filter{}\" data-filter=\"{filter}\" data-count=\"{n}\" \
              aria-pressed=\"{pressed}\" title=\"{title}\">{filter}<span class=\"count\">{n}</span></button>",
             if pressed { " active" } else { "" }
+        );
+    }
+    for (engine, n) in &counts.odd {
+        let e = escape(engine);
+        let _ = write!(
+            html,
+            "<button type=\"button\" class=\"filter filter-odd\" data-filter=\"odd:{e}\" data-count=\"{n}\" \
+             aria-pressed=\"false\" title=\"divergent cases where {e} differs from every other engine\">\
+             odd one out: {e}<span class=\"count\">{n}</span></button>"
         );
     }
     let _ = write!(

@@ -8,6 +8,10 @@
   var LABELS = { pass: "PASS", fail: "FAIL", xfail: "XFAIL", xpass: "XPASS", skip: "SKIP",
     flaky: "FLAKY", error: "ERROR", "not-run": "NOT RUN" };
   var FILTERS = ["all", "failing", "divergent"];
+  // One "odd one out: ENGINE" filter per engine that was the odd one out.
+  Array.prototype.forEach.call(document.querySelectorAll("#filters .filter"), function (b) {
+    if (FILTERS.indexOf(b.dataset.filter) < 0) FILTERS.push(b.dataset.filter);
+  });
   var data = JSON.parse(document.getElementById("report-data").textContent);
   var engines = data.engines, cases = data.cases;
   var lower = cases.map(function (c) { return c.name.toLowerCase(); });
@@ -35,6 +39,7 @@
         groups[state.group].cases.indexOf(c.name) < 0) return false;
     if (state.filter === "failing" && !c.failing) return false;
     if (state.filter === "divergent" && !c.divergent) return false;
+    if (state.filter.indexOf("odd:") === 0 && c.odd !== state.filter.slice(4)) return false;
     return !state.q || lower[i].indexOf(state.q.toLowerCase()) >= 0;
   }
 
@@ -62,7 +67,7 @@
   }
 
   // ---- matrix ---------------------------------------------------------------------
-  function cell(r, engine) {
+  function cell(r, engine, odd) {
     var td;
     if (!r) {
       td = el("td", "cell st-none", "\u2014");
@@ -74,6 +79,11 @@
       if (r.reason) td.title = r.reason;
     }
     td.dataset.engine = engine;
+    if (odd === engine) {
+      td.className += " odd-one-out";
+      td.dataset.odd = "true";
+      td.title = engine + " differs from the other engines" + (td.title ? ": " + td.title : "");
+    }
     return td;
   }
 
@@ -92,7 +102,7 @@
     th.appendChild(b);
     if (c.divergent) th.appendChild(el("span", "badge badge-divergent", "divergent"));
     tr.appendChild(th);
-    for (var j = 0; j < engines.length; j++) tr.appendChild(cell(c.results[j], engines[j]));
+    for (var j = 0; j < engines.length; j++) tr.appendChild(cell(c.results[j], engines[j], c.odd));
     return tr;
   }
 

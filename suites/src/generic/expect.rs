@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use crate::error::SuiteError;
-use crate::model::Expectation;
+use crate::model::{EngineKey, Expectation};
 use crate::source::SourceFile;
 
 /// Case name -> engine -> expectation.
@@ -17,25 +17,24 @@ pub type ByCase = BTreeMap<String, BTreeMap<String, Expectation>>;
 /// The raw `expect` table: engine -> case name -> text.
 pub type RawExpect = BTreeMap<String, BTreeMap<Spanned<String>, Spanned<String>>>;
 
-/// Every engine xharness knows, built into this binary or not: a suite may
-/// name an engine the current build lacks, but not a misspelt one.
-pub const KNOWN_ENGINES: [&str; 2] = ["wasmtime", "wasmer"];
-
-/// Validate every entry against the discovered `cases` (sorted) and regroup by case.
-pub fn parse(file: &SourceFile, raw: &RawExpect, cases: &[&str]) -> Result<ByCase, SuiteError> {
+/// Validate every entry against the discovered `cases` (sorted) and regroup
+/// by case. Engine names are not checked here (discovery knows no engines):
+/// each table's name and place is pushed to `keys`, for the harness to check
+/// against its engine registry.
+pub fn parse(
+    file: &SourceFile,
+    raw: &RawExpect,
+    cases: &[&str],
+    keys: &mut Vec<EngineKey>,
+) -> Result<ByCase, SuiteError> {
     let mut by_case = ByCase::new();
     for (engine, entries) in raw {
-        if !KNOWN_ENGINES.contains(&engine.as_str())
-            && let Some((first, _)) = entries.iter().next()
-        {
-            return Err(file.invalid(
-                first,
-                &format!("expect.{engine}"),
-                format!(
-                    "unknown engine `{engine}` in [expect.{engine}]; engines are {}",
-                    KNOWN_ENGINES.join(", ")
-                ),
-            ));
+        if let Some((first, _)) = entries.iter().next() {
+            keys.push(EngineKey {
+                engine: engine.clone(),
+                key: format!("expect.{engine}"),
+                loc: file.loc(first.span()),
+            });
         }
         for (case, text) in entries {
             let key = format!("expect.{engine}.{:?}", case.get_ref());

@@ -52,7 +52,8 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
         });
     }
     let names: Vec<&str> = found.iter().map(|f| f.name.as_str()).collect();
-    let mut expectations = expect::parse(file, &raw.expect, &names)?;
+    let mut engine_keys = Vec::new();
+    let mut expectations = expect::parse(file, &raw.expect, &names, &mut engine_keys)?;
     let cases = found
         .into_iter()
         .map(|f| {
@@ -71,6 +72,7 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
         retries: raw.run.retries.unwrap_or(0),
         warnings: Vec::new(),
         expectations: crate::builtin::expectation_paths(&file.path, &raw.expectations),
+        engine_keys,
     })
 }
 

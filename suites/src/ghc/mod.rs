@@ -190,9 +190,10 @@ fn build(
         }
     }
     cases.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut engine_keys = Vec::new();
     if let Some(f) = file {
         let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-        let mut by_case = crate::generic::expect::parse(f, &raw.expect, &names)?;
+        let mut by_case = crate::generic::expect::parse(f, &raw.expect, &names, &mut engine_keys)?;
         for case in &mut cases {
             if let Some(per_engine) = by_case.remove(&case.name) {
                 case.expect.extend(per_engine);
@@ -214,6 +215,7 @@ fn build(
         cases,
         retries: raw.run.retries.unwrap_or(0),
         warnings,
+        engine_keys,
     })
 }
 

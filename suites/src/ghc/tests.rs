@@ -210,7 +210,7 @@ fn test_functions_choose_the_mode() {
     .iter()
     .map(|t| {
         let c = cases::case(&f, t, &d);
-        (c.mode, c.expect.get("wasmtime").cloned())
+        (c.mode, c.expectation("wasmtime").cloned())
     })
     .collect();
     assert_eq!(modes[0], (Mode::CompileAndRun, None));
@@ -293,7 +293,7 @@ fn expectations_follow_ways() {
     );
     let e: Vec<Option<Expectation>> = t
         .iter()
-        .map(|t| cases::case(&f, t, &d).expect.get("wasmer").cloned())
+        .map(|t| cases::case(&f, t, &d).expectation("wasmer").cloned())
         .collect();
     assert!(matches!(&e[0], Some(Expectation::XFail(_))));
     assert_eq!(e[1], None);
@@ -316,7 +316,7 @@ fn fragile_markers_map_to_fragile_expectations_in_their_ways() {
     );
     let e: Vec<Option<Expectation>> = t
         .iter()
-        .map(|t| cases::case(&f, t, &d).expect.get("wasmtime").cloned())
+        .map(|t| cases::case(&f, t, &d).expectation("wasmtime").cloned())
         .collect();
     assert_eq!(e[0], Some(Expectation::Fragile("fragile(#7)".into())));
     // fragile_for applies only when the test runs in one of its ways.

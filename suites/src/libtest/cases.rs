@@ -4,9 +4,8 @@ use std::collections::BTreeMap;
 
 use super::{Binary, Listed, Plan};
 use crate::error::SuiteError;
-use crate::generic::expect::KNOWN_ENGINES;
 use crate::model::{
-    Case, DirMapping, Expectation, Mode, Normalize, StreamNormalize, Suite, SuiteKind, Toolchain,
+    ANY_ENGINE, Case, DirMapping, Expectation, Mode, Normalize, StreamNormalize, Suite, SuiteKind, Toolchain,
 };
 
 /// libtest prints how long the run took: not part of what is compared
@@ -34,6 +33,7 @@ pub(super) fn suite(
             ),
         });
     }
+    let mut engine_keys = Vec::new();
     if let Some(file) = &plan.source_file {
         let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
         let mut raw = plan.expect.clone();
@@ -43,13 +43,14 @@ pub(super) fn suite(
                 entries.retain(|case, _| names.binary_search(&case.get_ref().as_str()).is_ok());
             }
         }
-        let mut by_case = crate::generic::expect::parse(file, &raw, &names)?;
+        let mut by_case = crate::generic::expect::parse(file, &raw, &names, &mut engine_keys)?;
         for case in &mut cases {
             if let Some(per_engine) = by_case.remove(&case.name) {
                 // `#[ignore]` stays a skip whatever the file says.
-                for (engine, e) in per_engine {
-                    case.expect.entry(engine).or_insert(e);
+                if case.expect.contains_key(ANY_ENGINE) {
+                    continue;
                 }
+                case.expect.extend(per_engine);
             }
         }
     }
@@ -64,6 +65,7 @@ pub(super) fn suite(
         retries: plan.retries,
         warnings,
         expectations: plan.expectations.clone(),
+        engine_keys,
     })
 }
 
@@ -87,10 +89,7 @@ fn case(plan: &Plan, binary: &Binary, test: &Listed) -> Case {
             } else {
                 format!("#[ignore]: {reason}")
             };
-            KNOWN_ENGINES
-                .iter()
-                .map(|e| ((*e).to_owned(), Expectation::Skip(why.clone())))
-                .collect()
+            BTreeMap::from([(ANY_ENGINE.to_owned(), Expectation::Skip(why))])
         }
         None => BTreeMap::new(),
     };

@@ -128,11 +128,11 @@ fn cases_run_one_test_each_in_the_package_folder() {
     assert_eq!(a.libtest.as_deref(), Some("tests::a"));
     assert!(a.expect.is_empty());
     assert_eq!(
-        suite.cases[1].expect.get("wasmer"),
+        suite.cases[1].expectation("wasmer"),
         Some(&Expectation::XFail("differs".into()))
     );
     assert_eq!(
-        suite.cases[2].expect.get("wasmtime"),
+        suite.cases[2].expectation("wasmtime"),
         Some(&Expectation::Skip("#[ignore]: slow".into()))
     );
 }

@@ -172,9 +172,10 @@ fn build(
         });
     }
     let mut cases = found.cases;
+    let mut engine_keys = Vec::new();
     if let Some(f) = file {
         let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-        let mut by_case = crate::generic::expect::parse(f, &raw.expect, &names)?;
+        let mut by_case = crate::generic::expect::parse(f, &raw.expect, &names, &mut engine_keys)?;
         for case in &mut cases {
             if let Some(per_engine) = by_case.remove(&case.name) {
                 case.expect.extend(per_engine);
@@ -197,5 +198,6 @@ fn build(
         expectations: file.map_or_else(Vec::new, |f| {
             crate::builtin::expectation_paths(&f.path, &raw.expectations)
         }),
+        engine_keys,
     })
 }

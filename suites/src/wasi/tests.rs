@@ -42,7 +42,7 @@ fn by_name<'a>(found: &'a Found, name: &str) -> Option<&'a Case> {
 }
 
 fn skip_reason(case: &Case, engine: &str) -> Option<String> {
-    match case.expect.get(engine) {
+    match case.expectation(engine) {
         Some(Expectation::Skip(why)) => Some(why.clone()),
         _ => None,
     }
@@ -229,7 +229,7 @@ retries = 2
     assert_eq!(c.timeout, Duration::from_secs(5));
     assert_eq!(c.max_memory, 64 << 20);
     assert_eq!(
-        c.expect.get("wasmer"),
+        c.expectation("wasmer"),
         Some(&Expectation::XFail("known".into()))
     );
     let bad = br#"kind = "wasi-testsuite"

@@ -1,4 +1,5 @@
-//! Every behaviour of the engine seam, asserted identically on both engines.
+//! Every behaviour of the engine seam, asserted identically on every engine
+//! of the default registry (wasmtime, wasmer, wasmi): the fault matrix.
 //!
 //! Guests are built by the tests: WAT text through the `wat` crate, and
 //! `guests/guest.c` with clang for wasm32-wasi (installed by `.ci/run`).
@@ -13,9 +14,11 @@ use xharness_engines::{Engine, Invocation, Module, Outcome, Preopen, Status, Tra
 fn engines() -> &'static Vec<Arc<dyn Engine>> {
     static E: OnceLock<Vec<Arc<dyn Engine>>> = OnceLock::new();
     E.get_or_init(|| {
-        xharness_engines::available()
+        let registry = xharness::default_registry();
+        registry
+            .names()
             .into_iter()
-            .map(|n| xharness_engines::by_name(n).expect("engine starts"))
+            .map(|n| registry.create(n).expect("engine starts"))
             .collect()
     })
 }
@@ -86,7 +89,7 @@ fn assert_same(results: &[(&str, Outcome)], check: impl Fn(&str, &Outcome)) {
     let names: Vec<&str> = results.iter().map(|(n, _)| *n).collect();
     assert!(
         results.len() >= 2,
-        "the agreement check needs at least two engines, but this build has only {names:?}: build with the default features (wasmtime and wasmer)"
+        "the agreement check needs at least two engines, but this build has only {names:?}: build with the default features (wasmtime, wasmer and wasmi)"
     );
     let (first, base) = &results[0];
     for (name, o) in &results[1..] {
@@ -105,8 +108,11 @@ fn assert_same(results: &[(&str, Outcome)], check: impl Fn(&str, &Outcome)) {
 }
 
 #[test]
-fn both_engines_are_built_in() {
-    assert_eq!(xharness_engines::available(), vec!["wasmtime", "wasmer"]);
+fn three_engines_are_built_in() {
+    assert_eq!(
+        xharness::default_registry().names(),
+        vec!["wasmtime", "wasmer", "wasmi"]
+    );
 }
 
 #[test]
@@ -279,7 +285,9 @@ fn wasmer_guests_get_no_host_networking() {
         (call $exit (call $resolve (i32.const 0) (i32.const 9) (i32.const 80)
                                    (i32.const 1024) (i32.const 4) (i32.const 512)))))"#;
     let wasm = wat::parse_str(text).expect("test WAT parses");
-    let engine = xharness_engines::by_name("wasmer").expect("wasmer starts");
+    let engine = xharness::default_registry()
+        .create("wasmer")
+        .expect("wasmer starts");
     let module = engine.compile(&wasm).expect("compiles");
     let o = engine.run(&module, &inv(&[]));
     match o.status {
@@ -511,6 +519,14 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
     let cache = ModuleCache::new(dir.path());
     for e in engines() {
         let wasm = c_guest();
+        if !e.caches_native_code() {
+            // An interpreter keeps nothing on disk: every lookup compiles.
+            let (m, first) = cache.load_or_compile(e.as_ref(), wasm).expect("compile");
+            assert_eq!(first, Lookup::Uncached, "{}", e.name());
+            assert!(!cache.entry_path(e.as_ref(), wasm).exists(), "{}", e.name());
+            assert_eq!(e.run(&m, &inv(&["exit", "7"])).status, Status::Exited(7));
+            continue;
+        }
         let (_, first) = cache.load_or_compile(e.as_ref(), wasm).expect("compile");
         assert_eq!(first, Lookup::Miss, "{}", e.name());
         let (m, second) = cache.load_or_compile(e.as_ref(), wasm).expect("load");
@@ -546,8 +562,8 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
 
 /// A real difference between the engines, asserted so we notice if it
 /// changes: wasmer-wasix always preopens its virtual root `/` as fd 3, so
-/// the first requested preopen is fd 4 there, while wasmtime numbers the
-/// requested preopens from 3. WASI preview 1 promises no fd numbers and
+/// the first requested preopen is fd 4 there, while wasmtime and wasmi
+/// number the requested preopens from 3. WASI preview 1 promises no fd numbers and
 /// wasi-libc looks preopens up by name, so C programs see no difference.
 #[test]
 fn preopen_fd_numbering_differs_between_engines() {
@@ -583,7 +599,7 @@ fn preopen_fd_numbering_differs_between_engines() {
     for (name, o) in run_all(&module, &i) {
         assert_eq!(o.status, Status::Exited(0), "{name}");
         let want = match name {
-            "wasmtime" => ".\n-\n",
+            "wasmtime" | "wasmi" => ".\n-\n",
             "wasmer" => "/\n.\n",
             other => panic!("unexpected engine {other}"),
         };
