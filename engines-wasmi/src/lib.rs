@@ -149,7 +149,7 @@ impl Wasmi {
         let instance = match linker.instantiate_and_start(&mut store, module) {
             Ok(i) => i,
             Err(e) => {
-                return match missing_import(&linker, &store, module) {
+                return match missing_import(&e) {
                     Some(status) => status,
                     None => instantiate_failure(&e, &limits),
                 };
@@ -223,20 +223,23 @@ impl std::io::Write for Sink {
     }
 }
 
-/// The first import the linker cannot satisfy, named.
-fn missing_import(linker: &Linker<Host>, store: &Store<Host>, module: &WiModule) -> Option<Status> {
-    for import in module.imports() {
-        if linker.get(store, import.module(), import.name()).is_none() {
-            let kind = match import.ty() {
-                wasmi::ExternType::Func(_) => "function",
-                wasmi::ExternType::Global(_) => "global",
-                wasmi::ExternType::Table(_) => "table",
-                wasmi::ExternType::Memory(_) => "memory",
-            };
-            return Some(rules::unknown_import(import.module(), import.name(), kind));
-        }
-    }
-    None
+/// An import the linker could not satisfy, named as the other engines
+/// name it.
+fn missing_import(e: &wasmi::Error) -> Option<Status> {
+    let wasmi::errors::ErrorKind::Linker(wasmi::errors::LinkerError::MissingDefinition {
+        name,
+        ty,
+    }) = e.kind()
+    else {
+        return None;
+    };
+    let kind = match ty {
+        wasmi::ExternType::Func(_) => "function",
+        wasmi::ExternType::Global(_) => "global",
+        wasmi::ExternType::Table(_) => "table",
+        wasmi::ExternType::Memory(_) => "memory",
+    };
+    Some(rules::unknown_import(name.module(), name.name(), kind))
 }
 
 fn instantiate_failure(e: &wasmi::Error, limits: &Limits) -> Status {
