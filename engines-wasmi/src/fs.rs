@@ -19,13 +19,15 @@ pub(crate) fn preopen(ctx: &WasiCtx, preopens: &[Preopen]) -> Result<(), String>
             format!("cannot preopen {} as `{}`: {e}", p.host.display(), p.guest)
         };
         let dir = Dir::open_ambient_dir(&p.host, ambient_authority()).map_err(|e| cant(&e))?;
-        let dir: Box<dyn WasiDir> = Box::new(wasmi_wasi::wasi_common::sync::dir::Dir::from_cap_std(dir));
+        let dir: Box<dyn WasiDir> =
+            Box::new(wasmi_wasi::wasi_common::sync::dir::Dir::from_cap_std(dir));
         let dir = if p.read_only {
             Box::new(ReadOnly(dir))
         } else {
             dir
         };
-        ctx.push_preopened_dir(dir, &p.guest).map_err(|e| cant(&e))?;
+        ctx.push_preopened_dir(dir, &p.guest)
+            .map_err(|e| cant(&e))?;
     }
     Ok(())
 }
@@ -93,11 +95,20 @@ impl WasiDir for ReadOnly {
         self.0.get_filestat().await
     }
 
-    async fn get_path_filestat(&self, path: &str, follow_symlinks: bool) -> Result<Filestat, Error> {
+    async fn get_path_filestat(
+        &self,
+        path: &str,
+        follow_symlinks: bool,
+    ) -> Result<Filestat, Error> {
         self.0.get_path_filestat(path, follow_symlinks).await
     }
 
-    async fn rename(&self, _path: &str, _dest_dir: &dyn WasiDir, _dest_path: &str) -> Result<(), Error> {
+    async fn rename(
+        &self,
+        _path: &str,
+        _dest_dir: &dyn WasiDir,
+        _dest_path: &str,
+    ) -> Result<(), Error> {
         Err(Error::perm())
     }
 

@@ -116,9 +116,11 @@ impl Engine for Wasmi {
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
-        capture::run_captured(inv, |stdout, stderr, _| match module.get::<WiModule>(NAME) {
-            Ok(m) => self.run_module(m, inv, stdout, stderr),
-            Err(e) => Status::InstantiateError(e.to_string()),
+        capture::run_captured(inv, |stdout, stderr, _| {
+            match module.get::<WiModule>(NAME) {
+                Ok(m) => self.run_module(m, inv, stdout, stderr),
+                Err(e) => Status::InstantiateError(e.to_string()),
+            }
         })
     }
 }
@@ -188,7 +190,11 @@ fn linker(engine: &WiEngine, module: &WiModule, inv: &Invocation) -> Result<Link
     Ok(linker)
 }
 
-fn build_wasi(inv: &Invocation, stdout: &CaptureBuf, stderr: &CaptureBuf) -> Result<WasiCtx, String> {
+fn build_wasi(
+    inv: &Invocation,
+    stdout: &CaptureBuf,
+    stderr: &CaptureBuf,
+) -> Result<WasiCtx, String> {
     let mut b = WasiCtxBuilder::new();
     b.args(&inv.argv)
         .map_err(|e| format!("cannot pass the arguments: {e}"))?;

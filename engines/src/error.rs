@@ -45,7 +45,9 @@ pub enum EngineError {
     #[error("the {engine} engine panicked while being set up: {message}")]
     Panicked { engine: String, message: String },
     /// A constructor made an engine that calls itself by another name.
-    #[error("an engine registered as `{registered}` calls itself `{named}`; Engine::name must return the registered name")]
+    #[error(
+        "an engine registered as `{registered}` calls itself `{named}`; Engine::name must return the registered name"
+    )]
     Misnamed {
         registered: String,
         named: &'static str,

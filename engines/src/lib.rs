@@ -53,11 +53,11 @@ use std::any::Any;
 use std::sync::Arc;
 
 pub use error::EngineError;
-pub use registry::{Known, Registry};
 pub use invocation::{
     Captured, DEFAULT_OUTPUT_CAP, Invocation, Outcome, OutputStream, Preopen, Status, Stdio,
     TABLE_ELEMENT_BYTES, Tee, TrapKind,
 };
+pub use registry::{Known, Registry};
 
 /// A WebAssembly engine that compiles modules and runs them under WASI.
 pub trait Engine: Send + Sync {

@@ -204,11 +204,12 @@ impl Registry {
         else {
             return Err(self.unknown(name));
         };
-        let engine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make()))
-            .map_err(|panic| EngineError::Panicked {
+        let engine = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make())).map_err(
+            |panic| EngineError::Panicked {
                 engine: name.to_string(),
                 message: panic_message(&panic),
-            })??;
+            },
+        )??;
         if engine.name() != name {
             return Err(EngineError::Misnamed {
                 registered: name.to_string(),
@@ -251,7 +252,10 @@ mod tests {
         assert!(err.contains(&built.join(", ")), "{err}");
         let err = r.select(&["wasm3".into()]).unwrap_err().to_string();
         assert!(err.contains("not a backend here"), "{err}");
-        assert_eq!(r.lookup("wasm3"), Known::NotBuilt("not a backend here".into()));
+        assert_eq!(
+            r.lookup("wasm3"),
+            Known::NotBuilt("not a backend here".into())
+        );
         assert_eq!(r.lookup("wasm4"), Known::Unknown);
     }
 

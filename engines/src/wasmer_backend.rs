@@ -75,8 +75,7 @@ impl Wasmer {
     }
 
     fn module<'m>(&self, module: &'m Module) -> Result<&'m Compiled, EngineError> {
-        module
-            .get::<Compiled>(NAME)
+        module.get::<Compiled>(NAME)
     }
 }
 

@@ -107,8 +107,7 @@ impl Wasmtime {
     }
 
     fn module<'m>(&self, module: &'m Module) -> Result<&'m WtModule, EngineError> {
-        module
-            .get::<WtModule>(self.name)
+        module.get::<WtModule>(self.name)
     }
 }
 

@@ -15,11 +15,11 @@
 //! its worker, on another job's compile) parks its own thread and nothing
 //! else can run on that thread's stack meanwhile.
 
-use xharness_engines::Registry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, mpsc};
+use xharness_engines::Registry;
 
 use xharness_golden::Normalizer;
 use xharness_reports::{CaseResult, Reason, Status};

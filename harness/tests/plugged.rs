@@ -62,7 +62,10 @@ fn main() -> ExitCode {
     }
     let trials = vec![
         Trial::test("broken_engines_fail_only_their_own_jobs", broken_engines),
-        Trial::test("suite_keys_of_engines_this_build_lacks_warn", missing_engine_keys),
+        Trial::test(
+            "suite_keys_of_engines_this_build_lacks_warn",
+            missing_engine_keys,
+        ),
     ];
     libtest_mimic::run(&Arguments::from_args(), trials).exit_code()
 }
@@ -98,7 +101,9 @@ fn broken_engines() -> Result<(), Failed> {
         dir.path(),
     );
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    check(o.status.code() == Some(1), || format!("status {:?}\n{stderr}", o.status))?;
+    check(o.status.code() == Some(1), || {
+        format!("status {:?}\n{stderr}", o.status)
+    })?;
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
     let results = report["results"].as_array().ok_or("no results")?;
     let cases = results.iter().filter(|r| r["engine"] == "wasmi").count();
@@ -113,18 +118,24 @@ fn broken_engines() -> Result<(), Failed> {
             "wasmi" => None,
             "panics-in-run" => Some("the plugged engine gave up mid-run"),
             "fails-at-setup" => Some("no licence for this engine"),
-            "panics-at-setup" => Some("the panics-at-setup engine panicked while being set up: constructor exploded"),
+            "panics-at-setup" => {
+                Some("the panics-at-setup engine panicked while being set up: constructor exploded")
+            }
             other => return Err(format!("unexpected engine {other}").into()),
         };
         match want {
-            None => check(status == "pass" || status == "xfail", || format!("wasmi: {r}"))?,
+            None => check(status == "pass" || status == "xfail", || {
+                format!("wasmi: {r}")
+            })?,
             Some(message) => check(
                 (status == "fail" || status == "error") && detail.contains(message),
                 || format!("{engine}: want a failure naming {message:?}, got {r}"),
             )?,
         }
     }
-    check(results.len() == cases * 4, || format!("{} results for {cases} cases", results.len()))
+    check(results.len() == cases * 4, || {
+        format!("{} results for {cases} cases", results.len())
+    })
 }
 
 fn missing_engine_keys() -> Result<(), Failed> {
@@ -134,20 +145,36 @@ fn missing_engine_keys() -> Result<(), Failed> {
     let suite = |expect: &str| {
         format!("name = \"keys\"\ninclude = [\"*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n{expect}")
     };
-    write("suite.toml", &suite("[expect.wasm3]\n\"ok\" = \"xfail: not here\"\n"))?;
+    write(
+        "suite.toml",
+        &suite("[expect.wasm3]\n\"ok\" = \"xfail: not here\"\n"),
+    )?;
     let cache = dir.path().join("cache");
     let cache = cache.to_str().ok_or("utf-8 path")?;
-    let o = cli(&["--suite", ".", "--engine", "wasmi", "--cache-dir", cache], dir.path());
+    let o = cli(
+        &["--suite", ".", "--engine", "wasmi", "--cache-dir", cache],
+        dir.path(),
+    );
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    check(o.status.code() == Some(0), || format!("status {:?}\n{stderr}", o.status))?;
+    check(o.status.code() == Some(0), || {
+        format!("status {:?}\n{stderr}", o.status)
+    })?;
     check(
         stderr.contains("suite.toml:6: [expect.wasm3] names `wasm3`, which this build cannot run (an engine of another build)"),
         || stderr.clone(),
     )?;
-    write("suite.toml", &suite("[expect.wasmtme]\n\"ok\" = \"xfail: typo\"\n"))?;
-    let o = cli(&["--suite", ".", "--engine", "wasmi", "--cache-dir", cache], dir.path());
+    write(
+        "suite.toml",
+        &suite("[expect.wasmtme]\n\"ok\" = \"xfail: typo\"\n"),
+    )?;
+    let o = cli(
+        &["--suite", ".", "--engine", "wasmi", "--cache-dir", cache],
+        dir.path(),
+    );
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    check(o.status.code() == Some(2), || format!("status {:?}\n{stderr}", o.status))?;
+    check(o.status.code() == Some(2), || {
+        format!("status {:?}\n{stderr}", o.status)
+    })?;
     check(
         stderr.contains("suite.toml:6: [expect.wasmtme]: unknown engine `wasmtme`; engines are wasmtime, wasmer, wasmi, panics-in-run, fails-at-setup, panics-at-setup, wasm3"),
         || stderr.clone(),

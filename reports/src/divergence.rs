@@ -90,8 +90,8 @@ pub fn divergence<'a>(results: impl IntoIterator<Item = &'a CaseResult>) -> Opti
         .collect();
     agree.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     let ran: usize = agree.iter().map(Vec::len).sum();
-    let odd_one_out = (ran >= 3 && agree.len() == 2 && agree[1].len() == 1)
-        .then(|| agree[1][0].clone());
+    let odd_one_out =
+        (ran >= 3 && agree.len() == 2 && agree[1].len() == 1).then(|| agree[1][0].clone());
     Some(Divergence { agree, odd_one_out })
 }
 
@@ -139,7 +139,10 @@ mod tests {
         let d = rs[0].divergence.clone().expect("diverges");
         assert_eq!(
             d.agree,
-            [vec!["wasmi".to_string(), "wasmtime".into()], vec!["wasmer".into()]]
+            [
+                vec!["wasmi".to_string(), "wasmtime".into()],
+                vec!["wasmer".into()]
+            ]
         );
         assert_eq!(d.odd_one_out.as_deref(), Some("wasmer"));
         assert_eq!(d.describe(), "wasmer differs from wasmi, wasmtime");
@@ -162,7 +165,13 @@ mod tests {
         skipped.divergent = true;
         let mut rs = vec![ran("wasmtime", 0), ran("wasmer", 1), skipped];
         mark_divergence(&mut rs);
-        assert_eq!(rs[0].divergence.as_ref().and_then(|d| d.odd_one_out.clone()), None);
+        assert_eq!(
+            rs[0]
+                .divergence
+                .as_ref()
+                .and_then(|d| d.odd_one_out.clone()),
+            None
+        );
         assert!(!rs[2].divergent && rs[2].divergence.is_none());
         let mut agree = vec![ran("wasmtime", 0), ran("wasmer", 0), ran("wasmi", 0)];
         mark_divergence(&mut agree);

@@ -41,6 +41,7 @@ pub mod saved;
 mod test_data;
 
 pub use console::Console;
+pub use divergence::{Divergence, fingerprint, mark_divergence};
 pub use error::ReportError;
 pub use groups::Group;
 pub use html::HtmlReport;
@@ -50,7 +51,6 @@ pub use model::{
     Attempt, ByteRange, CaseResult, Event, MismatchRecord, OutcomeKind, OutcomeRecord,
     OutputRecord, Reason, Repro, Status, Summary,
 };
-pub use divergence::{Divergence, fingerprint, mark_divergence};
 pub use saved::SavedRun;
 
 /// A listener for the scheduler's events; one per output format.

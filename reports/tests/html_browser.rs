@@ -285,7 +285,13 @@ fn the_odd_one_out_is_marked_and_has_its_filter() {
                 .and_then(ElementRef::wrap)
                 .and_then(|tr| tr.value().attr("data-case"))
                 .unwrap_or_default();
-            (row.to_string(), td.value().attr("data-engine").unwrap_or_default().to_string())
+            (
+                row.to_string(),
+                td.value()
+                    .attr("data-engine")
+                    .unwrap_or_default()
+                    .to_string(),
+            )
         })
         .collect();
     assert_eq!(marked, [("odd/case".to_string(), "wasmer".to_string())]);

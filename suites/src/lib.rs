@@ -84,8 +84,8 @@ pub use load::{
     load_with_root, resolve,
 };
 pub use model::{
-    ANY_ENGINE, Case, DirMapping, EngineKey, Expectation, Input, Mode, Normalize, StreamNormalize, Suite, SuiteKind,
-    Toolchain,
+    ANY_ENGINE, Case, DirMapping, EngineKey, Expectation, Input, Mode, Normalize, StreamNormalize,
+    Suite, SuiteKind, Toolchain,
 };
 pub use template::{PLACEHOLDERS, Vars, expand, placeholders};
 pub use units::parse_size;

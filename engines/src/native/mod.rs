@@ -300,6 +300,10 @@ impl Native {
     }
 }
 
+/// A wasm value type as C sees it: a [`Scalar`], or the engine's name for
+/// a type C cannot take.
+pub type ValueSig = Result<Scalar, String>;
+
 /// One import of a module as [`bind_imports`] sees it.
 #[derive(Debug, Clone)]
 pub struct ImportSig {
@@ -307,10 +311,9 @@ pub struct ImportSig {
     pub module: String,
     /// The import's name.
     pub name: String,
-    /// For a function: its parameter and result types, each a [`Scalar`]
-    /// or the engine's name for a type C cannot take. `None` for a
+    /// For a function: its parameter and result types. `None` for a
     /// memory, table, global or tag.
-    pub func: Option<(Vec<Result<Scalar, String>>, Vec<Result<Scalar, String>>)>,
+    pub func: Option<(Vec<ValueSig>, Vec<ValueSig>)>,
 }
 
 /// A native function bound to one import of a module.
@@ -369,7 +372,13 @@ pub fn bind_imports(files: &[PathBuf], imports: &[ImportSig]) -> Result<Vec<Bind
                 continue;
             }
             let name = &import.name;
-            let at = || format!("{}: import `{}::{name}`", native.file.display(), native.module);
+            let at = || {
+                format!(
+                    "{}: import `{}::{name}`",
+                    native.file.display(),
+                    native.module
+                )
+            };
             let Some((params, results)) = &import.func else {
                 return Err(format!("{} is not a function", at()));
             };

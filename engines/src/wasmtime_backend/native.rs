@@ -62,7 +62,8 @@ fn define(
                 let args: Vec<Value> = params.iter().map(value).collect();
                 // SAFETY: base and len are this instance's memory, read just
                 // now inside its host call; nothing else touches it meanwhile.
-                let out = unsafe { binding.invoke(&args, base, len) }.map_err(wasmtime::Error::msg)?;
+                let out =
+                    unsafe { binding.invoke(&args, base, len) }.map_err(wasmtime::Error::msg)?;
                 if let (Some(v), Some(slot)) = (out, results.first_mut()) {
                     *slot = val(v);
                 }

@@ -46,7 +46,10 @@ fn all_is_the_built_in_engines_and_the_plugged_one() {
     // The unoptimised engine agrees with every other engine on every case
     // but the one wasmer is known to differ on.
     assert_eq!(report["summary"]["divergent"], 1, "{}", report["summary"]);
-    assert_eq!(report["summary"]["odd_one_out"], serde_json::json!({"wasmer": 1}));
+    assert_eq!(
+        report["summary"]["odd_one_out"],
+        serde_json::json!({"wasmer": 1})
+    );
 }
 
 #[test]

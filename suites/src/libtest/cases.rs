@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use super::{Binary, Listed, Plan};
 use crate::error::SuiteError;
 use crate::model::{
-    ANY_ENGINE, Case, DirMapping, Expectation, Mode, Normalize, StreamNormalize, Suite, SuiteKind, Toolchain,
+    ANY_ENGINE, Case, DirMapping, Expectation, Mode, Normalize, StreamNormalize, Suite, SuiteKind,
+    Toolchain,
 };
 
 /// libtest prints how long the run took: not part of what is compared
