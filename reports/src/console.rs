@@ -219,6 +219,13 @@ impl Console {
         {
             let _ = write!(line, ": {expectation}");
         }
+        if let Some(d) = r
+            .divergence
+            .as_ref()
+            .filter(|d| d.odd_one_out.as_deref() == Some(r.engine.as_str()))
+        {
+            let _ = write!(line, " [odd one out: {}]", d.describe());
+        }
         line
     }
 
@@ -492,6 +499,46 @@ mod tests {
                 "interrupted: the run was stopped before every case finished",
             ]
         );
+    }
+
+    #[test]
+    fn the_odd_one_out_says_so_on_its_line_and_in_the_totals() {
+        let mut results: Vec<CaseResult> = ["wasmtime", "wasmer", "wasmi"]
+            .iter()
+            .map(|engine| {
+                let mut r = CaseResult::new("files/fd", *engine, Status::Pass);
+                r.outcome = Some(crate::OutcomeRecord {
+                    kind: crate::OutcomeKind::Exited,
+                    exit_code: Some(if *engine == "wasmer" { 1 } else { 0 }),
+                    message: None,
+                });
+                r
+            })
+            .collect();
+        results[1].status = Status::Fail;
+        crate::divergence::mark_divergence(&mut results);
+        let capture = Capture::default();
+        let mut console = Console::new(Box::new(capture.clone()), false, false, false);
+        for r in &results {
+            console.event(&Event::Finished(r));
+        }
+        console.event(&Event::Done(&Summary::from_results(
+            &results,
+            Duration::from_secs(1),
+        )));
+        console.finish().unwrap();
+        drop(console);
+        let text = capture.text();
+        assert!(
+            text.contains("FAIL files/fd::wasmer (0.0 ms) [odd one out: wasmer differs from wasmi, wasmtime]\n"),
+            "{text}"
+        );
+        assert!(!text.contains("PASS files/fd::wasmi (0.0 ms) ["), "{text}");
+        assert!(
+            text.contains("diverges: wasmer differs from wasmi, wasmtime\n"),
+            "{text}"
+        );
+        assert!(text.contains("(odd one out: wasmer 1)"), "{text}");
     }
 
     #[test]
