@@ -42,7 +42,7 @@ pub struct ReproArgs {
     /// The case's name, exactly as the run reported it.
     #[arg(value_name = "NAME")]
     pub case: String,
-    /// The engine it failed on (default: the first built in).
+    /// The engine it failed on (default: the first registered).
     #[arg(long)]
     pub engine: Option<String>,
     /// The folder to write.
@@ -65,7 +65,7 @@ pub struct ReproArgs {
 /// `xharness exec`.
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// Engine that runs wasm files (default: the first built in, wasmtime).
+    /// Engine that runs wasm files (default: the first registered, wasmtime).
     #[arg(long)]
     pub engine: Option<String>,
     /// A binfmt_misc rule `:name:type:offset:magic:mask:interpreter:flags`
@@ -249,7 +249,7 @@ impl SuiteArgs {
 /// `xharness run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Engine to run on (default: the first built in, wasmtime).
+    /// Engine to run on (default: the first registered, wasmtime).
     #[arg(long)]
     pub engine: Option<String>,
     /// Preopen HOST as GUEST (default: the same path); append :ro for read-only.
