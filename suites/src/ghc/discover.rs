@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::config::Config;
 use super::host::{Declared, FileHost};
-use super::py::{self, Limits};
+use pyeval::{self as py, Limits};
 
 /// The test declarations of one `.T` file and what its folder holds.
 #[derive(Debug, Clone)]

@@ -7,10 +7,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::config::{Config, ConfigValue};
-use super::host::Obj;
 use super::normalise::Norm;
-use super::py::{Dict, Value};
+use super::obj::Obj;
 use super::setup::Setup;
+use pyeval::{Dict, Value};
 
 /// What an option constructor returns.
 pub(super) enum Built {

@@ -14,41 +14,9 @@ use std::rc::Rc;
 use super::config::Config;
 use super::driver::{Built, construct, host, normaliser_call, predicate, short, strings, to_value};
 use super::names::{self, Kind};
-use super::normalise::Norm;
-use super::py::{Host, HostValue, Interp, Value};
+use super::obj::Obj;
 use super::setup::{Expect, Setup, TestOpts};
-
-/// A driver value handed to Python.
-#[derive(Debug)]
-pub enum Obj {
-    /// The `config` object.
-    Config,
-    /// A driver function by name (an option constructor, a predicate, a
-    /// test function, `test`, `setTestOpts`, …).
-    Driver(&'static str),
-    /// A test option, with how it was written.
-    Setup(Setup, String),
-    /// A normaliser function.
-    Norm(Norm),
-    /// The options object a Python setup function receives.
-    Opts(Box<RefCell<TestOpts>>),
-}
-
-impl HostValue for Obj {
-    fn type_name(&self) -> &str {
-        match self {
-            Obj::Config => "config",
-            Obj::Driver(_) => "function",
-            Obj::Setup(..) => "test option",
-            Obj::Norm(_) => "normaliser",
-            Obj::Opts(_) => "TestOptions",
-        }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+use pyeval::{Host, HostValue, Interp, Value};
 
 /// One `test(...)` call.
 #[derive(Debug, Clone)]

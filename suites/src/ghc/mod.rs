@@ -50,7 +50,7 @@ mod driver;
 mod host;
 mod names;
 mod normalise;
-pub mod py;
+mod obj;
 mod setup;
 
 use std::collections::BTreeMap;

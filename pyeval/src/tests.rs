@@ -581,3 +581,34 @@ fn deep_nesting_does_not_overflow_the_stack() {
         assert_eq!(w.len(), 1, "{w:?}");
     });
 }
+
+#[test]
+fn parse_reports_syntax_errors_in_order_and_run_keeps_them_in_place() {
+    let src = "test('a')\nx = )\ntest('b')\ny = (]\ntest(undefined_name)\n";
+    let program = parse(src, &Limits::default());
+    let syntax: Vec<u32> = program.syntax_errors().map(|w| w.line).collect();
+    assert_eq!(syntax, [2, 4]);
+    let mut host = TestHost::default();
+    let warnings = program.run(&mut host, &Limits::default());
+    let lines: Vec<u32> = warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [2, 4, 5], "{warnings:?}");
+    assert_eq!(host.tests, ["'a'", "'b'"]);
+    // The same program runs again, from fresh globals.
+    let again = program.run(&mut TestHost::default(), &Limits::default());
+    assert_eq!(again, warnings);
+}
+
+#[test]
+fn a_function_that_its_module_holds_is_freed_after_the_run() {
+    let src = "f = lambda: f\nstore(f)\n";
+    let mut host = TestHost::default();
+    let warnings = run_file(src, &mut host, &Limits::default());
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let [Value::Function(f)] = host.stored.as_slice() else {
+        panic!("stored {:?}", host.stored)
+    };
+    // The host's copy is the only one left: the module's binding is gone,
+    // so the function -> globals -> function cycle is broken.
+    assert_eq!(Rc::strong_count(f), 1);
+    assert!(f.globals.vars.borrow().is_empty());
+}

@@ -2,78 +2,14 @@
 //! snippets must never panic, hang or overflow the stack.
 //!
 //! The default case count keeps this to a few seconds. Run it longer with
-//! `PROPTEST_CASES=100000 cargo test -p xharness-suites --test py_fuzz`.
-
-use std::rc::Rc;
+//! `PROPTEST_CASES=100000 cargo test -p xharness-pyeval --test fuzz`.
 
 use proptest::prelude::*;
-use xharness_suites::ghc::py::{Host, HostValue, Interp, Limits, Value, run_file};
 
-#[derive(Debug)]
-struct Fun;
+#[path = "../fuzz/host.rs"]
+mod host;
 
-impl HostValue for Fun {
-    fn type_name(&self) -> &str {
-        "fun"
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
-
-/// A host like the GHC one: a few host functions that call back callables they get.
-struct FuzzHost;
-
-impl Host for FuzzHost {
-    fn global(&mut self, name: &str) -> Option<Value> {
-        match name {
-            "test" | "when" | "normal" | "config" => Some(Value::Host(Rc::new(Fun))),
-            "nameerror" => None,
-            _ => Some(Value::Unknown(Rc::from(name))),
-        }
-    }
-    fn call(
-        &mut self,
-        interp: &mut Interp,
-        _callee: &Rc<dyn HostValue>,
-        args: Vec<Value>,
-        _kwargs: Vec<(Rc<str>, Value)>,
-        _line: u32,
-    ) -> Result<Value, String> {
-        for a in &args {
-            if let Value::Function(_) = a {
-                let _ = interp.call(self, a, vec![Value::str("x"), Value::Int(1)], Vec::new());
-            }
-        }
-        Ok(Value::None)
-    }
-    fn get_attr(&mut self, _obj: &Rc<dyn HostValue>, attr: &str) -> Result<Value, String> {
-        Ok(Value::Unknown(Rc::from(attr)))
-    }
-    fn set_attr(
-        &mut self,
-        _obj: &Rc<dyn HostValue>,
-        _attr: &str,
-        _value: Value,
-    ) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-/// Small limits so that every case finishes quickly.
-fn limits() -> Limits {
-    Limits {
-        max_steps: 20_000,
-        max_depth: 200,
-        max_len: 1 << 16,
-    }
-}
-
-fn run(src: &str) {
-    let w = run_file(src, &mut FuzzHost, &limits());
-    let lines = src.lines().count() as u32 + 2;
-    assert!(w.iter().all(|w| w.line >= 1 && w.line <= lines), "{w:?}");
-}
+use host::run;
 
 const TOKENS: &[&str] = &[
     "test",
