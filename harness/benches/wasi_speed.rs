@@ -127,14 +127,14 @@ fn wasmtime_per_test(wasmtime: &str, cases: &[&Case]) -> Duration {
                 for c in cases.iter().skip(lane).step_by(2) {
                     let mut cmd = Command::new(wasmtime);
                     cmd.args(["run", "-C", "cache=y"]);
-                    for d in &c.dirs {
+                    for d in &c.run.dirs {
                         cmd.arg("--dir")
                             .arg(format!("{}::{}", d.host.display(), d.guest));
                     }
-                    for (k, v) in &c.env {
+                    for (k, v) in &c.run.env {
                         cmd.arg("--env").arg(format!("{k}={v}"));
                     }
-                    cmd.arg(&c.src).args(&c.args);
+                    cmd.arg(&c.source.src).args(&c.run.args);
                     let _ = cmd
                         .stdin(Stdio::null())
                         .stdout(Stdio::null())
@@ -142,7 +142,7 @@ fn wasmtime_per_test(wasmtime: &str, cases: &[&Case]) -> Duration {
                         .status();
                     // The official runner's cleanup: tests leave `*.cleanup`
                     // entries in the directories they were given.
-                    for d in &c.dirs {
+                    for d in &c.run.dirs {
                         remove_cleanup(&d.host);
                     }
                 }

@@ -174,7 +174,7 @@ pub fn key(suite: &Suite, case: &Case) -> (String, String) {
     if suite.kind == SuiteKind::WasiTestsuite {
         let manifest = case.info.iter().find(|(k, _)| k == "manifest");
         let name = manifest.map_or_else(|| suite.name.clone(), |(_, v)| v.clone());
-        return (name, case.stem.clone());
+        return (name, case.source.stem.clone());
     }
     (suite.name.clone(), case.name.clone())
 }
@@ -255,7 +255,7 @@ pub fn apply(
                     ));
                 }
                 None => {
-                    case.expect.insert(engine.clone(), wanted);
+                    case.expect.engines.insert(engine.clone(), wanted);
                 }
             }
             applied.insert((case.name.clone(), engine.clone()), entry.location.clone());

@@ -107,8 +107,8 @@ fn write_goldens(
     let mut ok = true;
     for m in records[first].result.mismatches.clone() {
         let (path, raw) = match m.stream.as_str() {
-            "stdout" => (&case.golden_stdout, &records[first].raw_stdout),
-            _ => (&case.golden_stderr, &records[first].raw_stderr),
+            "stdout" => (&case.expect.golden_stdout, &records[first].raw_stdout),
+            _ => (&case.expect.golden_stderr, &records[first].raw_stderr),
         };
         if m.truncated {
             ok = false;

@@ -87,7 +87,7 @@ pub fn cli_line(engine: &str, case: &Case, module: &Path) -> Result<String, Stri
     let module = std::path::absolute(module).unwrap_or_else(|_| module.to_path_buf());
     let (prelude, dirs) = preopens(case);
     let q = |s: &str| shell_words::quote(s).into_owned();
-    let stdin = match &case.stdin {
+    let stdin = match &case.run.stdin {
         Some(p) if p.is_file() => q(&std::path::absolute(p)
             .unwrap_or_else(|_| p.clone())
             .display()
@@ -118,10 +118,10 @@ pub fn cli_command(
     dirs: &[Dir],
     stdin: &str,
 ) -> Result<String, String> {
-    if !case.native.is_empty() {
+    if !case.native().is_empty() {
         return Err(format!(
             "the case imports functions from a native library ({}), which {engine}'s command-line tool cannot provide",
-            case.native
+            case.native()
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
@@ -130,6 +130,7 @@ pub fn cli_command(
     }
     let q = |s: &str| shell_words::quote(s).into_owned();
     let env = case
+        .run
         .env
         .iter()
         .map(|(k, v)| format!("--env {}", q(&format!("{k}={v}"))));
@@ -137,13 +138,16 @@ pub fn cli_command(
     match engine {
         "wasmtime" => {
             words.push("wasmtime run".into());
-            words.push(format!("-W timeout={}ms", case.timeout.as_millis()));
-            words.push(format!("-W max-memory-size={}", case.max_memory));
+            words.push(format!("-W timeout={}ms", case.run.timeout.as_millis()));
+            words.push(format!("-W max-memory-size={}", case.run.max_memory));
             words.extend(env);
             for d in dirs {
                 words.push(format!("--dir {}::{}", d.host, q(&d.guest)));
             }
-            words.push(format!("--argv0 {}", q(&format!("{}.wasm", case.stem))));
+            words.push(format!(
+                "--argv0 {}",
+                q(&format!("{}.wasm", case.source.stem))
+            ));
             words.push(module.to_string());
         }
         "wasmer" => {
@@ -162,7 +166,7 @@ pub fn cli_command(
             ));
         }
     }
-    words.extend(case.args.iter().map(|a| q(a)));
+    words.extend(case.run.args.iter().map(|a| q(a)));
     words.push(format!("< {stdin}"));
     Ok(words.join(" "))
 }
@@ -173,13 +177,13 @@ fn preopens(case: &Case) -> (Vec<String>, Vec<Dir>) {
     let q = |s: &str| shell_words::quote(s).into_owned();
     let mut prelude = Vec::new();
     let mut dirs = Vec::new();
-    let fresh = case.scratch || case.dirs.iter().any(|d| d.copy);
+    let fresh = case.run.scratch || case.run.dirs.iter().any(|d| d.copy);
     if fresh {
         prelude.push("t=$(mktemp -d)".to_string());
     }
-    if case.scratch {
+    if case.run.scratch {
         prelude.push("mkdir \"$t/scratch\"".into());
-        for input in &case.inputs {
+        for input in case.inputs() {
             let dest = if input.dest.is_empty() {
                 "\"$t/scratch\"".to_string()
             } else {
@@ -192,7 +196,7 @@ fn preopens(case: &Case) -> (Vec<String>, Vec<Dir>) {
             guest: ".".into(),
         });
     }
-    for (i, d) in case.dirs.iter().enumerate() {
+    for (i, d) in case.run.dirs.iter().enumerate() {
         let src = std::path::absolute(&d.host).unwrap_or_else(|_| d.host.clone());
         let host = if d.copy {
             let copy = format!("\"$t/dir{i}\"");

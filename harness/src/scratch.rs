@@ -170,7 +170,8 @@ fn copies_parent() -> PathBuf {
 pub fn private_copies(
     case: &xharness_suites::Case,
 ) -> Result<Vec<Option<tempfile::TempDir>>, String> {
-    case.dirs
+    case.run
+        .dirs
         .iter()
         .map(|d| {
             if !d.copy {

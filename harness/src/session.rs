@@ -342,7 +342,7 @@ impl Session {
                 0.0,
             ))
         };
-        if case.mode.compile_only() {
+        if case.expect.mode.compile_only() {
             return match self.compile_runs[c].get_or_init(|| self.compiler.compile_only(case)) {
                 Ok(run) => verdict::judge_compile(
                     case,
@@ -366,13 +366,17 @@ impl Session {
         };
         // A case that sees no scratch directory gets none: nothing to
         // create and empty per job.
-        let scratch = match case.scratch.then(|| self.scratch.take(&case.stem)) {
+        let scratch = match case
+            .run
+            .scratch
+            .then(|| self.scratch.take(&case.source.stem))
+        {
             Some(Ok(s)) => Some(s),
             Some(Err(e)) => return fail(Reason::InstantiateError, e),
             None => None,
         };
         if let Some(s) = &scratch
-            && let Err(e) = crate::scratch::copy_inputs(&case.inputs, s.path())
+            && let Err(e) = crate::scratch::copy_inputs(&case.inputs(), s.path())
         {
             return fail(Reason::InstantiateError, e);
         }
@@ -388,8 +392,8 @@ impl Session {
             Err(e) => return fail(Reason::InstantiateError, e),
         };
         let watch = Watch {
-            timeout: case.timeout,
-            max_rss: case.max_memory.saturating_add(self.opts.rss_margin),
+            timeout: case.run.timeout,
+            max_rss: case.run.max_memory.saturating_add(self.opts.rss_margin),
         };
         let end = self.pool.run(&job, &stdin, watch);
         let mut record = verdict::judge(case, engine, end, &self.norms[c]);
@@ -412,7 +416,7 @@ impl Session {
         scratch: Option<&Path>,
         copies: &[Option<tempfile::TempDir>],
     ) -> Result<(Job, Vec<u8>), String> {
-        let stdin = match &case.stdin {
+        let stdin = match &case.run.stdin {
             Some(path) => match std::fs::read(path) {
                 Ok(bytes) => bytes,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -424,7 +428,7 @@ impl Session {
         if let Some(scratch) = scratch {
             preopens.push((scratch.to_path_buf(), ".".to_string(), false));
         }
-        for (i, d) in case.dirs.iter().enumerate() {
+        for (i, d) in case.run.dirs.iter().enumerate() {
             if !d.host.is_dir() {
                 return Err(format!(
                     "directory {} (from [run] dirs) does not exist; create it or fix the entry",
@@ -437,19 +441,19 @@ impl Session {
             };
             preopens.push((host, d.guest.clone(), d.read_only));
         }
-        let mut argv = vec![format!("{}.wasm", case.stem)];
-        argv.extend(case.args.iter().cloned());
+        let mut argv = vec![format!("{}.wasm", case.source.stem)];
+        argv.extend(case.run.args.iter().cloned());
         let job = Job {
             engine: engine.to_string(),
             wasm: artifact.path.clone(),
             wasm_sha256: artifact.sha256.clone(),
             cache_dir: self.opts.cache_dir.clone(),
             argv,
-            env: case.env.clone(),
+            env: case.run.env.clone(),
             preopens,
-            max_memory: case.max_memory,
-            output_cap: case.max_output,
-            native: case.native.clone(),
+            max_memory: case.run.max_memory,
+            output_cap: case.run.max_output,
+            native: case.native().to_vec(),
         };
         Ok((job, stdin))
     }
@@ -480,7 +484,7 @@ fn case_norms(suite: &Suite) -> Result<Vec<Arc<Norms>>, String> {
     let mut built: HashMap<&StreamNormalize, Arc<Norms>> = HashMap::new();
     let mut out = Vec::with_capacity(suite.cases.len());
     for case in &suite.cases {
-        let key = case.normalize.as_ref().unwrap_or(&suite_wide);
+        let key = case.expect.normalize.as_ref().unwrap_or(&suite_wide);
         if let Some(n) = built.get(key) {
             out.push(n.clone());
             continue;

@@ -112,12 +112,12 @@ impl Compiler {
         if self.toolchain == Toolchain::BuiltinWasm {
             return self.binary(case);
         }
-        let source = std::fs::read(&case.src).map_err(|e| CompileFailure {
-            summary: format!("cannot read source {}: {e}", case.src.display()),
+        let source = std::fs::read(&case.source.src).map_err(|e| CompileFailure {
+            summary: format!("cannot read source {}: {e}", case.source.src.display()),
             output: String::new(),
         })?;
         match &self.toolchain {
-            Toolchain::BuiltinWasm => Ok(Artifact::of(case.src.clone(), &source)),
+            Toolchain::BuiltinWasm => Ok(Artifact::of(case.source.src.clone(), &source)),
             Toolchain::BuiltinWat => self.wat(case, &source),
             Toolchain::Command {
                 template,
@@ -132,28 +132,28 @@ impl Compiler {
         let memo = |m: &Mutex<HashMap<PathBuf, Artifact>>| {
             m.lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .get(&case.src)
+                .get(&case.source.src)
                 .cloned()
         };
         if let Some(a) = memo(&self.binaries) {
             return Ok(a);
         }
-        let source = std::fs::read(&case.src).map_err(|e| CompileFailure {
-            summary: format!("cannot read module {}: {e}", case.src.display()),
+        let source = std::fs::read(&case.source.src).map_err(|e| CompileFailure {
+            summary: format!("cannot read module {}: {e}", case.source.src.display()),
             output: String::new(),
         })?;
-        let artifact = Artifact::of(case.src.clone(), &source);
+        let artifact = Artifact::of(case.source.src.clone(), &source);
         self.binaries
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(case.src.clone(), artifact.clone());
+            .insert(case.source.src.clone(), artifact.clone());
         Ok(artifact)
     }
 
     /// Compile a compile-only case and say how the compiler ended.
     pub fn compile_only(&self, case: &Case) -> Result<CompileRun, CompileFailure> {
-        let source = std::fs::read(&case.src).map_err(|e| CompileFailure {
-            summary: format!("cannot read source {}: {e}", case.src.display()),
+        let source = std::fs::read(&case.source.src).map_err(|e| CompileFailure {
+            summary: format!("cannot read source {}: {e}", case.source.src.display()),
             output: String::new(),
         })?;
         let ran = |r: Result<Artifact, CompileFailure>| match r {
@@ -169,7 +169,7 @@ impl Compiler {
             },
         };
         match &self.toolchain {
-            Toolchain::BuiltinWasm => Ok(ran(Ok(Artifact::of(case.src.clone(), &source)))),
+            Toolchain::BuiltinWasm => Ok(ran(Ok(Artifact::of(case.source.src.clone(), &source)))),
             Toolchain::BuiltinWat => Ok(ran(self.wat(case, &source))),
             Toolchain::Command {
                 template,
@@ -182,7 +182,7 @@ impl Compiler {
                     return Ok(run);
                 }
                 let work = self.work_dir()?;
-                let out = work.path().join(format!("{}.wasm", case.stem));
+                let out = work.path().join(format!("{}.wasm", case.source.stem));
                 let cwd = self.stage_inputs(case, work.path())?;
                 let argv = self.command(case, template, *shell, &out)?;
                 let (status, output) = run_compiler_raw(&argv, &cwd, *timeout)?;
@@ -260,11 +260,11 @@ impl Compiler {
     /// the compiler runs in: that one, or the case's own folder when it
     /// has no inputs.
     fn stage_inputs(&self, case: &Case, work: &Path) -> Result<PathBuf, CompileFailure> {
-        if case.inputs.is_empty() {
-            return Ok(case.dir.clone());
+        if case.inputs().is_empty() {
+            return Ok(case.source.dir.clone());
         }
         let dir = work.join("src");
-        crate::scratch::copy_inputs(&case.inputs, &dir).map_err(|summary| CompileFailure {
+        crate::scratch::copy_inputs(&case.inputs(), &dir).map_err(|summary| CompileFailure {
             summary,
             output: String::new(),
         })?;
@@ -305,9 +305,9 @@ impl Compiler {
             return Ok(Artifact::of(cached, &bytes));
         }
         let wasm = wat::parse_bytes(source).map_err(|mut e| {
-            e.set_path(&case.src);
+            e.set_path(&case.source.src);
             CompileFailure {
-                summary: format!("invalid WAT in {}", case.src.display()),
+                summary: format!("invalid WAT in {}", case.source.src.display()),
                 output: e.to_string(),
             }
         })?;
@@ -336,7 +336,7 @@ impl Compiler {
             return Ok(Artifact::of(cached, &bytes));
         }
         let work = self.work_dir()?;
-        let out = work.path().join(format!("{}.wasm", case.stem));
+        let out = work.path().join(format!("{}.wasm", case.source.stem));
         let cwd = self.stage_inputs(case, work.path())?;
         let argv = self.command(case, template, shell, &out)?;
         run_compiler(&argv, &cwd, timeout)?;
@@ -406,13 +406,14 @@ struct Prepared {
 
 /// The source's name inside the compile directory, when the case has inputs.
 fn src_in_work_dir(case: &Case) -> Option<String> {
-    if case.inputs.is_empty() {
+    if case.inputs().is_empty() {
         return None;
     }
-    let found = case.inputs.iter().find(|i| i.host == case.src);
+    let found = case.inputs().iter().find(|i| i.host == case.source.src);
     Some(match found {
         Some(input) => input.dest.clone(),
         None => case
+            .source
             .src
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -424,7 +425,7 @@ fn src_in_work_dir(case: &Case) -> Option<String> {
 /// order), so a change to any file the compile reads recompiles.
 fn inputs_digest(case: &Case) -> Result<String, CompileFailure> {
     let mut h = Sha256::new();
-    for input in &case.inputs {
+    for input in case.inputs() {
         h.update(input.dest.as_bytes());
         h.update([0]);
         for entry in walkdir::WalkDir::new(&input.host).sort_by_file_name() {

@@ -67,6 +67,7 @@
 //! the harness calls [`expand`] with [`Vars::with_out`].
 
 mod builtin;
+mod case;
 mod error;
 pub mod generic;
 pub mod ghc;
@@ -78,14 +79,15 @@ mod template;
 mod units;
 pub mod wasi;
 
+pub use case::{
+    ANY_ENGINE, Case, CaseExpect, CaseKind, CaseRun, CaseSource, DirMapping, Expectation, Input,
+    Mode, Normalize, StreamNormalize,
+};
 pub use error::{Loc, SuiteError};
 pub use load::{
     Definition, SUITE_DIRS, SUITE_FILE, builtin_definition, load, load_builtin, load_definition,
     load_with_root, resolve,
 };
-pub use model::{
-    ANY_ENGINE, Case, DirMapping, EngineKey, Expectation, Input, Mode, Normalize, StreamNormalize,
-    Suite, SuiteKind, Toolchain,
-};
+pub use model::{EngineKey, Suite, SuiteKind, Toolchain};
 pub use template::{PLACEHOLDERS, Vars, expand, placeholders};
 pub use units::parse_size;

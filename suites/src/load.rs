@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::Suite;
 use crate::error::SuiteError;
-use crate::model::Suite;
 use crate::source::SourceFile;
 
 /// The file name of a generic suite definition.

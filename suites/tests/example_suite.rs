@@ -45,22 +45,26 @@ fn c_basic_sidecars_and_expectations() {
         let found = suite.cases.iter().find(|c| c.name == name);
         found.unwrap_or_else(|| panic!("no case {name}"))
     };
-    assert_eq!(case("exit/return42").exit_code, 42);
-    assert_eq!(case("exit/exit3_flush").exit_code, 3);
-    assert_eq!(case("exit/exit0").exit_code, 0);
-    assert_eq!(case("args/spaces").args[0], "hello world");
-    assert_eq!(case("args/spaces").args.len(), 5);
+    assert_eq!(case("exit/return42").expect.exit_code, 42);
+    assert_eq!(case("exit/exit3_flush").expect.exit_code, 3);
+    assert_eq!(case("exit/exit0").expect.exit_code, 0);
+    assert_eq!(case("args/spaces").run.args[0], "hello world");
+    assert_eq!(case("args/spaces").run.args.len(), 5);
     let greeting = ("XH_GREETING".to_string(), "hello from env".to_string());
-    assert!(case("env/greeting").env.contains(&greeting));
-    let stdin = case("stdin/cat").stdin.clone().unwrap_or_default();
+    assert!(case("env/greeting").run.env.contains(&greeting));
+    let stdin = case("stdin/cat").run.stdin.clone().unwrap_or_default();
     assert!(stdin.ends_with("stdin/cat.stdin") && stdin.is_file());
 
     let fd_number = case("files/fd_number");
     assert!(matches!(
-        fd_number.expect.get("wasmer"),
+        fd_number.expect.engines.get("wasmer"),
         Some(Expectation::XFail(_))
     ));
-    assert!(!fd_number.expect.contains_key("wasmtime"));
-    let xfails = suite.cases.iter().filter(|c| !c.expect.is_empty()).count();
+    assert!(!fd_number.expect.engines.contains_key("wasmtime"));
+    let xfails = suite
+        .cases
+        .iter()
+        .filter(|c| !c.expect.engines.is_empty())
+        .count();
     assert_eq!(xfails, 1);
 }

@@ -67,7 +67,7 @@ fn check(src: &str) {
     for t in &evaluated.tests {
         let c = case(&file, t, &defaults);
         assert_eq!(c.name, t.name);
-        assert!(c.timeout <= std::time::Duration::from_secs(1000));
+        assert!(c.run.timeout <= std::time::Duration::from_secs(1000));
     }
 }
 

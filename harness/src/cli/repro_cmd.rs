@@ -139,21 +139,21 @@ fn write_folder(
         let p = out.join(name);
         std::fs::write(&p, bytes).map_err(|e| io(&p, e))
     };
-    let wasm = format!("{}.wasm", case.stem);
+    let wasm = format!("{}.wasm", case.source.stem);
     std::fs::copy(module, out.join(&wasm)).map_err(|e| io(&out.join(&wasm), e))?;
-    if let Some(stdin) = case.stdin.as_ref().filter(|p| p.is_file()) {
+    if let Some(stdin) = case.run.stdin.as_ref().filter(|p| p.is_file()) {
         std::fs::copy(stdin, out.join("stdin")).map_err(|e| io(&out.join("stdin"), e))?;
     }
-    for (i, d) in case.dirs.iter().enumerate() {
+    for (i, d) in case.run.dirs.iter().enumerate() {
         let dest = out.join("dirs").join(i.to_string());
         copy_tree(&d.host, &dest).map_err(|e| io(&dest, e))?;
     }
-    if case.scratch {
-        crate::scratch::copy_inputs(&case.inputs, &out.join("scratch"))?;
+    if case.run.scratch {
+        crate::scratch::copy_inputs(&case.inputs(), &out.join("scratch"))?;
     }
     for (golden, name) in [
-        (&case.golden_stdout, "expected.stdout"),
-        (&case.golden_stderr, "expected.stderr"),
+        (&case.expect.golden_stdout, "expected.stdout"),
+        (&case.expect.golden_stderr, "expected.stderr"),
     ] {
         if golden.is_file() {
             std::fs::copy(golden, out.join(name)).map_err(|e| io(&out.join(name), e))?;
@@ -238,7 +238,7 @@ fn run_sh(case: &Case, engine: &str, wasm: &str) -> String {
     );
     let mut xh_dirs = Vec::new();
     let mut cli_dirs = Vec::new();
-    if case.scratch {
+    if case.run.scratch {
         s.push_str("mkdir -p \"$work/scratch\" && cp -R \"$here/scratch/.\" \"$work/scratch\"\n");
         xh_dirs.push("--dir \"$work/scratch::.\"".to_string());
         cli_dirs.push(Dir {
@@ -246,7 +246,7 @@ fn run_sh(case: &Case, engine: &str, wasm: &str) -> String {
             guest: ".".into(),
         });
     }
-    for (i, d) in case.dirs.iter().enumerate() {
+    for (i, d) in case.run.dirs.iter().enumerate() {
         let _ = writeln!(
             s,
             "mkdir -p \"$work/d{i}\" && cp -R \"$here/dirs/{i}/.\" \"$work/d{i}\""
@@ -258,17 +258,18 @@ fn run_sh(case: &Case, engine: &str, wasm: &str) -> String {
             guest: d.guest.clone(),
         });
     }
-    let stdin = if case.stdin.as_ref().is_some_and(|p| p.is_file()) {
+    let stdin = if case.run.stdin.as_ref().is_some_and(|p| p.is_file()) {
         "\"$here/stdin\""
     } else {
         "/dev/null"
     };
     let envs: Vec<String> = case
+        .run
         .env
         .iter()
         .map(|(k, v)| format!("--env {}", q(&format!("{k}={v}"))))
         .collect();
-    let args: Vec<String> = case.args.iter().map(|a| q(a)).collect();
+    let args: Vec<String> = case.run.args.iter().map(|a| q(a)).collect();
     let _ = writeln!(
         s,
         "xh=${{XHARNESS:-$(command -v xharness || echo {})}}\nrun_xharness() {{\n  \"$xh\" run --engine {engine} --timeout {} --max-memory {} --cache-dir \"$work/cache\" {} {} -- \"$here/{wasm}\" {} < {stdin}\n}}",
@@ -276,8 +277,8 @@ fn run_sh(case: &Case, engine: &str, wasm: &str) -> String {
             &std::env::current_exe()
                 .map_or_else(|_| "xharness".into(), |p| p.display().to_string())
         ),
-        case.timeout.as_secs_f64(),
-        case.max_memory,
+        case.run.timeout.as_secs_f64(),
+        case.run.max_memory,
         envs.join(" "),
         xh_dirs.join(" "),
         args.join(" ")

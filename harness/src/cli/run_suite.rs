@@ -13,7 +13,7 @@ use std::time::Instant;
 use xharness_reports::{
     Console, Event, HtmlReport, JsonReport, JunitReport, ListedCase, Reporter, Summary,
 };
-use xharness_suites::{Case, Expectation, Suite};
+use xharness_suites::{Case, CaseKind, Expectation, Suite};
 
 use super::SuiteArgs;
 use crate::session::{Options, Session};
@@ -373,7 +373,9 @@ fn print_detailed(cases: &[&Case], engines: &[String]) {
     let mut by_skip: std::collections::BTreeMap<&str, usize> = Default::default();
     // GHC's tests group by test function; a libtest suite's by binary,
     // with each test's source line beside it.
-    let libtest = cases.iter().all(|c| c.libtest.is_some());
+    let libtest = cases
+        .iter()
+        .all(|c| matches!(c.kind, CaseKind::Libtest { .. }));
     for case in cases {
         let (column, group) = if libtest {
             let binary = case.name.split('/').next().unwrap_or("-");

@@ -13,7 +13,7 @@ use xharness_golden::{Normalizer, Stream};
 use xharness_reports::{
     ByteRange, CaseResult, MismatchRecord, OutcomeKind, OutcomeRecord, OutputRecord, Reason, Status,
 };
-use xharness_suites::{Case, Expectation, Mode};
+use xharness_suites::{Case, CaseKind, Expectation, Mode};
 
 use crate::worker::{JobEnd, KillReason};
 
@@ -63,12 +63,12 @@ pub fn judge_compile(
     output: Vec<u8>,
     norms: &Norms,
 ) -> JobRecord {
-    let failure = match (case.mode, ok) {
+    let failure = match (case.expect.mode, ok) {
         (Mode::CompileFail, true) => Some(Failure {
             reason: Reason::ExitCode,
             detail: "the compiler succeeded, but this test expects the compile to fail".into(),
         }),
-        (_, false) if case.mode != Mode::CompileFail => Some(Failure {
+        (_, false) if case.expect.mode != Mode::CompileFail => Some(Failure {
             reason: Reason::CompileError,
             detail: format!(
                 "the compiler failed{}:\n{}",
@@ -81,7 +81,7 @@ pub fn judge_compile(
         _ if compared(case, Stream::Stderr) => {
             match xharness_golden::compare(
                 Stream::Stderr,
-                &case.golden_stderr,
+                &case.expect.golden_stderr,
                 &output,
                 &norms.stderr,
             ) {
@@ -131,7 +131,7 @@ pub fn judge(case: &Case, engine: &str, end: JobEnd, norms: &Norms) -> JobRecord
                 reason: Reason::CompileError,
                 detail: format!(
                     "{engine} rejected the module built from {}: {message}",
-                    case.src.display()
+                    case.source.src.display()
                 ),
             };
             JobRecord::bare(finish(case, engine, Some(failure), 0.0))
@@ -194,30 +194,33 @@ fn ran(
     norms: &Norms,
 ) -> JobRecord {
     let ms = duration.as_secs_f64() * 1000.0;
-    let failure = match case.libtest.as_deref() {
-        None => check(case, &status, &stdout, &stderr, norms),
-        Some(test) => match libtest::read(test, &status, &stdout.shown(), &stderr.shown()) {
-            libtest::Read::Passed => check(case, &status, &stdout, &stderr, norms),
-            libtest::Read::Ignored(why) => {
-                let mut result = skipped(case, engine, &why);
-                result.duration_ms = ms;
-                result.outcome = Some(outcome_record(&status));
-                result.exit_code = Some(0);
-                return with_output(result, stdout, stderr, norms);
+    // Each kind whose verdict has a step of its own gets an arm here.
+    let failure = match &case.kind {
+        CaseKind::Libtest { test } => {
+            match libtest::read(test, &status, &stdout.shown(), &stderr.shown()) {
+                libtest::Read::Passed => check(case, &status, &stdout, &stderr, norms),
+                libtest::Read::Ignored(why) => {
+                    let mut result = skipped(case, engine, &why);
+                    result.duration_ms = ms;
+                    result.outcome = Some(outcome_record(&status));
+                    result.exit_code = Some(0);
+                    return with_output(result, stdout, stderr, norms);
+                }
+                libtest::Read::NotRun(detail) => Some(Failure {
+                    reason: Reason::ExitCode,
+                    detail,
+                }),
+                libtest::Read::Failed(panic) => {
+                    check(case, &status, &stdout, &stderr, norms).map(|mut f| {
+                        if let Some(message) = panic {
+                            f.detail = format!("{}\n{message}", f.detail);
+                        }
+                        f
+                    })
+                }
             }
-            libtest::Read::NotRun(detail) => Some(Failure {
-                reason: Reason::ExitCode,
-                detail,
-            }),
-            libtest::Read::Failed(panic) => {
-                check(case, &status, &stdout, &stderr, norms).map(|mut f| {
-                    if let Some(message) = panic {
-                        f.detail = format!("{}\n{message}", f.detail);
-                    }
-                    f
-                })
-            }
-        },
+        }
+        _ => check(case, &status, &stdout, &stderr, norms),
     };
     let mut result = finish(case, engine, failure, ms);
     result.outcome = Some(outcome_record(&status));
@@ -271,24 +274,27 @@ fn check(
     norms: &Norms,
 ) -> Option<Failure> {
     let (reason, detail) = match status {
-        RunStatus::Exited(code) if *code == case.exit_code => {
+        RunStatus::Exited(code) if *code == case.expect.exit_code => {
             return check_output(case, stdout, stderr, norms);
         }
         RunStatus::Exited(code) => (
             Reason::ExitCode,
-            format!("exited with code {code}, expected {}", case.exit_code),
+            format!(
+                "exited with code {code}, expected {}",
+                case.expect.exit_code
+            ),
         ),
         RunStatus::Trapped { .. } => (Reason::Trap, status.to_string()),
         RunStatus::TimedOut => (
             Reason::Timeout,
             format!(
                 "timed out after {:.1} s and was killed",
-                case.timeout.as_secs_f64()
+                case.run.timeout.as_secs_f64()
             ),
         ),
         RunStatus::MemoryLimit => (
             Reason::Memory,
-            format!("memory limit of {} bytes reached", case.max_memory),
+            format!("memory limit of {} bytes reached", case.run.max_memory),
         ),
         RunStatus::InstantiateError(why) => (
             Reason::InstantiateError,
@@ -309,8 +315,8 @@ fn check_output(
     let mut detail = String::new();
     let mut mismatched = false;
     for (stream, golden, captured) in [
-        (Stream::Stdout, &case.golden_stdout, stdout),
-        (Stream::Stderr, &case.golden_stderr, stderr),
+        (Stream::Stdout, &case.expect.golden_stdout, stdout),
+        (Stream::Stderr, &case.expect.golden_stderr, stderr),
     ] {
         if !compared(case, stream) {
             continue;
@@ -349,13 +355,13 @@ pub fn mismatches(
     for (stream, golden, raw, record) in [
         (
             Stream::Stdout,
-            &case.golden_stdout,
+            &case.expect.golden_stdout,
             raw_stdout,
             &result.stdout,
         ),
         (
             Stream::Stderr,
-            &case.golden_stderr,
+            &case.expect.golden_stderr,
             raw_stderr,
             &result.stderr,
         ),
@@ -394,8 +400,8 @@ pub fn mismatches(
 /// as stderr only.
 fn compared(case: &Case, stream: Stream) -> bool {
     match stream {
-        Stream::Stdout => !case.ignore_stdout && !case.mode.compile_only(),
-        Stream::Stderr => !case.ignore_stderr,
+        Stream::Stdout => !case.expect.ignore_stdout && !case.expect.mode.compile_only(),
+        Stream::Stderr => !case.expect.ignore_stderr,
     }
 }
 

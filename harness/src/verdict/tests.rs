@@ -9,7 +9,7 @@ use std::time::Duration;
 use xharness_engines::{Captured, Outcome, Status as RunStatus, TrapKind};
 use xharness_golden::Normalizer;
 use xharness_reports::{Reason, Status};
-use xharness_suites::{Case, Expectation, Mode};
+use xharness_suites::{Case, CaseExpect, CaseKind, CaseRun, CaseSource, Expectation, Mode};
 
 use super::{JobRecord, Norms, judge};
 use crate::worker::{JobEnd, KillReason};
@@ -19,33 +19,36 @@ fn case(dir: &Path, expect: Option<Expectation>) -> Case {
     std::fs::write(dir.join("t.stdout"), "hello\n").expect("write the golden");
     Case {
         name: "t".into(),
-        src: dir.join("t.wat"),
-        dir: dir.to_path_buf(),
-        stem: "t".into(),
-        args: vec![],
-        env: vec![],
-        dirs: vec![],
-        stdin: None,
-        exit_code: 0,
-        timeout: Duration::from_secs(3),
-        max_memory: 1 << 20,
-        max_output: 8,
-        golden_stdout: dir.join("t.stdout"),
-        golden_stderr: dir.join("t.stderr"),
-        expect: expect
-            .into_iter()
-            .map(|e| ("wasmtime".to_string(), e))
-            .collect::<BTreeMap<_, _>>(),
-        mode: Mode::CompileAndRun,
-        inputs: vec![],
-        flags: String::new(),
-        normalize: None,
-        ignore_stdout: false,
-        ignore_stderr: false,
-        scratch: false,
+        source: CaseSource {
+            src: dir.join("t.wat"),
+            dir: dir.to_path_buf(),
+            stem: "t".into(),
+        },
+        run: CaseRun {
+            args: vec![],
+            env: vec![],
+            dirs: vec![],
+            stdin: None,
+            timeout: Duration::from_secs(3),
+            max_memory: 1 << 20,
+            max_output: 8,
+            scratch: false,
+        },
+        expect: CaseExpect {
+            exit_code: 0,
+            golden_stdout: dir.join("t.stdout"),
+            golden_stderr: dir.join("t.stderr"),
+            engines: expect
+                .into_iter()
+                .map(|e| ("wasmtime".to_string(), e))
+                .collect::<BTreeMap<_, _>>(),
+            mode: Mode::CompileAndRun,
+            normalize: None,
+            ignore_stdout: false,
+            ignore_stderr: false,
+        },
         info: vec![],
-        libtest: None,
-        native: vec![],
+        kind: CaseKind::Generic { native: vec![] },
     }
 }
 
@@ -270,7 +273,7 @@ fn a_truncated_stream_never_matches_even_where_its_kept_bytes_do() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let c = case(dir.path(), None);
     let out = flooded();
-    std::fs::write(&c.golden_stdout, out.shown()).expect("write the golden");
+    std::fs::write(&c.expect.golden_stdout, out.shown()).expect("write the golden");
     let r = judge(
         &c,
         "wasmtime",

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use crate::error::SuiteError;
-use crate::model::{EngineKey, Expectation};
 use crate::source::SourceFile;
+use crate::{EngineKey, Expectation};
 
 /// Case name -> engine -> expectation.
 pub type ByCase = BTreeMap<String, BTreeMap<String, Expectation>>;

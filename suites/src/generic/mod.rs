@@ -19,9 +19,9 @@ use std::time::Duration;
 use toml::Spanned;
 
 use crate::error::{Loc, SuiteError};
-use crate::model::{Normalize, Suite, SuiteKind, Toolchain};
 use crate::source::SourceFile;
 use crate::template;
+use crate::{Normalize, Suite, SuiteKind, Toolchain};
 use config::{RawGolden, RawSuite, RawToolchain};
 
 /// Default compile timeout.

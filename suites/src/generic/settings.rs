@@ -15,9 +15,9 @@ use super::discover::Found;
 use super::sidecar;
 use super::template_message;
 use crate::error::SuiteError;
-use crate::model::{Case, DirMapping, Expectation, Mode};
 use crate::source::SourceFile;
 use crate::template::{self, Vars};
+use crate::{Case, CaseExpect, CaseKind, CaseRun, CaseSource, DirMapping, Expectation, Mode};
 
 const RUN_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_MEMORY: u64 = 1 << 30;
@@ -164,32 +164,39 @@ impl Settings {
         args.extend(sidecar::args(&dir, &stem)?);
         let env = self.env.iter().map(|(k, v)| Ok((k.clone(), expand(v)?)));
         let dirs = self.dirs.iter().map(|d| dir_mapping(d, &dir, &vars));
-        Ok(Case {
+        let run = CaseRun {
             args,
             env: env.collect::<Result<_, SuiteError>>()?,
             dirs: dirs.collect::<Result<_, _>>()?,
             stdin: self.stdin.as_deref().map(to_path).transpose()?,
-            exit_code: sidecar::exit_code(&dir, &stem)?.unwrap_or(self.exit_code),
             timeout: self.timeout,
             max_memory: self.max_memory,
             max_output: self.max_output,
+            scratch: true,
+        };
+        let expect = CaseExpect {
+            exit_code: sidecar::exit_code(&dir, &stem)?.unwrap_or(self.exit_code),
             golden_stdout: to_path(&self.golden_stdout)?,
             golden_stderr: to_path(&self.golden_stderr)?,
-            expect,
-            name: found.name,
-            src: found.src,
-            dir,
-            stem,
+            engines: expect,
             mode: Mode::CompileAndRun,
-            inputs: Vec::new(),
-            flags: String::new(),
             normalize: None,
             ignore_stdout: false,
             ignore_stderr: false,
-            scratch: true,
+        };
+        Ok(Case {
+            name: found.name,
+            source: CaseSource {
+                src: found.src,
+                dir,
+                stem,
+            },
+            run,
+            expect,
             info: Vec::new(),
-            libtest: None,
-            native: self.native.clone(),
+            kind: CaseKind::Generic {
+                native: self.native.clone(),
+            },
         })
     }
 }

@@ -69,18 +69,18 @@ fn defaults() {
     };
     let dir = root.join("a");
     assert_eq!(case.name, "a/hello");
-    assert_eq!(case.src, dir.join("hello.wat"));
-    assert_eq!(case.dir, dir);
-    assert_eq!(case.stem, "hello");
-    assert!(case.args.is_empty() && case.env.is_empty() && case.dirs.is_empty());
-    assert_eq!(case.stdin, Some(dir.join("hello.stdin")));
-    assert_eq!(case.exit_code, 0);
-    assert_eq!(case.timeout, Duration::from_secs(10));
-    assert_eq!(case.max_memory, 1 << 30);
-    assert_eq!(case.max_output, 1 << 20);
-    assert_eq!(case.golden_stdout, dir.join("hello.stdout"));
-    assert_eq!(case.golden_stderr, dir.join("hello.stderr"));
-    assert!(case.expect.is_empty());
+    assert_eq!(case.source.src, dir.join("hello.wat"));
+    assert_eq!(case.source.dir, dir);
+    assert_eq!(case.source.stem, "hello");
+    assert!(case.run.args.is_empty() && case.run.env.is_empty() && case.run.dirs.is_empty());
+    assert_eq!(case.run.stdin, Some(dir.join("hello.stdin")));
+    assert_eq!(case.expect.exit_code, 0);
+    assert_eq!(case.run.timeout, Duration::from_secs(10));
+    assert_eq!(case.run.max_memory, 1 << 30);
+    assert_eq!(case.run.max_output, 1 << 20);
+    assert_eq!(case.expect.golden_stdout, dir.join("hello.stdout"));
+    assert_eq!(case.expect.golden_stderr, dir.join("hello.stderr"));
+    assert!(case.expect.engines.is_empty());
 }
 
 const FULL: &str = r#"
@@ -158,9 +158,9 @@ fn all_keys() {
     let dir = root.join("io");
     let root_s = root.to_string_lossy().into_owned();
     assert_eq!(case.name, "io/cat");
-    assert_eq!(case.args, ["--name=io/cat", "cat"]);
+    assert_eq!(case.run.args, ["--name=io/cat", "cat"]);
     assert_eq!(
-        case.env,
+        case.run.env,
         [("ALPHA".into(), root_s.clone()), ("ZED".into(), "z".into())]
     );
     let dirs = [
@@ -183,21 +183,21 @@ fn all_keys() {
             copy: false,
         },
     ];
-    assert_eq!(case.dirs, dirs);
-    assert_eq!(case.stdin, Some(dir.join("inputs/cat.in")));
-    assert_eq!(case.exit_code, 7);
-    assert_eq!(case.timeout, Duration::from_secs(3));
-    assert_eq!(case.max_memory, 64 << 20);
-    assert_eq!(case.max_output, 4096);
-    assert_eq!(case.golden_stdout, dir.join("expected/cat.out"));
-    assert_eq!(case.golden_stderr, root.join("errs/io/cat.err"));
+    assert_eq!(case.run.dirs, dirs);
+    assert_eq!(case.run.stdin, Some(dir.join("inputs/cat.in")));
+    assert_eq!(case.expect.exit_code, 7);
+    assert_eq!(case.run.timeout, Duration::from_secs(3));
+    assert_eq!(case.run.max_memory, 64 << 20);
+    assert_eq!(case.run.max_output, 4096);
+    assert_eq!(case.expect.golden_stdout, dir.join("expected/cat.out"));
+    assert_eq!(case.expect.golden_stderr, root.join("errs/io/cat.err"));
     let mut expect = BTreeMap::new();
     expect.insert(
         "wasmer".to_string(),
         Expectation::XFail("reports errno differently".into()),
     );
     expect.insert("wasmtime".to_string(), Expectation::Skip("too slow".into()));
-    assert_eq!(case.expect, expect);
+    assert_eq!(case.expect.engines, expect);
 }
 
 #[test]
@@ -219,7 +219,7 @@ fn placeholders_expand_per_case_and_keep_out() {
         "{out}".into(),
         "{x}".into(),
     ];
-    assert_eq!(case.args, want);
+    assert_eq!(case.run.args, want);
     let out = root.join("build/z.wasm");
     let vars = suite.vars(case).with_out(&out);
     let expanded = crate::expand("{out} <- {name}", &vars).ok();
@@ -319,9 +319,9 @@ fn exit_and_args_sidecars() {
     let text = format!("{MINIMAL}[run]\nargs = [\"first\"]\nexit_code = 1\n");
     let suite = Fixture::new(&text, &files).load();
     let (a, b) = (&suite.cases[0], &suite.cases[1]);
-    assert_eq!((a.exit_code, b.exit_code), (3, 1));
-    assert_eq!(a.args, ["first", "hello world", "{stem}"]);
-    assert_eq!(b.args, ["first"]);
+    assert_eq!((a.expect.exit_code, b.expect.exit_code), (3, 1));
+    assert_eq!(a.run.args, ["first", "hello world", "{stem}"]);
+    assert_eq!(b.run.args, ["first"]);
 }
 
 #[test]
@@ -447,5 +447,5 @@ fn filter_on_a_loaded_suite() {
 #[test]
 fn empty_stdin_means_none() {
     let suite = Fixture::new(&format!("{MINIMAL}[run]\nstdin = \"\"\n"), &[("a.wat", "")]).load();
-    assert_eq!(suite.cases[0].stdin, None);
+    assert_eq!(suite.cases[0].run.stdin, None);
 }

@@ -13,7 +13,9 @@ use super::host::{Arg, Declared};
 use super::names::{COMPILE_FUNCS, RUN_FUNCS, SKIPPED_FUNCS};
 use super::normalise;
 use super::setup::{Expect, TestOpts};
-use crate::model::{ANY_ENGINE, Case, Expectation, Input, Mode};
+use crate::{
+    ANY_ENGINE, Case, CaseExpect, CaseKind, CaseRun, CaseSource, Expectation, Input, Mode,
+};
 
 /// Suite-wide settings every case starts from.
 #[derive(Debug, Clone)]
@@ -107,25 +109,22 @@ pub fn case(f: &FileTests, t: &Declared, d: &Defaults) -> Case {
     if !unknown_norms.is_empty() {
         info.push(("unapplied_normalisers".to_owned(), unknown_norms.join(", ")));
     }
-    Case {
-        name: t.name.clone(),
-        src: f.dir.join(&src_name),
-        dir: f.dir.clone(),
-        stem: t.name.clone(),
+    let run = CaseRun {
         args,
         env: Vec::new(),
         dirs: Vec::new(),
         stdin: Some(stdin),
-        exit_code: i32::try_from(o.exit_code).unwrap_or(i32::MAX),
         timeout,
         max_memory: d.max_memory,
         max_output: d.max_output,
+        scratch: true,
+    };
+    let expect = CaseExpect {
+        exit_code: i32::try_from(o.exit_code).unwrap_or(i32::MAX),
         golden_stdout: golden("stdout"),
         golden_stderr: golden("stderr"),
-        expect,
+        engines: expect,
         mode,
-        inputs,
-        flags,
         normalize: Some(normalise::for_test(
             &o.stdout_norms,
             &o.stderr_norms,
@@ -133,10 +132,18 @@ pub fn case(f: &FileTests, t: &Declared, d: &Defaults) -> Case {
         )),
         ignore_stdout: o.ignore_stdout,
         ignore_stderr: o.ignore_stderr || o.combined_output,
-        scratch: true,
+    };
+    Case {
+        name: t.name.clone(),
+        source: CaseSource {
+            src: f.dir.join(&src_name),
+            dir: f.dir.clone(),
+            stem: t.name.clone(),
+        },
+        run,
+        expect,
         info,
-        libtest: None,
-        native: Vec::new(),
+        kind: CaseKind::Ghc { flags, inputs },
     }
 }
 

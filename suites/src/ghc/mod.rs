@@ -67,9 +67,9 @@ pub use host::{Arg, Declared};
 pub use setup::{Expect, TestOpts};
 
 use crate::error::SuiteError;
-use crate::model::{Normalize, Suite, SuiteKind, Toolchain};
 use crate::source::SourceFile;
 use crate::units::Seconds;
+use crate::{Normalize, Suite, SuiteKind, Toolchain};
 
 /// The name `--suite` gives the built-in definition.
 pub const BUILTIN_NAME: &str = "ghc-testsuite";
@@ -196,7 +196,7 @@ fn build(
         let mut by_case = crate::generic::expect::parse(f, &raw.expect, &names, &mut engine_keys)?;
         for case in &mut cases {
             if let Some(per_engine) = by_case.remove(&case.name) {
-                case.expect.extend(per_engine);
+                case.expect.engines.extend(per_engine);
             }
         }
     }

@@ -9,7 +9,7 @@
 //! listings. Python's `(?<!…)` look-behind has no equivalent in the regex
 //! crate; the one rule that uses it is written with a capture instead.
 
-use crate::model::{Normalize, StreamNormalize};
+use crate::{Normalize, StreamNormalize};
 
 /// A normaliser function a `.T` file can name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::discover::{FileTests, evaluate_source};
 use super::host::{Arg, Declared};
 use super::normalise::Norm;
 use super::setup::Expect;
-use crate::model::{Expectation, Mode};
+use crate::{Expectation, Mode};
 
 fn eval(src: &str) -> Vec<Declared> {
     eval_with(src, &Config::default())
@@ -210,7 +210,7 @@ fn test_functions_choose_the_mode() {
     .iter()
     .map(|t| {
         let c = cases::case(&f, t, &d);
-        (c.mode, c.expectation("wasmtime").cloned())
+        (c.expect.mode, c.expectation("wasmtime").cloned())
     })
     .collect();
     assert_eq!(modes[0], (Mode::CompileAndRun, None));
@@ -227,10 +227,12 @@ fn goldens_pick_word_size_and_platform_variants_in_the_drivers_order() {
     let golden = |listing: &[&str]| {
         let c = cases::case(&file(listing), &t, &d);
         (
-            c.golden_stdout
+            c.expect
+                .golden_stdout
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned()),
-            c.golden_stderr
+            c.expect
+                .golden_stderr
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned()),
         )
@@ -264,7 +266,7 @@ fn inputs_are_the_tests_files_and_its_extra_files() {
         "Other.hs",
     ]);
     let c = cases::case(&f, &t, &d);
-    let dests: Vec<&str> = c.inputs.iter().map(|i| i.dest.as_str()).collect();
+    let dests: Vec<&str> = c.inputs().iter().map(|i| i.dest.as_str()).collect();
     assert_eq!(
         dests,
         [
@@ -276,9 +278,9 @@ fn inputs_are_the_tests_files_and_its_extra_files() {
             "Main.hs"
         ]
     );
-    assert_eq!(c.src, PathBuf::from("/t/a/Main.hs"));
-    assert_eq!(c.flags, "-v0 -O2");
-    assert_eq!(c.stdin, Some(PathBuf::from("/t/a/T5.stdin")));
+    assert_eq!(c.source.src, PathBuf::from("/t/a/Main.hs"));
+    assert_eq!(c.flags(), "-v0 -O2");
+    assert_eq!(c.run.stdin, Some(PathBuf::from("/t/a/T5.stdin")));
 }
 
 #[test]

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use super::{Binary, Listed, Plan};
 use crate::error::SuiteError;
-use crate::model::{
-    ANY_ENGINE, Case, DirMapping, Expectation, Mode, Normalize, StreamNormalize, Suite, SuiteKind,
-    Toolchain,
+use crate::{
+    ANY_ENGINE, Case, CaseExpect, CaseKind, CaseRun, CaseSource, DirMapping, Expectation, Mode,
+    Normalize, StreamNormalize, Suite, SuiteKind, Toolchain,
 };
 
 /// libtest prints how long the run took: not part of what is compared
@@ -29,8 +29,8 @@ pub(super) fn suite(
             message: format!(
                 "two tests are both named {} ({} and {}); give the binaries different names",
                 pair[0].name,
-                pair[0].src.display(),
-                pair[1].src.display()
+                pair[0].source.src.display(),
+                pair[1].source.src.display()
             ),
         });
     }
@@ -48,10 +48,10 @@ pub(super) fn suite(
         for case in &mut cases {
             if let Some(per_engine) = by_case.remove(&case.name) {
                 // `#[ignore]` stays a skip whatever the file says.
-                if case.expect.contains_key(ANY_ENGINE) {
+                if case.expect.engines.contains_key(ANY_ENGINE) {
                     continue;
                 }
-                case.expect.extend(per_engine);
+                case.expect.engines.extend(per_engine);
             }
         }
     }
@@ -102,11 +102,7 @@ fn case(plan: &Plan, binary: &Binary, test: &Listed) -> Case {
         info.push(("source".to_owned(), source.clone()));
     }
     let none = binary.cwd.join(".xharness-no-golden");
-    Case {
-        name: format!("{}/{}", binary.name, test.name),
-        src: binary.path.clone(),
-        dir: binary.cwd.clone(),
-        stem,
+    let run = CaseRun {
         args: vec!["--exact".into(), test.name.clone(), "--nocapture".into()],
         env: plan.env.clone(),
         dirs: vec![DirMapping {
@@ -116,25 +112,36 @@ fn case(plan: &Plan, binary: &Binary, test: &Listed) -> Case {
             copy: false,
         }],
         stdin: None,
-        exit_code: 0,
         timeout: plan.timeout,
         max_memory: plan.max_memory,
         max_output: plan.max_output,
+        scratch: false,
+    };
+    let expect = CaseExpect {
+        exit_code: 0,
         golden_stdout: none.clone(),
         golden_stderr: none,
-        expect,
+        engines: expect,
         mode: Mode::CompileAndRun,
-        inputs: Vec::new(),
-        flags: String::new(),
         normalize: Some(StreamNormalize {
             stdout: normalize(),
             stderr: normalize(),
         }),
-        scratch: false,
         ignore_stdout: true,
         ignore_stderr: true,
+    };
+    Case {
+        name: format!("{}/{}", binary.name, test.name),
+        source: CaseSource {
+            src: binary.path.clone(),
+            dir: binary.cwd.clone(),
+            stem,
+        },
+        run,
+        expect,
         info,
-        libtest: Some(test.name.clone()),
-        native: Vec::new(),
+        kind: CaseKind::Libtest {
+            test: test.name.clone(),
+        },
     }
 }

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use super::cargo::{binaries_from_messages, name_of};
 use super::listing::{parse_json, parse_terse};
 use super::*;
-use crate::model::Expectation;
+use crate::Expectation;
 
 const JSON_LIST: &str = r#"{ "type": "suite", "event": "discovery" }
 { "type": "test", "event": "discovered", "name": "tests::adds", "ignore": false, "ignore_message": "", "source_path": "src/lib.rs", "start_line": 19, "start_col": 8, "end_line": 19, "end_col": 12 }
@@ -120,13 +120,13 @@ fn cases_run_one_test_each_in_the_package_folder() {
     let names: Vec<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["fix/tests::a", "fix/tests::b", "fix/tests::c"]);
     let a = &suite.cases[0];
-    assert_eq!(a.args, ["--exact", "tests::a", "--nocapture"]);
-    assert_eq!(a.stem, "fix-0123456789abcdef");
-    assert_eq!(a.env, [("A".to_string(), "1".to_string())]);
-    assert_eq!(a.dirs[0].guest, ".");
-    assert_eq!(a.timeout, Duration::from_secs(5));
-    assert_eq!(a.libtest.as_deref(), Some("tests::a"));
-    assert!(a.expect.is_empty());
+    assert_eq!(a.run.args, ["--exact", "tests::a", "--nocapture"]);
+    assert_eq!(a.source.stem, "fix-0123456789abcdef");
+    assert_eq!(a.run.env, [("A".to_string(), "1".to_string())]);
+    assert_eq!(a.run.dirs[0].guest, ".");
+    assert_eq!(a.run.timeout, Duration::from_secs(5));
+    assert_eq!(a.libtest_test(), Some("tests::a"));
+    assert!(a.expect.engines.is_empty());
     assert_eq!(
         suite.cases[1].expectation("wasmer"),
         Some(&Expectation::XFail("differs".into()))

@@ -10,7 +10,10 @@ use super::Limits;
 use super::expected;
 use super::spec::{self, Spec};
 use crate::error::SuiteError;
-use crate::model::{ANY_ENGINE, Case, DirMapping, Expectation, Mode, Normalize, StreamNormalize};
+use crate::{
+    ANY_ENGINE, Case, CaseExpect, CaseKind, CaseRun, CaseSource, DirMapping, Expectation, Mode,
+    Normalize, StreamNormalize,
+};
 
 /// What discovery found under a root.
 #[derive(Debug, Default)]
@@ -110,35 +113,40 @@ fn case(
     let expect: BTreeMap<String, Expectation> = skip
         .map(|why| BTreeMap::from([(ANY_ENGINE.to_owned(), Expectation::Skip(why))]))
         .unwrap_or_default();
-    Ok(Case {
+    let expect = CaseExpect {
+        exit_code: spec.exit_code,
         golden_stdout: golden(&spec.stdout, "stdout")?,
         golden_stderr: golden(&spec.stderr, "stderr")?,
+        engines: expect,
+        mode: Mode::CompileAndRun,
         normalize: Some(StreamNormalize {
             stdout: prefix_normalize(spec.stdout.as_deref()),
             stderr: prefix_normalize(spec.stderr.as_deref()),
         }),
         ignore_stdout: spec.stdout.is_none(),
         ignore_stderr: spec.stderr.is_none(),
-        scratch: false,
-        name,
-        src: src.to_path_buf(),
-        dir,
-        stem,
+    };
+    let run = CaseRun {
         args: spec.args,
         env: spec.env.into_iter().collect(),
         dirs,
         stdin,
-        exit_code: spec.exit_code,
         timeout: limits.timeout,
         max_memory: limits.max_memory,
         max_output: limits.max_output,
+        scratch: false,
+    };
+    Ok(Case {
+        name,
+        source: CaseSource {
+            src: src.to_path_buf(),
+            dir,
+            stem,
+        },
+        run,
         expect,
-        mode: Mode::CompileAndRun,
-        inputs: Vec::new(),
-        flags: String::new(),
         info,
-        libtest: None,
-        native: Vec::new(),
+        kind: CaseKind::Wasi,
     })
 }
 

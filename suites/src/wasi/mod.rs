@@ -82,8 +82,8 @@ pub use discover::{Found, discover};
 pub use expected::expected_dir;
 
 use crate::error::SuiteError;
-use crate::model::{Normalize, Suite, SuiteKind, Toolchain};
 use crate::source::SourceFile;
+use crate::{Normalize, Suite, SuiteKind, Toolchain};
 
 /// The name `--suite` gives the built-in definition, and the `kind` key's value.
 pub const BUILTIN_NAME: &str = "wasi-testsuite";
@@ -178,7 +178,7 @@ fn build(
         let mut by_case = crate::generic::expect::parse(f, &raw.expect, &names, &mut engine_keys)?;
         for case in &mut cases {
             if let Some(per_engine) = by_case.remove(&case.name) {
-                case.expect.extend(per_engine);
+                case.expect.engines.extend(per_engine);
             }
         }
     }

@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use super::*;
-use crate::model::{Case, Expectation};
+use crate::{Case, Expectation};
 
 const CORE: &[u8] = b"\0asm\x01\0\0\0";
 const COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
@@ -61,16 +61,24 @@ fn legacy_spec_becomes_the_case() {
     let Some(c) = by_name(&f, "sub/t") else {
         panic!("no case: {:?}", names(&f))
     };
-    assert_eq!(c.stem, "t");
-    assert_eq!(c.args, ["a", "b"]);
-    assert_eq!(c.env, [("A".into(), "2".into()), ("Z".into(), "1".into())]);
-    assert_eq!(c.exit_code, 3);
-    let guests: Vec<(&str, bool)> = c.dirs.iter().map(|d| (d.guest.as_str(), d.copy)).collect();
+    assert_eq!(c.source.stem, "t");
+    assert_eq!(c.run.args, ["a", "b"]);
+    assert_eq!(
+        c.run.env,
+        [("A".into(), "2".into()), ("Z".into(), "1".into())]
+    );
+    assert_eq!(c.expect.exit_code, 3);
+    let guests: Vec<(&str, bool)> = c
+        .run
+        .dirs
+        .iter()
+        .map(|d| (d.guest.as_str(), d.copy))
+        .collect();
     assert_eq!(guests, [("/", true), ("data", true)]);
-    assert!(c.dirs[0].host.ends_with("sub/fs.dir"));
-    assert!(!c.ignore_stdout && c.ignore_stderr);
-    assert_eq!(read(&c.golden_stdout), "hello");
-    assert!(c.expect.is_empty());
+    assert!(c.run.dirs[0].host.ends_with("sub/fs.dir"));
+    assert!(!c.expect.ignore_stdout && c.expect.ignore_stderr);
+    assert_eq!(read(&c.expect.golden_stdout), "hello");
+    assert!(c.expect.engines.is_empty());
     assert!(c.info.contains(&("spec".into(), "legacy".into())));
 }
 
@@ -86,12 +94,12 @@ fn operations_spec_becomes_the_case() {
     let Some(c) = by_name(&f, "t") else {
         panic!("no case: {:?}", names(&f))
     };
-    assert_eq!(c.args, ["x"]);
-    assert_eq!(c.exit_code, 1);
-    assert_eq!(c.stdin.as_deref().map(read).as_deref(), Some("in"));
-    assert!(c.ignore_stdout && !c.ignore_stderr);
-    assert_eq!(read(&c.golden_stderr), "oops");
-    assert_eq!(c.dirs.len(), 1);
+    assert_eq!(c.run.args, ["x"]);
+    assert_eq!(c.expect.exit_code, 1);
+    assert_eq!(c.run.stdin.as_deref().map(read).as_deref(), Some("in"));
+    assert!(c.expect.ignore_stdout && !c.expect.ignore_stderr);
+    assert_eq!(read(&c.expect.golden_stderr), "oops");
+    assert_eq!(c.run.dirs.len(), 1);
     assert!(c.info.contains(&("spec".into(), "operations".into())));
 }
 
@@ -102,11 +110,11 @@ fn missing_spec_means_defaults() {
     let Some(c) = by_name(&f, "t") else {
         panic!("no case: {:?}", names(&f))
     };
-    assert!(c.args.is_empty() && c.env.is_empty() && c.dirs.is_empty());
-    assert_eq!(c.exit_code, 0);
-    assert!(c.stdin.is_none());
-    assert!(c.ignore_stdout && c.ignore_stderr);
-    assert!(c.expect.is_empty());
+    assert!(c.run.args.is_empty() && c.run.env.is_empty() && c.run.dirs.is_empty());
+    assert_eq!(c.expect.exit_code, 0);
+    assert!(c.run.stdin.is_none());
+    assert!(c.expect.ignore_stdout && c.expect.ignore_stderr);
+    assert!(c.expect.engines.is_empty());
     assert!(f.warnings.is_empty());
 }
 
@@ -115,6 +123,7 @@ fn expected_text_is_a_prefix() {
     let t = tree(&[("t.wasm", CORE), ("t.json", br#"{"stdout": "a$b"}"#)]);
     let (f, _expected) = found(t.path());
     let rules = f.cases[0]
+        .expect
         .normalize
         .as_ref()
         .map(|n| n.stdout.rules.clone())
@@ -153,7 +162,7 @@ fn proposals_and_components_are_skipped_with_a_reason() {
         let why = skip_reason(&f.cases[1], engine).unwrap_or_default();
         assert!(why.starts_with("a component"), "{why}");
     }
-    assert!(f.cases[2].expect.is_empty());
+    assert!(f.cases[2].expect.engines.is_empty());
 }
 
 #[test]
@@ -197,7 +206,7 @@ fn bad_spec_skips_the_case_and_warns_naming_the_file() {
         why.contains("typed.json: `exit_code` must be an integer"),
         "{why}"
     );
-    assert!(f.cases[1].expect.is_empty());
+    assert!(f.cases[1].expect.engines.is_empty());
     assert_eq!(f.warnings.len(), 3, "{:?}", f.warnings);
     assert!(f.warnings[0].contains("bad.json: not valid JSON"));
     assert!(f.warnings[0].ends_with("the test is skipped"));
@@ -226,8 +235,8 @@ retries = 2
     assert_eq!(suite.toolchain, crate::Toolchain::BuiltinWasm);
     assert_eq!(suite.retries, 2);
     let c = &suite.cases[0];
-    assert_eq!(c.timeout, Duration::from_secs(5));
-    assert_eq!(c.max_memory, 64 << 20);
+    assert_eq!(c.run.timeout, Duration::from_secs(5));
+    assert_eq!(c.run.max_memory, 64 << 20);
     assert_eq!(
         c.expectation("wasmer"),
         Some(&Expectation::XFail("known".into()))
