@@ -36,7 +36,7 @@ pub enum Source {
 }
 
 /// Read `--expectations` (or a suite file's entry): `ENGINE=FILE` or a folder.
-pub fn source(arg: &str, known: &[&str]) -> Result<Source, String> {
+pub fn source(arg: &str, known: &[&str]) -> crate::Result<Source> {
     if let Some((engine, path)) = arg.split_once('=')
         && !engine.contains('/')
     {
@@ -44,7 +44,8 @@ pub fn source(arg: &str, known: &[&str]) -> Result<Source, String> {
             return Err(format!(
                 "--expectations {arg}: unknown engine {engine:?}; known engines: {}",
                 known.join(", ")
-            ));
+            )
+            .into());
         }
         return Ok(Source::File {
             engine: engine.to_string(),
@@ -55,7 +56,7 @@ pub fn source(arg: &str, known: &[&str]) -> Result<Source, String> {
     if !dir.is_dir() {
         return Err(format!(
             "--expectations {arg}: no such folder; give a folder of ENGINE.toml files or ENGINE=FILE"
-        ));
+        ).into());
     }
     Ok(Source::Dir(dir))
 }
@@ -97,7 +98,7 @@ struct RawTest {
 }
 
 /// The entries of the expectations file at `path`.
-pub fn read(path: &Path) -> Result<Vec<Entry>, String> {
+pub fn read(path: &Path) -> crate::Result<Vec<Entry>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read the expectations file: {e}", path.display()))?;
     parse(path, &text)
@@ -108,7 +109,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// Parse the text of an expectations file (`path` names it in errors).
-pub fn parse(path: &Path, text: &str) -> Result<Vec<Entry>, String> {
+pub fn parse(path: &Path, text: &str) -> crate::Result<Vec<Entry>> {
     let at = |line: usize| format!("{}:{line}", path.display());
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s| line_of(text, s.start));
@@ -121,9 +122,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Entry>, String> {
                 "{}: version {} is not supported; this xharness reads version = 1",
                 at(line_of(text, v.span().start)),
                 v.get_ref()
-            ));
+            )
+            .into());
         }
-        None => return Err(format!("{}: missing `version = 1`", at(1))),
+        None => return Err(format!("{}: missing `version = 1`", at(1)).into()),
     }
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
@@ -138,7 +140,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Entry>, String> {
                         "{}: test {:?} needs `expected = \"fail\"` or `action = \"skip\"`",
                         at(line),
                         t.name.get_ref()
-                    ));
+                    )
+                    .into());
                 }
             };
             out.push(Entry {
@@ -188,7 +191,7 @@ pub fn apply(
     suite: &mut Suite,
     engines: &[String],
     sources: &[Source],
-) -> Result<(Applied, Vec<String>), String> {
+) -> crate::Result<(Applied, Vec<String>)> {
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     for s in sources {
         match s {
@@ -252,7 +255,7 @@ pub fn apply(
                         },
                         kind_word(existing),
                         suite.file.display()
-                    ));
+                    ).into());
                 }
                 None => {
                     case.expect.engines.insert(engine.clone(), wanted);
@@ -291,7 +294,7 @@ pub fn write(
     suite: &Suite,
     engines: &[String],
     results: &[CaseResult],
-) -> Result<Vec<PathBuf>, String> {
+) -> crate::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let cases: HashMap<&str, &Case> = suite.cases.iter().map(|c| (c.name.as_str(), c)).collect();
     let mut written = Vec::new();
@@ -370,7 +373,12 @@ mod tests {
 
     #[test]
     fn malformed_files_name_the_file_and_line() {
-        let bad = |text: &str| parse(Path::new("b.toml"), text).err().unwrap_or_default();
+        let bad = |text: &str| {
+            parse(Path::new("b.toml"), text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
         assert!(
             bad("version = 2\n").starts_with("b.toml:1: version 2"),
             "{}",
@@ -389,13 +397,16 @@ mod tests {
     fn sources_are_folders_or_engine_files() {
         let known = ["wasmtime", "wasmer"];
         assert_eq!(
-            source("wasmer=a/b.toml", &known),
+            source("wasmer=a/b.toml", &known).map_err(|e| e.to_string()),
             Ok(Source::File {
                 engine: "wasmer".into(),
                 path: "a/b.toml".into()
             })
         );
-        let e = source("wasmx=a.toml", &known).err().unwrap_or_default();
+        let e = source("wasmx=a.toml", &known)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("unknown engine \"wasmx\""), "{e}");
         assert!(source("/no/such/dir", &known).is_err());
     }

@@ -16,9 +16,6 @@ pub use args::{
     Cli, Command, ExecArgs, HtmlArgs, MergeArgs, ReportCommand, ReproArgs, RunArgs, SuiteArgs,
 };
 
-/// Exit status for usage and configuration errors.
-pub const USAGE_ERROR: u8 = 2;
-
 /// Parse the command line and run on the default engines
 /// ([`crate::default_registry`]); the `xharness` binary's whole `main`.
 pub fn main() -> ExitCode {
@@ -36,7 +33,11 @@ pub fn main_with(registry: &xharness_engines::Registry) -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { USAGE_ERROR } else { 0 });
+            return ExitCode::from(if e.use_stderr() {
+                crate::exit::USAGE
+            } else {
+                crate::exit::SUCCESS
+            });
         }
     };
     match cli.command {
@@ -51,10 +52,7 @@ pub fn main_with(registry: &xharness_engines::Registry) -> ExitCode {
                     rule_files: args.rule_files,
                     command: args.command,
                 }),
-                Err(e) => {
-                    eprintln!("xharness exec: {e}");
-                    ExitCode::from(USAGE_ERROR)
-                }
+                Err(e) => crate::error::report("xharness exec", &e),
             }
         }
         None => run_suite::main(&cli.suite, registry),

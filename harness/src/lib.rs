@@ -16,11 +16,14 @@
 
 pub mod baseline;
 pub mod cli;
+mod error;
 pub mod exec;
+pub mod exit;
 pub mod finish;
 pub mod libtest;
 pub mod listing;
 pub mod partition;
+mod program;
 pub mod registry;
 pub mod repro;
 pub mod retry;
@@ -32,6 +35,7 @@ pub mod toolchain;
 pub mod verdict;
 pub mod worker;
 
+pub use error::{Error, Result};
 pub use registry::default_registry;
 pub use xharness_engines as engines;
 pub use xharness_golden as golden;

@@ -48,10 +48,7 @@ pub fn main_with<P: AsRef<Path>>(registry: &Registry, suites: &[P]) -> ExitCode 
     let args = Arguments::from_args();
     let worker = match WorkerCommand::current_exe() {
         Ok(w) => w,
-        Err(message) => {
-            eprintln!("xharness: {message}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return crate::error::report("xharness", &e),
     };
     let mut all = Vec::new();
     for suite in suites {
@@ -61,10 +58,7 @@ pub fn main_with<P: AsRef<Path>>(registry: &Registry, suites: &[P]) -> ExitCode 
         );
         match trials_with(suite.as_ref(), worker.clone(), Some(origin), registry) {
             Ok(t) => all.extend(t),
-            Err(message) => {
-                eprintln!("xharness: {message}");
-                return ExitCode::from(2);
-            }
+            Err(e) => return crate::error::report("xharness", &e),
         }
     }
     libtest_mimic::run(&args, all).exit_code()
@@ -74,7 +68,7 @@ pub fn main_with<P: AsRef<Path>>(registry: &Registry, suites: &[P]) -> ExitCode 
 /// started from the `xharness` binary found next to this executable or on
 /// `PATH` (`XHARNESS_BIN` overrides). A test binary whose `main` is
 /// [`main`] needs none: it is its own worker.
-pub fn trials(path: &Path) -> Result<Vec<Trial>, String> {
+pub fn trials(path: &Path) -> crate::Result<Vec<Trial>> {
     let bin = xharness_bin()
         .ok_or("cannot find the xharness binary to start workers; set XHARNESS_BIN")?;
     let origin = origin_for(path, bin.clone());
@@ -112,9 +106,7 @@ fn find_xharness() -> Option<std::path::PathBuf> {
             return Some(candidate);
         }
     }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join("xharness"))
-        .find(|p| p.is_file())
+    crate::program::find("xharness")
 }
 
 /// One trial per (case, engine) of the suite at `path` (a suite.toml or
@@ -125,8 +117,8 @@ pub fn trials_with(
     worker: WorkerCommand,
     origin: Option<crate::repro::Origin>,
     registry: &Registry,
-) -> Result<Vec<Trial>, String> {
-    let definition = xharness_suites::load_definition(path, None).map_err(|e| e.to_string())?;
+) -> crate::Result<Vec<Trial>> {
+    let definition = xharness_suites::load_definition(path, None)?;
     let asked: Vec<String> = match std::env::var("XHARNESS_ENGINES") {
         Ok(list) if !list.trim().is_empty() => list.split(',').map(String::from).collect(),
         _ => vec!["all".to_string()],
@@ -140,7 +132,7 @@ pub fn trials_with(
             "XHARNESS_BLESS=1 with several engines ({}): a trial sees one engine, and a golden is only written where all engines agree; bless with `xharness --suite {} --bless`, or set XHARNESS_ENGINES to one engine",
             names.join(", "),
             path.display()
-        ));
+        ).into());
     }
     let mut opts = Options::new(ModuleCache::default_dir(), worker);
     opts.bless = bless;

@@ -39,7 +39,7 @@ pub fn ready(
     pool: &Pool,
     cache_dir: &Path,
     jobs: usize,
-) -> Result<Ready, String> {
+) -> crate::Result<Ready> {
     let plan = match definition {
         Definition::Suite(suite) => {
             return Ok(Ready {
@@ -87,7 +87,7 @@ pub fn ready(
 
 /// Run `cargo test --target wasm32-wasip1 --no-run --message-format=json
 /// ARGS` in `root`; its progress goes to our stderr.
-fn build_with_cargo(root: &Path, args: &[String]) -> Result<Vec<Binary>, String> {
+fn build_with_cargo(root: &Path, args: &[String]) -> crate::Result<Vec<Binary>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let argv = cargo::command(args);
     let shown = format!("cargo {}", argv.join(" "));
@@ -98,24 +98,32 @@ fn build_with_cargo(root: &Path, args: &[String]) -> Result<Vec<Binary>, String>
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| {
-            format!(
+            let message = format!(
                 "cannot start `{shown}` in {}: {e}; is cargo on PATH?",
                 root.display()
-            )
+            );
+            match e.kind() {
+                std::io::ErrorKind::NotFound => crate::Error::NotFound {
+                    program: cargo.to_string_lossy().into_owned(),
+                    message,
+                },
+                _ => crate::Error::Internal(message),
+            }
         })?;
     if !output.status.success() {
         return Err(format!(
             "`{shown}` failed in {} ({}); its messages are above. If the target is missing: `rustup target add wasm32-wasip1`",
             root.display(),
             output.status
-        ));
+        ).into());
     }
     let binaries = cargo::binaries_from_messages(&String::from_utf8_lossy(&output.stdout));
     if binaries.is_empty() {
         return Err(format!(
             "`{shown}` in {} built no test binary; is it a crate with tests?",
             root.display()
-        ));
+        )
+        .into());
     }
     Ok(binaries)
 }
@@ -124,7 +132,7 @@ fn build_with_cargo(root: &Path, args: &[String]) -> Result<Vec<Binary>, String>
 type HashAndTests = (String, Vec<Listed>);
 
 /// One binary's module hash and tests, or why they could not be listed.
-type Listing = Result<HashAndTests, String>;
+type Listing = crate::Result<HashAndTests>;
 
 struct Lister<'a> {
     engines: &'a [String],
@@ -140,7 +148,7 @@ impl Lister<'_> {
         &self,
         binaries: Vec<Binary>,
         jobs: usize,
-    ) -> Result<Vec<(Binary, HashAndTests)>, String> {
+    ) -> crate::Result<Vec<(Binary, HashAndTests)>> {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<Mutex<Option<Listing>>> =
             binaries.iter().map(|_| Mutex::new(None)).collect();
@@ -164,7 +172,7 @@ impl Lister<'_> {
                 .into_inner()
                 .ok()
                 .flatten()
-                .unwrap_or_else(|| Err(format!("{}: not listed", b.path.display())))?;
+                .unwrap_or_else(|| Err(format!("{}: not listed", b.path.display()).into()))?;
             out.push((b, listed));
         }
         Ok(out)
@@ -209,7 +217,7 @@ impl Lister<'_> {
     /// more than running a small crate's tests, so the hash is remembered
     /// with the file's size and modification time (to the nanosecond, as
     /// cargo itself trusts mtimes) and read again only when they change.
-    fn hash(&self, path: &Path) -> Result<String, String> {
+    fn hash(&self, path: &Path) -> crate::Result<String> {
         let unreadable =
             |e: std::io::Error| format!("cannot read test binary {}: {e}", path.display());
         let meta = std::fs::metadata(path).map_err(unreadable)?;
@@ -237,7 +245,7 @@ impl Lister<'_> {
     }
 
     /// List on one engine: JSON if this libtest offers it, else terse.
-    fn list_on(&self, binary: &Binary, sha: &str, engine: &str) -> Result<Vec<Listed>, String> {
+    fn list_on(&self, binary: &Binary, sha: &str, engine: &str) -> crate::Result<Vec<Listed>> {
         let env = vec![(
             listing::JSON_ENV.0.to_owned(),
             listing::JSON_ENV.1.to_owned(),
@@ -268,7 +276,7 @@ impl Lister<'_> {
         engine: &str,
         args: &[&str],
         env: Vec<(String, String)>,
-    ) -> Result<String, String> {
+    ) -> crate::Result<String> {
         let program = binary
             .path
             .file_name()
@@ -299,17 +307,19 @@ impl Lister<'_> {
                 xharness_engines::Status::Exited(0) => {
                     Ok(String::from_utf8_lossy(&o.stdout.bytes).into_owned())
                 }
-                other => Err(failed(format!(
+                other => Err(crate::Error::config(failed(format!(
                     "{other}\n{}",
                     String::from_utf8_lossy(&o.stderr.bytes)
-                ))),
+                )))),
             },
-            JobEnd::Rejected(why) => Err(failed(format!(
+            JobEnd::Rejected(why) => Err(crate::Error::config(failed(format!(
                 "the engine rejected the module: {why}; is it a wasm32-wasip1 test binary?"
-            ))),
-            JobEnd::NoEngine(why) => Err(failed(why)),
-            JobEnd::Killed { why, .. } => Err(failed(format!("killed ({why:?})"))),
-            JobEnd::Crashed { message, .. } => Err(failed(message)),
+            )))),
+            JobEnd::NoEngine(why) => Err(crate::Error::config(failed(why))),
+            JobEnd::Killed { why, .. } => {
+                Err(crate::Error::config(failed(format!("killed ({why:?})"))))
+            }
+            JobEnd::Crashed { message, .. } => Err(crate::Error::config(failed(message))),
         }
     }
 

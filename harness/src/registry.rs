@@ -28,7 +28,7 @@ pub fn default_registry() -> Registry {
 /// Check every engine name in the suite file against `registry`: the
 /// warnings for names of engines this build lacks, or the error for a name
 /// no build knows.
-pub fn check_engine_keys(suite: &Suite, registry: &Registry) -> Result<Vec<String>, String> {
+pub fn check_engine_keys(suite: &Suite, registry: &Registry) -> crate::Result<Vec<String>> {
     let mut warnings = Vec::new();
     for key in &suite.engine_keys {
         match registry.lookup(&key.engine) {
@@ -44,7 +44,7 @@ pub fn check_engine_keys(suite: &Suite, registry: &Registry) -> Result<Vec<Strin
                     key.key,
                     key.engine,
                     registry.known().join(", ")
-                ));
+                ).into());
             }
         }
     }
@@ -53,15 +53,15 @@ pub fn check_engine_keys(suite: &Suite, registry: &Registry) -> Result<Vec<Strin
 
 /// The engine a single-engine command (`run`, `repro`, `exec`) uses:
 /// the one named, checked, or the registry's default.
-pub fn one_engine(registry: &Registry, asked: Option<&str>) -> Result<String, String> {
+pub fn one_engine(registry: &Registry, asked: Option<&str>) -> crate::Result<String> {
     let asked: Vec<String> = asked.map(String::from).into_iter().collect();
-    let mut names = registry.select(&asked).map_err(|e| e.to_string())?;
+    let mut names = registry.select(&asked)?;
     if names.len() != 1 {
-        return Err(format!(
+        return Err(crate::Error::usage(format!(
             "this command runs one engine, not {} ({}); name one with --engine",
             names.len(),
             names.join(", ")
-        ));
+        )));
     }
     Ok(names.remove(0))
 }

@@ -49,7 +49,7 @@ pub fn repro(origin: &Origin, case: &Case, engine: &str, module: Option<&Path>) 
         ),
         Some(m) => match cli_line(engine, case, m) {
             Ok(line) => (Some(line), None),
-            Err(why) => (None, Some(why)),
+            Err(why) => (None, Some(why.to_string())),
         },
     };
     Repro {
@@ -83,7 +83,7 @@ pub struct Dir {
 }
 
 /// The engine's CLI line, or why there is none.
-pub fn cli_line(engine: &str, case: &Case, module: &Path) -> Result<String, String> {
+pub fn cli_line(engine: &str, case: &Case, module: &Path) -> crate::Result<String> {
     let module = std::path::absolute(module).unwrap_or_else(|_| module.to_path_buf());
     let (prelude, dirs) = preopens(case);
     let q = |s: &str| shell_words::quote(s).into_owned();
@@ -117,7 +117,7 @@ pub fn cli_command(
     module: &str,
     dirs: &[Dir],
     stdin: &str,
-) -> Result<String, String> {
+) -> crate::Result<String> {
     if !case.native().is_empty() {
         return Err(format!(
             "the case imports functions from a native library ({}), which {engine}'s command-line tool cannot provide",
@@ -126,7 +126,7 @@ pub fn cli_command(
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
+        ).into());
     }
     let q = |s: &str| shell_words::quote(s).into_owned();
     let env = case
@@ -163,7 +163,8 @@ pub fn cli_command(
         other => {
             return Err(format!(
                 "no command-line tool is known for engine {other}; use the xharness line"
-            ));
+            )
+            .into());
         }
     }
     words.extend(case.run.args.iter().map(|a| q(a)));

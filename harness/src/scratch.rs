@@ -25,15 +25,12 @@ pub struct Scratch<'p> {
 
 impl ScratchPool {
     /// A pool under a new directory in the system temp dir.
-    pub fn new(keep: bool) -> Result<Self, String> {
+    pub fn new(keep: bool) -> crate::Result<Self> {
         let parent = tempfile::Builder::new()
             .prefix("xharness-scratch-")
             .tempdir()
             .map_err(|e| {
-                format!(
-                    "cannot create a scratch directory in {}: {e}",
-                    std::env::temp_dir().display()
-                )
+                crate::Error::io("create a scratch directory in", std::env::temp_dir(), e)
             })?;
         Ok(ScratchPool {
             parent,
@@ -43,7 +40,7 @@ impl ScratchPool {
     }
 
     /// An empty directory for `stem`'s case.
-    pub fn take(&self, stem: &str) -> Result<Scratch<'_>, String> {
+    pub fn take(&self, stem: &str) -> crate::Result<Scratch<'_>> {
         let reused = self
             .free
             .lock()
@@ -56,7 +53,7 @@ impl ScratchPool {
         Ok(Scratch { pool: self, path })
     }
 
-    fn fresh(&self, stem: &str) -> Result<PathBuf, String> {
+    fn fresh(&self, stem: &str) -> crate::Result<PathBuf> {
         let root = if self.keep {
             std::env::temp_dir()
         } else {
@@ -65,12 +62,7 @@ impl ScratchPool {
         let dir = tempfile::Builder::new()
             .prefix(&format!("xharness-{stem}-"))
             .tempdir_in(&root)
-            .map_err(|e| {
-                format!(
-                    "cannot create a scratch directory in {}: {e}",
-                    root.display()
-                )
-            })?;
+            .map_err(|e| crate::Error::io("create a scratch directory in", &root, e))?;
         Ok(dir.keep())
     }
 
@@ -112,8 +104,8 @@ impl Drop for Scratch<'_> {
 
 /// Copy a case's input files (and folders, recursively) into `dir`,
 /// creating it. A missing input is an error naming it.
-pub fn copy_inputs(inputs: &[xharness_suites::Input], dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+pub fn copy_inputs(inputs: &[xharness_suites::Input], dir: &Path) -> crate::Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| crate::Error::io("create", dir, e))?;
     for input in inputs {
         let dest = dir.join(&input.dest);
         copy_tree(&input.host, &dest).map_err(|e| {
@@ -169,7 +161,7 @@ fn copies_parent() -> PathBuf {
 /// For each of the case's directories marked `copy`, a fresh copy of it.
 pub fn private_copies(
     case: &xharness_suites::Case,
-) -> Result<Vec<Option<tempfile::TempDir>>, String> {
+) -> crate::Result<Vec<Option<tempfile::TempDir>>> {
     case.run
         .dirs
         .iter()

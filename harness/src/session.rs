@@ -123,7 +123,7 @@ impl Session {
         engines: Vec<String>,
         opts: Options,
         registry: &Registry,
-    ) -> Result<Self, String> {
+    ) -> crate::Result<Self> {
         let pool = Pool::new(opts.worker.clone(), &engines);
         Self::with_pool(suite, engines, opts, pool, registry)
     }
@@ -137,9 +137,9 @@ impl Session {
         opts: Options,
         pool: Pool,
         registry: &Registry,
-    ) -> Result<Self, String> {
+    ) -> crate::Result<Self> {
         if let Some(name) = engines.iter().find(|n| !registry.is_built(n)) {
-            return Err(registry.unknown(name).to_string());
+            return Err(crate::Error::config(registry.unknown(name).to_string()));
         }
         Ok(Session {
             compiler: Compiler::new(&suite, &opts.cache_dir).knowing(&opts.known_modules),
@@ -167,11 +167,15 @@ impl Session {
     }
 
     /// The compiled module of case `c`, compiling it if it was not yet.
-    pub fn module_of(&self, c: usize) -> Result<PathBuf, String> {
+    pub fn module_of(&self, c: usize) -> crate::Result<PathBuf> {
         let case = &self.suite.cases[c];
         match self.artifacts[c].get_or_init(|| self.compiler.module(case)) {
             Ok(a) => Ok(a.path.clone()),
-            Err(f) => Err(format!("{}\n{}", f.summary, f.output)),
+            Err(f) => Err(crate::Error::Case {
+                case: case.name.clone(),
+                engine: None,
+                message: format!("{}\n{}", f.summary, f.output),
+            }),
         }
     }
 
@@ -372,24 +376,24 @@ impl Session {
             .then(|| self.scratch.take(&case.source.stem))
         {
             Some(Ok(s)) => Some(s),
-            Some(Err(e)) => return fail(Reason::InstantiateError, e),
+            Some(Err(e)) => return fail(Reason::InstantiateError, e.to_string()),
             None => None,
         };
         if let Some(s) = &scratch
-            && let Err(e) = crate::scratch::copy_inputs(&case.inputs(), s.path())
+            && let Err(e) = crate::scratch::copy_inputs(case.inputs(), s.path())
         {
-            return fail(Reason::InstantiateError, e);
+            return fail(Reason::InstantiateError, e.to_string());
         }
         // Private copies of directories the case may change; removed when
         // the job is done (dropped at the end of this function).
         let copies = match crate::scratch::private_copies(case) {
             Ok(c) => c,
-            Err(e) => return fail(Reason::InstantiateError, e),
+            Err(e) => return fail(Reason::InstantiateError, e.to_string()),
         };
         let scratch_path = scratch.as_ref().map(|s| s.path());
         let (job, stdin) = match self.job_for(case, engine, artifact, scratch_path, &copies) {
             Ok(j) => j,
-            Err(e) => return fail(Reason::InstantiateError, e),
+            Err(e) => return fail(Reason::InstantiateError, e.to_string()),
         };
         let watch = Watch {
             timeout: case.run.timeout,
@@ -415,12 +419,14 @@ impl Session {
         artifact: &Artifact,
         scratch: Option<&Path>,
         copies: &[Option<tempfile::TempDir>],
-    ) -> Result<(Job, Vec<u8>), String> {
+    ) -> crate::Result<(Job, Vec<u8>)> {
         let stdin = match &case.run.stdin {
             Some(path) => match std::fs::read(path) {
                 Ok(bytes) => bytes,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-                Err(e) => return Err(format!("cannot read stdin file {}: {e}", path.display())),
+                Err(e) => {
+                    return Err(format!("cannot read stdin file {}: {e}", path.display()).into());
+                }
             },
             None => Vec::new(),
         };
@@ -433,7 +439,8 @@ impl Session {
                 return Err(format!(
                     "directory {} (from [run] dirs) does not exist; create it or fix the entry",
                     d.host.display()
-                ));
+                )
+                .into());
             }
             let host = match copies.get(i) {
                 Some(Some(copy)) => copy.path().to_path_buf(),
@@ -472,7 +479,7 @@ impl Session {
 
 /// Each case's normalisers: its own, or the suite's for both streams.
 /// Cases with equal settings share one compiled set.
-fn case_norms(suite: &Suite) -> Result<Vec<Arc<Norms>>, String> {
+fn case_norms(suite: &Suite) -> crate::Result<Vec<Arc<Norms>>> {
     let suite_wide = StreamNormalize {
         stdout: suite.normalize.clone(),
         stderr: suite.normalize.clone(),

@@ -28,12 +28,12 @@ fn path(cache_dir: &Path, suite_file: &Path) -> PathBuf {
 pub fn load(
     cache_dir: &Path,
     suite_file: &Path,
-) -> Result<Option<BTreeSet<(String, String)>>, String> {
+) -> crate::Result<Option<BTreeSet<(String, String)>>> {
     let path = path(cache_dir, suite_file);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => return Err(crate::Error::io("read", &path, e)),
     };
     let state: State = serde_json::from_str(&text).map_err(|e| {
         format!(
@@ -51,7 +51,7 @@ pub fn save(
     suite_file: &Path,
     results: &[CaseResult],
     previous: Option<&BTreeSet<(String, String)>>,
-) -> Result<(), String> {
+) -> crate::Result<()> {
     let mut failed: BTreeSet<(String, String)> = previous.cloned().unwrap_or_default();
     for r in results {
         let pair = (r.case.clone(), r.engine.clone());
@@ -67,8 +67,7 @@ pub fn save(
     };
     let path = path(cache_dir, suite_file);
     let json = serde_json::to_vec_pretty(&state).map_err(|e| e.to_string())?;
-    xharness_atomic::write(&path, &json)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    xharness_atomic::write(&path, &json).map_err(|e| crate::Error::io("write", &path, e))
 }
 
 /// Raw (stdout, stderr) of the records that did not pass, by (case, engine).
@@ -103,9 +102,9 @@ pub fn save_kept(
     suite_file: &Path,
     results: &[CaseResult],
     outputs: &KeptOutputs,
-) -> Result<(), String> {
+) -> crate::Result<()> {
     let dir = kept_dir(cache_dir, suite_file);
-    let io = |p: &Path, e: std::io::Error| format!("cannot write {}: {e}", p.display());
+    let io = |p: &Path, e: std::io::Error| crate::Error::io("write", p, e);
     for r in results {
         let stem = kept_stem(&r.case, &r.engine);
         let files = ["json", "stdout", "stderr"].map(|ext| dir.join(format!("{stem}.{ext}")));
@@ -129,14 +128,14 @@ pub fn load_kept(
     suite_file: &Path,
     case: &str,
     engine: &str,
-) -> Result<Option<Kept>, String> {
+) -> crate::Result<Option<Kept>> {
     let dir = kept_dir(cache_dir, suite_file);
     let stem = kept_stem(case, engine);
     let json = dir.join(format!("{stem}.json"));
     let text = match std::fs::read(&json) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", json.display())),
+        Err(e) => return Err(crate::Error::io("read", &json, e)),
     };
     let result: CaseResult = serde_json::from_slice(&text).map_err(|e| {
         format!(
@@ -200,7 +199,7 @@ mod tests {
         let p = path(cache.path(), suite);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, "{not json").unwrap();
-        let err = load(cache.path(), suite).unwrap_err();
+        let err = load(cache.path(), suite).unwrap_err().to_string();
         assert!(
             err.contains(&p.display().to_string()) && err.contains("delete"),
             "{err}"

@@ -264,8 +264,8 @@ impl Compiler {
             return Ok(case.source.dir.clone());
         }
         let dir = work.join("src");
-        crate::scratch::copy_inputs(&case.inputs(), &dir).map_err(|summary| CompileFailure {
-            summary,
+        crate::scratch::copy_inputs(case.inputs(), &dir).map_err(|summary| CompileFailure {
+            summary: summary.to_string(),
             output: String::new(),
         })?;
         Ok(dir)
@@ -481,7 +481,7 @@ fn shell_program(command: &str) -> Option<String> {
     words
         .into_iter()
         .find(|w| !w.contains('=') && !matches!(w.as_str(), "exec" | "env" | "command"))
-        .filter(|w| which(w).is_some())
+        .filter(|w| crate::program::find(w).is_some())
 }
 
 fn cache_key(source: &[u8], command: &str, identity: &str) -> String {
@@ -495,7 +495,7 @@ fn cache_key(source: &[u8], command: &str, identity: &str) -> String {
 
 /// Resolved path, size and modification time of a program on PATH.
 fn executable_identity(program: &str) -> Result<String, String> {
-    let path = which(program).ok_or_else(|| {
+    let path = crate::program::find(program).ok_or_else(|| {
         format!(
             "toolchain program `{program}` was not found on PATH; install it or fix the command"
         )
@@ -514,16 +514,6 @@ fn executable_identity(program: &str) -> Result<String, String> {
         meta.len(),
         mtime.as_nanos()
     ))
-}
-
-fn which(program: &str) -> Option<PathBuf> {
-    if program.contains('/') {
-        let p = PathBuf::from(program);
-        return p.is_file().then_some(p);
-    }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
 }
 
 /// Run the compiler in its own process group, killed whole when it has

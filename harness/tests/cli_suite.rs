@@ -376,3 +376,27 @@ fn fail_fast_stops_starting_cases() {
         stdout(&o)
     );
 }
+
+#[test]
+fn the_exit_status_follows_the_kind_of_error() {
+    let f = Fixture::new();
+    f.file("suite.toml", WAT_SUITE);
+    f.file("ok.wat", wat_print(1, "fine\n", 0));
+    f.file("ok.stdout", "fine\n");
+    // A report under a regular file cannot be written: an I/O error (74)
+    // that names the report, after the run itself was shown.
+    f.file("plain", "a file, not a folder");
+    let report = f.path().join("plain/r.json");
+    let o = f.run(&["--suite", ".", "--json", report.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(74), "{}", stderr(&o));
+    assert!(stderr(&o).contains("plain/r.json"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("1 passed"), "{}", stdout(&o));
+    // A filter no case matches is a usage error (2).
+    let o = f.run(&["--suite", ".", "no-such-case"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no case of suite t matches"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use xharness_reports::{HtmlReport, JsonReport, JunitReport, Reporter, SavedRun};
 
-use super::{HtmlArgs, MergeArgs, ReportCommand, USAGE_ERROR};
+use super::{HtmlArgs, MergeArgs, ReportCommand};
 
 pub(super) fn main(cmd: &ReportCommand) -> ExitCode {
     let outcome = match cmd {
@@ -20,18 +20,15 @@ pub(super) fn main(cmd: &ReportCommand) -> ExitCode {
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
-        Err(message) => {
-            eprintln!("xharness: {message}");
-            ExitCode::from(USAGE_ERROR)
-        }
+        Err(e) => crate::error::report("xharness", &e),
     }
 }
 
-fn merge(args: &MergeArgs) -> Result<u8, String> {
+fn merge(args: &MergeArgs) -> crate::Result<u8> {
     if args.html.is_none() && args.json.is_none() && args.junit.is_none() {
         return Err("nothing to write: pass --html FILE, --json FILE and/or --junit FILE".into());
     }
-    let run = SavedRun::merge_files(&args.runs).map_err(|e| e.to_string())?;
+    let run = SavedRun::merge_files(&args.runs)?;
     if let Some(path) = &args.html {
         write(&run, HtmlReport::new(), path, HtmlReport::write)?;
     }
@@ -57,8 +54,8 @@ fn merge(args: &MergeArgs) -> Result<u8, String> {
     Ok(if s.is_success() { 0 } else { 1 })
 }
 
-fn html(args: &HtmlArgs) -> Result<u8, String> {
-    let run = SavedRun::load(&args.run).map_err(|e| e.to_string())?;
+fn html(args: &HtmlArgs) -> crate::Result<u8> {
+    let run = SavedRun::load(&args.run)?;
     write(&run, HtmlReport::new(), &args.output, HtmlReport::write)?;
     println!("wrote {}", args.output.display());
     Ok(0)
@@ -70,7 +67,7 @@ fn write<R: Reporter>(
     mut report: R,
     path: &Path,
     save: fn(&R, &Path) -> Result<(), xharness_reports::ReportError>,
-) -> Result<(), String> {
+) -> crate::Result<()> {
     run.replay(&mut report);
-    save(&report, path).map_err(|e| e.to_string())
+    Ok(save(&report, path)?)
 }

@@ -26,15 +26,12 @@ use crate::worker::{Pool, WorkerCommand};
 pub(super) fn main(args: &ReproArgs, registry: &xharness_engines::Registry) -> ExitCode {
     match run(args, registry) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("xharness repro: {message}");
-            ExitCode::from(super::USAGE_ERROR)
-        }
+        Err(message) => crate::error::report("xharness repro", &message),
     }
 }
 
 /// The suite options of a normal run that selects the same suite.
-fn suite_args(args: &ReproArgs, engine: &str) -> Result<super::SuiteArgs, String> {
+fn suite_args(args: &ReproArgs, engine: &str) -> crate::Result<super::SuiteArgs> {
     let mut argv: Vec<String> = vec!["xharness".into()];
     if let Some(s) = &args.suite {
         argv.extend(["--suite".into(), s.clone()]);
@@ -51,10 +48,10 @@ fn suite_args(args: &ReproArgs, engine: &str) -> Result<super::SuiteArgs, String
     argv.extend(["--engine".into(), engine.into()]);
     Cli::try_parse_from(&argv)
         .map(|cli| cli.suite)
-        .map_err(|e| e.to_string())
+        .map_err(|e| crate::Error::usage(e.to_string()))
 }
 
-fn run(args: &ReproArgs, registry: &xharness_engines::Registry) -> Result<(), String> {
+fn run(args: &ReproArgs, registry: &xharness_engines::Registry) -> crate::Result<()> {
     let engine = crate::registry::one_engine(registry, args.engine.as_deref())?;
     let sargs = suite_args(args, &engine)?;
     let engines = vec![engine.clone()];
@@ -81,7 +78,8 @@ fn run(args: &ReproArgs, registry: &xharness_engines::Registry) -> Result<(), St
         return Err(format!(
             "suite {} has no case named {:?}; {hint}",
             suite.name, args.case
-        ));
+        )
+        .into());
     };
     let kept = crate::state::load_kept(&cache_dir, &suite.file, &args.case, &engine)?;
     let mut opts = Options::new(cache_dir, WorkerCommand::current_exe()?);
@@ -132,8 +130,8 @@ fn write_folder(
     module: &Path,
     kept: &crate::state::Kept,
     origin: &str,
-) -> Result<(), String> {
-    let io = |p: &Path, e: std::io::Error| format!("cannot write {}: {e}", p.display());
+) -> crate::Result<()> {
+    let io = |p: &Path, e: std::io::Error| crate::Error::io("write", p, e);
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
     let put = |name: &str, bytes: &[u8]| {
         let p = out.join(name);
@@ -149,7 +147,7 @@ fn write_folder(
         copy_tree(&d.host, &dest).map_err(|e| io(&dest, e))?;
     }
     if case.run.scratch {
-        crate::scratch::copy_inputs(&case.inputs(), &out.join("scratch"))?;
+        crate::scratch::copy_inputs(case.inputs(), &out.join("scratch"))?;
     }
     for (golden, name) in [
         (&case.expect.golden_stdout, "expected.stdout"),
@@ -286,7 +284,7 @@ fn run_sh(case: &Case, engine: &str, wasm: &str) -> String {
     let module = format!("\"$here/{wasm}\"");
     let cli = match crate::repro::cli_command(engine, case, &module, &cli_dirs, stdin) {
         Ok(line) => line,
-        Err(why) => format!("echo {} >&2; return 2", q(&why)),
+        Err(why) => format!("echo {} >&2; return 2", q(&why.to_string())),
     };
     let _ = writeln!(s, "run_cli() {{\n  {cli}\n}}");
     s.push_str(

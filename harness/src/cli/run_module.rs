@@ -21,16 +21,15 @@ use super::RunArgs;
 pub(super) fn main(args: &RunArgs, registry: &xharness_engines::Registry) -> ExitCode {
     match run(args, registry) {
         Ok(code) => ExitCode::from(code),
-        Err(message) => {
-            eprintln!("xharness run: {message}");
-            ExitCode::from(super::USAGE_ERROR)
-        }
+        Err(message) => crate::error::report("xharness run", &message),
     }
 }
 
-fn run(args: &RunArgs, registry: &xharness_engines::Registry) -> Result<u8, String> {
+fn run(args: &RunArgs, registry: &xharness_engines::Registry) -> crate::Result<u8> {
     let path = args.module.display();
-    let bytes = std::fs::read(&args.module).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let bytes = std::fs::read(&args.module).map_err(|e| {
+        crate::Error::config_at(&args.module, None, format!("cannot read {path}: {e}"))
+    })?;
     let wasm = if args.module.extension().is_some_and(|e| e == "wat") {
         wat::parse_bytes(&bytes)
             .map_err(|e| format!("{path}: invalid WAT: {e}"))?
@@ -52,7 +51,7 @@ fn run(args: &RunArgs, registry: &xharness_engines::Registry) -> Result<u8, Stri
     let outcome = engine.run(&module, &inv);
     match &outcome.status {
         Status::Exited(code) => Ok(exit_byte(*code)),
-        Status::InstantiateError(why) => Err(format!("{path}: cannot instantiate: {why}")),
+        Status::InstantiateError(why) => Err(format!("{path}: cannot instantiate: {why}").into()),
         other => {
             eprintln!("xharness run: {path}: {other}");
             Ok(exit_byte(other.exit_status()))
@@ -65,7 +64,7 @@ fn exit_byte(code: i32) -> u8 {
     (code & 0xff) as u8
 }
 
-fn invocation(args: &RunArgs) -> Result<Invocation, String> {
+fn invocation(args: &RunArgs) -> crate::Result<Invocation> {
     let program = args
         .module
         .file_name()
@@ -95,7 +94,7 @@ fn invocation(args: &RunArgs) -> Result<Invocation, String> {
     }
     for file in &args.native {
         if !file.is_file() {
-            return Err(format!("--native {}: no such file", file.display()));
+            return Err(format!("--native {}: no such file", file.display()).into());
         }
         inv.native.push(file.clone());
     }
@@ -103,18 +102,19 @@ fn invocation(args: &RunArgs) -> Result<Invocation, String> {
 }
 
 /// A positive number of seconds that fits a duration.
-fn parse_timeout(secs: f64) -> Result<Duration, String> {
+fn parse_timeout(secs: f64) -> crate::Result<Duration> {
     if !(secs.is_finite() && secs > 0.0) {
-        return Err(format!(
+        return Err(crate::Error::usage(format!(
             "--timeout must be a positive number of seconds, not {secs}"
-        ));
+        )));
     }
     Duration::try_from_secs_f64(secs)
         .map_err(|_| format!("--timeout {secs} is too large; give at most a few years of seconds"))
+        .map_err(crate::Error::Usage)
 }
 
 /// End the process with 124 when the deadline passes.
-fn watchdog(module: &std::path::Path, timeout: Duration) -> Result<(), String> {
+fn watchdog(module: &std::path::Path, timeout: Duration) -> crate::Result<()> {
     let module = module.display().to_string();
     std::thread::Builder::new()
         .name("xharness-watchdog".into())
@@ -133,10 +133,11 @@ fn watchdog(module: &std::path::Path, timeout: Duration) -> Result<(), String> {
         })
         .map(drop)
         .map_err(|e| format!("cannot start the watchdog thread: {e}"))
+        .map_err(crate::Error::Internal)
 }
 
 /// `HOST[::GUEST][:ro]`.
-fn parse_dir(spec: &str) -> Result<Preopen, String> {
+fn parse_dir(spec: &str) -> crate::Result<Preopen> {
     let (spec, read_only) = match spec.strip_suffix(":ro") {
         Some(rest) => (rest, true),
         None => (spec, false),
@@ -147,10 +148,7 @@ fn parse_dir(spec: &str) -> Result<Preopen, String> {
     };
     let host = PathBuf::from(host);
     if !host.is_dir() {
-        return Err(format!(
-            "--dir {spec}: {} is not a directory",
-            host.display()
-        ));
+        return Err(format!("--dir {spec}: {} is not a directory", host.display()).into());
     }
     Ok(Preopen {
         host,

@@ -1,9 +1,9 @@
 //! `xharness --suite …`: discover, compile, run, compare, report.
 //!
 //! Exit status: 0 when every case passed (an expected failure and a flaky
-//! job count as passed), 1 when any failed or did not run, 2 for usage or
-//! configuration errors, 130 when interrupted (partial reports are written
-//! and marked `interrupted`).
+//! job count as passed), 1 when any failed or did not run, 130 when
+//! interrupted (partial reports are written and marked `interrupted`);
+//! an error's status follows from its kind ([`crate::exit`]).
 
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -20,21 +20,15 @@ use crate::session::{Options, Session};
 use crate::worker::{Pool, WorkerCommand};
 use xharness_engines::Registry;
 
-/// Exit status of an interrupted run, as a shell reports SIGINT.
-const INTERRUPTED: u8 = 130;
-
 pub(super) fn main(args: &SuiteArgs, registry: &Registry) -> ExitCode {
     match run(args, registry) {
         Ok(code) => ExitCode::from(code),
-        Err(message) => {
-            eprintln!("xharness: {message}");
-            ExitCode::from(super::USAGE_ERROR)
-        }
+        Err(message) => crate::error::report("xharness", &message),
     }
 }
 
-fn run(args: &SuiteArgs, registry: &Registry) -> Result<u8, String> {
-    let engines = registry.select(&args.engine).map_err(|e| e.to_string())?;
+fn run(args: &SuiteArgs, registry: &Registry) -> crate::Result<u8> {
+    let engines = registry.select(&args.engine)?;
     let parallel = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -76,13 +70,14 @@ fn run(args: &SuiteArgs, registry: &Registry) -> Result<u8, String> {
     }
     if cases.is_empty() {
         // A mistyped filter must not pass silently in CI.
-        return Err(format!(
+        return Err(crate::Error::usage(format!(
             "no case of suite {} matches {}; see --list",
             suite.name,
             args.filters.join(" ")
-        ));
+        )));
     }
-    crate::sys::catch_interrupts().map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
+    crate::sys::catch_interrupts()
+        .map_err(|e| crate::Error::Internal(format!("cannot catch Ctrl-C: {e}")))?;
     let previous = if args.failed {
         match crate::state::load(&cache_dir, &suite.file)? {
             Some(p) => Some(p),
@@ -162,13 +157,13 @@ fn run(args: &SuiteArgs, registry: &Registry) -> Result<u8, String> {
     }
     drop(listeners);
     if let (Some(report), Some(path)) = (json, &args.json) {
-        report.write(path).map_err(|e| e.to_string())?;
+        report.write(path)?;
     }
     if let (Some(report), Some(path)) = (junit, &args.junit) {
-        report.write(path).map_err(|e| e.to_string())?;
+        report.write(path)?;
     }
     if let (Some(report), Some(path)) = (html, &args.report) {
-        report.write(path).map_err(|e| e.to_string())?;
+        report.write(path)?;
     }
     if let Some(dir) = &args.write_expectations {
         let files = crate::baseline::write(dir, session.suite(), session.engines(), &run.results)?;
@@ -185,7 +180,7 @@ fn run(args: &SuiteArgs, registry: &Registry) -> Result<u8, String> {
         eprintln!("xharness: `xharness repro` will run cases anew: {e}");
     }
     Ok(if summary.interrupted {
-        INTERRUPTED
+        crate::exit::INTERRUPTED
     } else if summary.is_success() {
         0
     } else {
@@ -200,7 +195,7 @@ fn baselines(
     engines: &[String],
     args: &SuiteArgs,
     registry: &Registry,
-) -> Result<Option<crate::baseline::Applied>, String> {
+) -> crate::Result<Option<crate::baseline::Applied>> {
     let known = registry.names();
     let sources = suite
         .expectations
@@ -233,7 +228,7 @@ fn baseline_counts(results: &[xharness_reports::CaseResult]) -> (usize, usize) {
 }
 
 /// `--json` / `--junit` files of a run with no jobs.
-fn write_empty_reports(suite: &Suite, engines: &[String], args: &SuiteArgs) -> Result<(), String> {
+fn write_empty_reports(suite: &Suite, engines: &[String], args: &SuiteArgs) -> crate::Result<()> {
     let summary = Summary::from_results(&[], std::time::Duration::ZERO);
     let started = Event::Started {
         suite: &suite.name,
@@ -244,19 +239,19 @@ fn write_empty_reports(suite: &Suite, engines: &[String], args: &SuiteArgs) -> R
         let mut r = JsonReport::new();
         r.event(&started);
         r.event(&Event::Done(&summary));
-        r.write(path).map_err(|e| e.to_string())?;
+        r.write(path)?;
     }
     if let Some(path) = &args.junit {
         let mut r = JunitReport::new();
         r.event(&started);
         r.event(&Event::Done(&summary));
-        r.write(path).map_err(|e| e.to_string())?;
+        r.write(path)?;
     }
     if let Some(path) = &args.report {
         let mut r = HtmlReport::new();
         r.event(&started);
         r.event(&Event::Done(&summary));
-        r.write(path).map_err(|e| e.to_string())?;
+        r.write(path)?;
     }
     Ok(())
 }
@@ -290,13 +285,15 @@ pub(super) fn load_suite(
     pool: &Pool,
     cache_dir: &std::path::Path,
     jobs: usize,
-) -> Result<crate::listing::Ready, String> {
+) -> crate::Result<crate::listing::Ready> {
     let source = args.libtest_source();
     let arg = match (&args.suite, &source) {
         (Some(arg), _) => arg.as_str(),
         (None, Some(_)) => xharness_suites::libtest::BUILTIN_NAME,
         (None, None) => {
-            return Err("no suite given: pass --suite NAME|PATH (a suite.toml, its folder, or a folder under ./suites/), --cargo to run a Rust crate's tests, or `xharness run MODULE` to run one module; see --help".into());
+            return Err(crate::Error::usage(
+                "no suite given: pass --suite NAME|PATH (a suite.toml, its folder, or a folder under ./suites/), --cargo to run a Rust crate's tests, or `xharness run MODULE` to run one module; see --help",
+            ));
         }
     };
     let cwd =
@@ -306,12 +303,11 @@ pub(super) fn load_suite(
         Err(not_found) => {
             xharness_suites::builtin_definition(arg, args.root.as_deref()).unwrap_or(Err(not_found))
         }
-    }
-    .map_err(|e| e.to_string())?;
+    }?;
     if source.is_some() && matches!(definition, xharness_suites::Definition::Suite(_)) {
-        return Err(format!(
+        return Err(crate::Error::usage(format!(
             "--cargo and --binaries are for libtest suites, and suite {arg} is not one"
-        ));
+        )));
     }
     let ready = crate::listing::ready(definition, source, engines, pool, cache_dir, jobs)?;
     let suite = &ready.suite;
@@ -328,15 +324,10 @@ pub(super) fn load_suite(
     Ok(ready)
 }
 
-fn list(
-    suite: &Suite,
-    cases: &[&Case],
-    engines: &[String],
-    args: &SuiteArgs,
-) -> Result<(), String> {
+fn list(suite: &Suite, cases: &[&Case], engines: &[String], args: &SuiteArgs) -> crate::Result<()> {
     let listed: Vec<ListedCase> = cases.iter().map(|c| listed(c, engines)).collect();
     if let Some(path) = &args.json {
-        JsonReport::write_list(path, &listed).map_err(|e| e.to_string())?;
+        JsonReport::write_list(path, &listed)?;
     }
     if cases.iter().any(|c| !c.info.is_empty()) {
         print_detailed(cases, engines);

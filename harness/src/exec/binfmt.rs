@@ -49,8 +49,8 @@ pub struct Rule {
 impl Rule {
     /// Parse one rule. A relative interpreter is taken from `cwd`; it
     /// must exist.
-    pub fn parse(text: &str, cwd: &Path) -> Result<Rule, String> {
-        let bad = |why: String| format!("binfmt rule {text:?}: {why}");
+    pub fn parse(text: &str, cwd: &Path) -> crate::Result<Rule> {
+        let bad = |why: String| crate::Error::config(format!("binfmt rule {text:?}: {why}"));
         let mut chars = text.chars();
         let sep = chars.next().ok_or_else(|| bad("empty".into()))?;
         let fields: Vec<&str> = chars.as_str().split(sep).collect();
@@ -67,7 +67,7 @@ impl Rule {
             return Err(bad("the name must be non-empty, without `/`".into()));
         }
         let matcher = match kind {
-            "M" => magic_matcher(offset, magic, mask).map_err(bad)?,
+            "M" => magic_matcher(offset, magic, mask).map_err(|e| bad(e.to_string()))?,
             "E" => {
                 if !offset.is_empty() || !mask.is_empty() {
                     return Err(bad("type E takes no offset or mask".into()));
@@ -139,7 +139,7 @@ impl Rule {
     }
 }
 
-fn magic_matcher(offset: &str, magic: &str, mask: &str) -> Result<Matcher, String> {
+fn magic_matcher(offset: &str, magic: &str, mask: &str) -> crate::Result<Matcher> {
     let offset: usize = if offset.is_empty() {
         0
     } else {
@@ -152,9 +152,7 @@ fn magic_matcher(offset: &str, magic: &str, mask: &str) -> Result<Matcher, Strin
         return Err("type M needs magic bytes".into());
     }
     if offset + magic.len() > HEAD {
-        return Err(format!(
-            "offset + magic length must be at most {HEAD} bytes"
-        ));
+        return Err(format!("offset + magic length must be at most {HEAD} bytes").into());
     }
     let mask = if mask.is_empty() {
         None
@@ -165,7 +163,8 @@ fn magic_matcher(offset: &str, magic: &str, mask: &str) -> Result<Matcher, Strin
                 "the mask is {} bytes and the magic {}; they must be as long",
                 mask.len(),
                 magic.len()
-            ));
+            )
+            .into());
         }
         Some(mask)
     };
@@ -202,14 +201,20 @@ fn unescape(text: &str) -> Vec<u8> {
 
 /// The rules of a `--binfmt-file`: one per line; blank lines and lines
 /// starting with `#` are skipped. Errors name the file and line.
-pub fn parse_file(path: &Path, cwd: &Path) -> Result<Vec<Rule>, String> {
+pub fn parse_file(path: &Path, cwd: &Path) -> crate::Result<Vec<Rule>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read --binfmt-file {}: {e}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .map(|(n, l)| {
-            Rule::parse(l.trim(), cwd).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))
+            Rule::parse(l.trim(), cwd).map_err(|e| {
+                crate::Error::config_at(
+                    path,
+                    Some(n + 1),
+                    format!("{}:{}: {e}", path.display(), n + 1),
+                )
+            })
         })
         .collect()
 }
@@ -218,7 +223,7 @@ pub fn parse_file(path: &Path, cwd: &Path) -> Result<Vec<Rule>, String> {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Rule, String> {
+    fn parse(text: &str) -> crate::Result<Rule> {
         Rule::parse(text, Path::new("/"))
     }
 
@@ -267,7 +272,7 @@ mod tests {
             ("::M::abc::/bin/sh:", "name must be non-empty"),
         ];
         for (text, want) in cases {
-            let err = parse(text).err().unwrap_or_default();
+            let err = parse(text).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(err.contains(want), "{text}: {err}");
         }
     }

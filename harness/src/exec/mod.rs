@@ -58,15 +58,12 @@ pub struct ExecOptions {
 pub fn main(opts: &ExecOptions) -> ExitCode {
     match run(opts) {
         Ok(code) => ExitCode::from(code),
-        Err(message) => {
-            eprintln!("xharness exec: {message}");
-            ExitCode::from(crate::cli::USAGE_ERROR)
-        }
+        Err(message) => crate::error::report("xharness exec", &message),
     }
 }
 
 /// Every active rule: the user's, then the built-in wasm rule.
-pub fn rules(opts: &ExecOptions) -> Result<Vec<Rule>, String> {
+pub fn rules(opts: &ExecOptions) -> crate::Result<Vec<Rule>> {
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let mut rules = Vec::new();
@@ -104,13 +101,13 @@ pub fn rules(opts: &ExecOptions) -> Result<Vec<Rule>, String> {
 }
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-fn run(opts: &ExecOptions) -> Result<u8, String> {
+fn run(opts: &ExecOptions) -> crate::Result<u8> {
     let rules = rules(opts)?;
     supervise::run(&opts.command, rules)
 }
 
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
-fn run(_: &ExecOptions) -> Result<u8, String> {
+fn run(_: &ExecOptions) -> crate::Result<u8> {
     Err(format!(
         "needs Linux on x86_64 (seccomp and ptrace register layout); this build is for {} on {}",
         std::env::consts::ARCH,

@@ -25,7 +25,7 @@ const MAX_ARGS: usize = 1 << 16;
 const STACK_GAP: u64 = 1024;
 
 /// Run `command` under the rules; the command's exit status.
-pub fn run(command: &[String], rules: Vec<Rule>) -> Result<u8, String> {
+pub fn run(command: &[String], rules: Vec<Rule>) -> crate::Result<u8> {
     let argv: Vec<CString> = command
         .iter()
         .map(|a| {
@@ -35,18 +35,18 @@ pub fn run(command: &[String], rules: Vec<Rule>) -> Result<u8, String> {
     if argv.is_empty() {
         return Err("no command given: xharness exec [OPTIONS] -- COMMAND [ARGS...]".into());
     }
-    if !findable(&command[0]) {
+    if crate::program::find(&command[0]).is_none() {
         // As a shell says it, with a shell's status.
-        eprintln!("xharness exec: {}: command not found", command[0]);
-        return Ok(127);
+        return Err(crate::Error::NotFound {
+            program: command[0].clone(),
+            message: format!("{}: command not found", command[0]),
+        });
     }
     let root = sys::spawn_traced(&argv)?;
     match waitpid(root, Some(WaitPidFlag::__WALL)) {
         Ok(WaitStatus::Stopped(_, Signal::SIGSTOP)) => {}
         other => {
-            return Err(format!(
-                "the command did not start under tracing: {other:?}"
-            ));
+            return Err(format!("the command did not start under tracing: {other:?}").into());
         }
     }
     let options = Options::PTRACE_O_TRACESECCOMP
@@ -69,18 +69,8 @@ pub fn run(command: &[String], rules: Vec<Rule>) -> Result<u8, String> {
             sys::die_of(sig);
             Ok(128 + sig as u8)
         }
-        other => Err(format!("the command ended oddly: {other:?}")),
+        other => Err(format!("the command ended oddly: {other:?}").into()),
     }
-}
-
-/// Whether `execvp` can find `program`: a path that exists, or a name
-/// on `PATH`.
-fn findable(program: &str) -> bool {
-    if program.contains('/') {
-        return Path::new(program).exists();
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 struct Supervisor {
@@ -92,14 +82,14 @@ struct Supervisor {
 
 impl Supervisor {
     /// Serve until no tracee is left; how `root` ended.
-    fn serve(&mut self, root: Pid) -> Result<WaitStatus, String> {
+    fn serve(&mut self, root: Pid) -> crate::Result<WaitStatus> {
         let mut root_status = None;
         loop {
             let status = match waitpid(None, Some(WaitPidFlag::__WALL)) {
                 Ok(s) => s,
                 Err(Errno::EINTR) => continue,
                 Err(Errno::ECHILD) => break,
-                Err(e) => return Err(format!("waiting for the command: {e}")),
+                Err(e) => return Err(format!("waiting for the command: {e}").into()),
             };
             match status {
                 WaitStatus::Exited(pid, _) | WaitStatus::Signaled(pid, _, _) => {
@@ -131,11 +121,13 @@ impl Supervisor {
                 _ => {}
             }
         }
-        root_status.ok_or_else(|| "lost track of the command".to_string())
+        root_status
+            .ok_or_else(|| "lost track of the command".to_string())
+            .map_err(crate::Error::Internal)
     }
 
     /// An `execve`/`execveat` stop: rewrite it when a rule matches.
-    fn on_exec(&self, pid: Pid) -> Result<(), String> {
+    fn on_exec(&self, pid: Pid) -> crate::Result<()> {
         let mut regs = ptrace::getregs(pid).map_err(|e| e.to_string())?;
         let at = regs.orig_rax == sys::SYS_EXECVEAT;
         let (dirfd, path_ptr, argv_ptr, flags) = if at {
@@ -176,7 +168,9 @@ impl Supervisor {
             regs.rdi = path_addr;
             regs.rsi = argv_addr;
         }
-        ptrace::setregs(pid, regs).map_err(|e| e.to_string())
+        ptrace::setregs(pid, regs)
+            .map_err(|e| e.to_string())
+            .map_err(crate::Error::Internal)
     }
 
     /// The first rule matching an executable regular file.
@@ -221,24 +215,28 @@ fn host_path(pid: Pid, dirfd: i32, path: &[u8], flags: u64) -> Option<PathBuf> {
 struct Mem(File);
 
 impl Mem {
-    fn open(pid: Pid) -> Result<Self, String> {
+    fn open(pid: Pid) -> crate::Result<Self> {
         File::options()
             .read(true)
             .write(true)
             .open(format!("/proc/{pid}/mem"))
             .map(Mem)
             .map_err(|e| format!("cannot open the memory of {pid}: {e}"))
+            .map_err(crate::Error::Internal)
     }
 
-    fn read(&mut self, addr: u64, buf: &mut [u8]) -> Result<usize, String> {
+    fn read(&mut self, addr: u64, buf: &mut [u8]) -> crate::Result<usize> {
         self.0
             .seek(SeekFrom::Start(addr))
             .map_err(|e| e.to_string())?;
-        self.0.read(buf).map_err(|e| e.to_string())
+        self.0
+            .read(buf)
+            .map_err(|e| e.to_string())
+            .map_err(crate::Error::Internal)
     }
 
     /// A NUL-terminated string.
-    fn string(&mut self, mut addr: u64) -> Result<Vec<u8>, String> {
+    fn string(&mut self, mut addr: u64) -> crate::Result<Vec<u8>> {
         let mut out = Vec::new();
         let mut chunk = [0u8; 256];
         while out.len() < MAX_STRING {
@@ -257,7 +255,7 @@ impl Mem {
     }
 
     /// A NULL-terminated array of strings (argv); a null array is empty.
-    fn strings(&mut self, mut addr: u64) -> Result<Vec<Vec<u8>>, String> {
+    fn strings(&mut self, mut addr: u64) -> crate::Result<Vec<Vec<u8>>> {
         let mut out = Vec::new();
         if addr == 0 {
             return Ok(out);
@@ -279,7 +277,7 @@ impl Mem {
 
     /// Write `argv` (strings, then the pointer array) below `sp`; the
     /// addresses of argv\[0\] and of the array.
-    fn write_argv(&mut self, sp: u64, argv: &[Vec<u8>]) -> Result<(u64, u64), String> {
+    fn write_argv(&mut self, sp: u64, argv: &[Vec<u8>]) -> crate::Result<(u64, u64)> {
         let strings: usize = argv.iter().map(|a| a.len() + 1).sum();
         let table = (argv.len() + 1) * 8;
         let size = (strings + table + 15) as u64 & !15;

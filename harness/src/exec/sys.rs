@@ -49,7 +49,7 @@ fn filter() -> [libc::sock_filter; 7] {
 /// Fork; the child asks to be traced, stops until the parent has set the
 /// trace options, installs the filter and execs `argv` (searching PATH).
 /// The parent gets the child's pid, stopped by `SIGSTOP`.
-pub fn spawn_traced(argv: &[CString]) -> Result<Pid, String> {
+pub fn spawn_traced(argv: &[CString]) -> crate::Result<Pid> {
     let mut pointers: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
     pointers.push(std::ptr::null());
     let mut program = filter();
@@ -62,7 +62,7 @@ pub fn spawn_traced(argv: &[CString]) -> Result<Pid, String> {
     // the fork (argv pointers, the filter) and ends in exec or _exit; the
     // supervisor has started no threads at this point.
     match unsafe { nix::unistd::fork() } {
-        Err(e) => Err(format!("cannot fork: {e}")),
+        Err(e) => Err(format!("cannot fork: {e}").into()),
         Ok(ForkResult::Parent { child }) => Ok(child),
         Ok(ForkResult::Child) => {
             // SAFETY: plain system calls with valid arguments: a null

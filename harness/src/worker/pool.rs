@@ -41,7 +41,7 @@ pub struct WorkerCommand {
 impl WorkerCommand {
     /// This very executable: the `xharness` binary, or a `cargo test`
     /// binary whose `main` is [`crate::libtest::main`].
-    pub fn current_exe() -> Result<Self, String> {
+    pub fn current_exe() -> crate::Result<Self> {
         let program = std::env::current_exe()
             .map_err(|e| format!("cannot find this executable to start workers: {e}"))?;
         Ok(WorkerCommand::program(program))
@@ -56,7 +56,7 @@ impl WorkerCommand {
         }
     }
 
-    fn spawn(&self, engines: &[String]) -> Result<Worker, String> {
+    fn spawn(&self, engines: &[String]) -> crate::Result<Worker> {
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args)
             .env(WORKER_ENV, "1")
@@ -181,7 +181,7 @@ impl Pool {
             .pop();
         let mut worker = match idle.map_or_else(|| self.command.spawn(&self.engines), Ok) {
             Ok(w) => w,
-            Err(message) => return crashed(message, Duration::ZERO),
+            Err(message) => return crashed(message.to_string(), Duration::ZERO),
         };
         let end = worker.run(job, stdin, watch);
         let reusable = matches!(

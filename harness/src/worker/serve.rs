@@ -32,7 +32,7 @@ pub fn serve(registry: &Registry) -> ExitCode {
         Ok(f) => Arc::new(Mutex::new(f)),
         Err(e) => {
             eprintln!("xharness worker: cannot set up the protocol stream: {e}");
-            return ExitCode::from(3);
+            return ExitCode::from(crate::exit::WORKER);
         }
     };
     let mut input = BufReader::new(std::io::stdin().lock());
@@ -56,7 +56,7 @@ pub fn serve(registry: &Registry) -> ExitCode {
             Ok(None) => return ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("xharness worker: broken job stream: {e}");
-                return ExitCode::from(3);
+                return ExitCode::from(crate::exit::WORKER);
             }
         }
     }
