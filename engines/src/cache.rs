@@ -68,31 +68,6 @@ impl ModuleCache {
             .clone()
     }
 
-    /// `$XHARNESS_CACHE_DIR`, else `$XDG_CACHE_HOME/xharness`, else
-    /// `$HOME/.cache/xharness`, else a folder in the system temp dir.
-    pub fn default_dir() -> PathBuf {
-        let env = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        if let Some(dir) = env("XHARNESS_CACHE_DIR") {
-            return dir;
-        }
-        if let Some(dir) = env("XDG_CACHE_HOME") {
-            return dir.join("xharness");
-        }
-        if let Some(home) = env("HOME") {
-            return home.join(".cache").join("xharness");
-        }
-        std::env::temp_dir().join("xharness-cache")
-    }
-
-    /// The cache at [`ModuleCache::default_dir`].
-    pub fn at_default() -> Self {
-        ModuleCache::new(Self::default_dir())
-    }
-
     /// The cache's root directory.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -24,7 +24,7 @@ mod error;
 pub mod normalize;
 
 pub use bless::bless;
-pub use color::{ColorChoice, ParseColorChoiceError, color_choice};
+pub use color::{ColorChoice, ColorEnv, ParseColorChoiceError, color_choice};
 pub use compare::{Mismatch, Stream, compare, read_golden};
 pub use diff::render_diff;
 pub use error::GoldenError;

@@ -40,10 +40,11 @@ pub fn main_with(registry: &xharness_engines::Registry) -> ExitCode {
             });
         }
     };
+    let env = crate::config::Env::from_process();
     match cli.command {
-        Some(Command::Run(args)) => run_module::main(&args, registry),
+        Some(Command::Run(args)) => run_module::main(&args, registry, &env),
         Some(Command::Report(cmd)) => report::main(&cmd),
-        Some(Command::Repro(args)) => repro_cmd::main(&args, registry),
+        Some(Command::Repro(args)) => repro_cmd::main(&args, registry, &env),
         Some(Command::Exec(args)) => {
             match crate::registry::one_engine(registry, args.engine.as_deref()) {
                 Ok(engine) => crate::exec::main(&crate::exec::ExecOptions {
@@ -55,6 +56,6 @@ pub fn main_with(registry: &xharness_engines::Registry) -> ExitCode {
                 Err(e) => crate::error::report("xharness exec", &e),
             }
         }
-        None => run_suite::main(&cli.suite, registry),
+        None => run_suite::main(&cli.suite, registry, &env),
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod baseline;
 pub mod cli;
+pub mod config;
 mod error;
 pub mod exec;
 pub mod exit;

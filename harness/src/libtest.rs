@@ -22,7 +22,6 @@ use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use xharness_engines::Registry;
-use xharness_engines::cache::ModuleCache;
 use xharness_reports::Status;
 use xharness_suites::Expectation;
 
@@ -46,6 +45,7 @@ pub fn main_with<P: AsRef<Path>>(registry: &Registry, suites: &[P]) -> ExitCode 
         return code;
     }
     let args = Arguments::from_args();
+    let env = crate::config::Env::from_process();
     let worker = match WorkerCommand::current_exe() {
         Ok(w) => w,
         Err(e) => return crate::error::report("xharness", &e),
@@ -54,9 +54,9 @@ pub fn main_with<P: AsRef<Path>>(registry: &Registry, suites: &[P]) -> ExitCode 
     for suite in suites {
         let origin = origin_for(
             suite.as_ref(),
-            xharness_bin().unwrap_or_else(|| "xharness".into()),
+            xharness_bin(&env).unwrap_or_else(|| "xharness".into()),
         );
-        match trials_with(suite.as_ref(), worker.clone(), Some(origin), registry) {
+        match trials_with(suite.as_ref(), worker.clone(), Some(origin), registry, &env) {
             Ok(t) => all.extend(t),
             Err(e) => return crate::error::report("xharness", &e),
         }
@@ -69,7 +69,8 @@ pub fn main_with<P: AsRef<Path>>(registry: &Registry, suites: &[P]) -> ExitCode 
 /// `PATH` (`XHARNESS_BIN` overrides). A test binary whose `main` is
 /// [`main`] needs none: it is its own worker.
 pub fn trials(path: &Path) -> crate::Result<Vec<Trial>> {
-    let bin = xharness_bin()
+    let env = crate::config::Env::from_process();
+    let bin = xharness_bin(&env)
         .ok_or("cannot find the xharness binary to start workers; set XHARNESS_BIN")?;
     let origin = origin_for(path, bin.clone());
     trials_with(
@@ -77,14 +78,13 @@ pub fn trials(path: &Path) -> crate::Result<Vec<Trial>> {
         WorkerCommand::program(bin),
         Some(origin),
         &crate::default_registry(),
+        &env,
     )
 }
 
 /// `XHARNESS_BIN`, else the `xharness` binary next to this executable or on `PATH`.
-fn xharness_bin() -> Option<std::path::PathBuf> {
-    std::env::var_os("XHARNESS_BIN")
-        .map(std::path::PathBuf::from)
-        .or_else(find_xharness)
+fn xharness_bin(env: &crate::config::Env) -> Option<std::path::PathBuf> {
+    env.xharness_bin.clone().or_else(find_xharness)
 }
 
 /// The repro lines' start: `BIN --suite ABSOLUTE-PATH`.
@@ -117,16 +117,17 @@ pub fn trials_with(
     worker: WorkerCommand,
     origin: Option<crate::repro::Origin>,
     registry: &Registry,
+    env: &crate::config::Env,
 ) -> crate::Result<Vec<Trial>> {
     let definition = xharness_suites::load_definition(path, None)?;
-    let asked: Vec<String> = match std::env::var("XHARNESS_ENGINES") {
-        Ok(list) if !list.trim().is_empty() => list.split(',').map(String::from).collect(),
-        _ => vec!["all".to_string()],
-    };
+    let asked = env
+        .engines
+        .clone()
+        .unwrap_or_else(|| vec!["all".to_string()]);
     let names = registry
         .select(&asked)
         .map_err(|e| format!("XHARNESS_ENGINES: {e}"))?;
-    let bless = std::env::var_os("XHARNESS_BLESS").is_some_and(|v| v == "1");
+    let bless = env.bless;
     if bless && names.len() > 1 {
         return Err(format!(
             "XHARNESS_BLESS=1 with several engines ({}): a trial sees one engine, and a golden is only written where all engines agree; bless with `xharness --suite {} --bless`, or set XHARNESS_ENGINES to one engine",
@@ -134,12 +135,21 @@ pub fn trials_with(
             path.display()
         ).into());
     }
-    let mut opts = Options::new(ModuleCache::default_dir(), worker);
+    let mut opts = Options::new(env.cache_dir.clone(), worker);
     opts.bless = bless;
+    opts.rss_margin = env.rss_margin.unwrap_or(opts.rss_margin);
     opts.origin = origin;
     // A libtest suite lists its binaries' tests first, with the same workers.
     let pool = crate::worker::Pool::new(opts.worker.clone(), &names);
-    let ready = crate::listing::ready(definition, None, &names, &pool, &opts.cache_dir, opts.jobs)?;
+    let ready = crate::listing::ready(
+        definition,
+        None,
+        &names,
+        &pool,
+        &opts.cache_dir,
+        opts.jobs,
+        &env.cargo,
+    )?;
     opts.known_modules = ready.module_hashes;
     let suite = ready.suite;
     for w in crate::registry::check_engine_keys(&suite, registry)? {

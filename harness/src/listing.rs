@@ -39,9 +39,11 @@ pub fn ready(
     pool: &Pool,
     cache_dir: &Path,
     jobs: usize,
+    cargo: &std::ffi::OsStr,
 ) -> crate::Result<Ready> {
     let plan = match definition {
-        Definition::Suite(suite) => {
+        Definition::Suite(mut suite) => {
+            write_derived(&mut suite, cache_dir)?;
             return Ok(Ready {
                 suite,
                 module_hashes: Vec::new(),
@@ -53,7 +55,7 @@ pub fn ready(
         },
     };
     let (binaries, mut warnings) = match &plan.source {
-        Source::Cargo(args) => (build_with_cargo(&plan.root, args)?, Vec::new()),
+        Source::Cargo(args) => (build_with_cargo(cargo, &plan.root, args)?, Vec::new()),
         Source::Binaries(globs) => plan.glob_binaries(globs).map_err(|e| e.to_string())?,
     };
     let lister = Lister {
@@ -85,10 +87,28 @@ pub fn ready(
     })
 }
 
+/// Write the files the suite derives from its data (a WASI spec's
+/// inline expected output) under `CACHE/derived`, once per content, and
+/// point the cases at them. A file already there with the same bytes is
+/// left alone, so concurrent runs share it.
+fn write_derived(suite: &mut xharness_suites::Suite, cache_dir: &Path) -> crate::Result<()> {
+    for file in suite.place_derived(&cache_dir.join("derived")) {
+        if std::fs::read(&file.path).is_ok_and(|have| have == file.text.as_bytes()) {
+            continue;
+        }
+        xharness_atomic::write_cache(&file.path, file.text.as_bytes())
+            .map_err(|e| crate::Error::io("write the derived golden", &file.path, e))?;
+    }
+    Ok(())
+}
+
 /// Run `cargo test --target wasm32-wasip1 --no-run --message-format=json
 /// ARGS` in `root`; its progress goes to our stderr.
-fn build_with_cargo(root: &Path, args: &[String]) -> crate::Result<Vec<Binary>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+fn build_with_cargo(
+    cargo: &std::ffi::OsStr,
+    root: &Path,
+    args: &[String],
+) -> crate::Result<Vec<Binary>> {
     let argv = cargo::command(args);
     let shown = format!("cargo {}", argv.join(" "));
     let output = Command::new(&cargo)

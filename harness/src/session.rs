@@ -75,20 +75,12 @@ impl Options {
             retries: 0,
             cache_dir,
             worker,
-            rss_margin: rss_margin_from_env(),
+            rss_margin: DEFAULT_RSS_MARGIN,
             known_modules: Vec::new(),
             origin: None,
             baselines: Default::default(),
         }
     }
-}
-
-/// `XHARNESS_RSS_MARGIN` (bytes, suffixes allowed), else the default.
-fn rss_margin_from_env() -> u64 {
-    std::env::var("XHARNESS_RSS_MARGIN")
-        .ok()
-        .and_then(|v| xharness_suites::parse_size(&v).ok())
-        .unwrap_or(DEFAULT_RSS_MARGIN)
 }
 
 /// One suite, its engines and the machinery to run its jobs.

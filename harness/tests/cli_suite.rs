@@ -400,3 +400,45 @@ fn the_exit_status_follows_the_kind_of_error() {
         stderr(&o)
     );
 }
+
+/// Discovery writes nothing: a WASI spec's inline expected output becomes
+/// a file in the cache (`CACHE/derived/…`), never beside the suite.
+#[test]
+fn derived_goldens_go_to_the_cache_not_the_suite() {
+    let f = Fixture::new();
+    let tests = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/wasi-layout/tests");
+    for name in ["echo_stdin.wasm", "echo_stdin.json", "manifest.json"] {
+        let bytes = std::fs::read(format!("{tests}/{name}")).expect("the wasi-layout fixture");
+        f.file(&format!("tests/{name}"), bytes);
+    }
+    let before = files_under(f.path());
+    let o = f.run(&["--suite", "wasi-testsuite", "--root", "tests"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(files_under(f.path()), before, "the suite folder changed");
+    let derived = files_under(&f.cache.path().join("derived"));
+    let texts: Vec<String> = derived
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("readable"))
+        .collect();
+    assert!(
+        texts.iter().any(|t| t == "echo loud: ping\n"),
+        "{derived:?}"
+    );
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -36,6 +36,7 @@ pub struct Console {
     is_terminal: bool,
     color: bool,
     verbose: bool,
+    columns: Option<u16>,
     suite: String,
     bar: Option<ProgressBar>,
     failures: Vec<CaseResult>,
@@ -58,6 +59,7 @@ impl Console {
             is_terminal,
             color,
             verbose,
+            columns: None,
             suite: String::new(),
             bar: None,
             failures: Vec::new(),
@@ -68,12 +70,22 @@ impl Console {
         }
     }
 
+    /// The progress bar's width when no terminal can be asked for one
+    /// (the harness passes `COLUMNS`); 80 without it.
+    pub fn with_columns(mut self, columns: Option<u16>) -> Self {
+        self.columns = columns;
+        self
+    }
+
     fn started(&mut self, suite: &str, total: usize) {
         self.suite = suite.to_string();
         if !self.is_terminal {
             return;
         }
-        let target = ProgressDrawTarget::term_like(Box::new(TermWriter::new(self.out.clone())));
+        let target = ProgressDrawTarget::term_like(Box::new(TermWriter::new(
+            self.out.clone(),
+            self.columns,
+        )));
         let bar = ProgressBar::with_draw_target(Some(total as u64), target);
         let template = if self.color {
             "[{elapsed_precise}] {bar:40.cyan/blue} {pos}/{len} {msg}"

@@ -22,30 +22,27 @@ pub(crate) fn lock(w: &SharedWriter) -> MutexGuard<'_, Box<dyn Write + Send>> {
 /// indicatif pads every line with spaces to the terminal's width, so the width must be
 /// the real one: it is asked of whichever of stdout and stderr is a terminal (the
 /// console reporter only draws a bar when the caller says its writer is one), then
-/// `COLUMNS`, then 80.
+/// the caller's fallback (the harness passes `COLUMNS`), then 80.
 pub(crate) struct TermWriter {
     out: SharedWriter,
+    fallback_columns: Option<u16>,
 }
 
 impl TermWriter {
     /// Draws on `out`.
-    pub(crate) fn new(out: SharedWriter) -> Self {
-        Self { out }
+    pub(crate) fn new(out: SharedWriter, fallback_columns: Option<u16>) -> Self {
+        Self {
+            out,
+            fallback_columns,
+        }
     }
 
     /// `(rows, columns)` of the terminal, if one can be asked.
-    fn size() -> (u16, u16) {
+    fn size(&self) -> (u16, u16) {
         let term = [console::Term::stdout(), console::Term::stderr()]
             .into_iter()
             .find_map(|t| t.size_checked());
-        term.unwrap_or_else(|| {
-            let columns = std::env::var("COLUMNS")
-                .ok()
-                .and_then(|c| c.trim().parse().ok())
-                .filter(|&w: &u16| w > 0)
-                .unwrap_or(80);
-            (24, columns)
-        })
+        term.unwrap_or((24, self.fallback_columns.unwrap_or(80)))
     }
 
     fn write(&self, s: &str) -> io::Result<()> {
@@ -68,11 +65,11 @@ impl fmt::Debug for TermWriter {
 
 impl TermLike for TermWriter {
     fn width(&self) -> u16 {
-        Self::size().1
+        self.size().1
     }
 
     fn height(&self) -> u16 {
-        Self::size().0
+        self.size().0
     }
 
     fn move_cursor_up(&self, n: usize) -> io::Result<()> {

@@ -88,6 +88,6 @@ pub use load::{
     Definition, SUITE_DIRS, SUITE_FILE, builtin_definition, load, load_builtin, load_definition,
     load_with_root, resolve,
 };
-pub use model::{EngineKey, Suite, SuiteKind, Toolchain};
+pub use model::{DerivedFile, EngineKey, Suite, SuiteKind, Toolchain};
 pub use template::{PLACEHOLDERS, Vars, expand, placeholders};
 pub use units::parse_size;

@@ -3,7 +3,7 @@
 //! Nothing here refers back to the suite file or to any other crate's state; every path
 //! is absolute and every placeholder except `{out}` is already expanded.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::case::{Case, Normalize};
@@ -39,6 +39,20 @@ pub struct Suite {
     /// Every engine name the suite file itself uses (`[expect.ENGINE]`),
     /// with its place, for the harness to check against its registry.
     pub engine_keys: Vec<EngineKey>,
+    /// Files the cases need that exist nowhere yet (a WASI spec's expected
+    /// output, given inline in its JSON). Discovery only reads: their
+    /// paths are relative until [`Suite::place_derived`] puts them in a
+    /// folder the harness owns, and the harness writes them.
+    pub derived: Vec<DerivedFile>,
+}
+
+/// A file made from a suite's data rather than found in its tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DerivedFile {
+    /// Where it goes: relative (named by its content) until placed.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
 }
 
 /// An engine name written in a suite file, and where.
@@ -113,6 +127,35 @@ impl Suite {
             .collect()
     }
 
+    /// Place the derived files under `dir`: each case path (golden or
+    /// stdin) that names one becomes the file under `dir`. Returns the
+    /// files, with their new paths, for the caller to write; this does no
+    /// I/O.
+    pub fn place_derived(&mut self, dir: &Path) -> Vec<DerivedFile> {
+        let derived = std::mem::take(&mut self.derived);
+        let names: std::collections::BTreeSet<PathBuf> =
+            derived.iter().map(|f| f.path.clone()).collect();
+        let relocate = |p: &mut PathBuf| {
+            if names.contains(p) {
+                *p = dir.join(&*p);
+            }
+        };
+        for case in &mut self.cases {
+            relocate(&mut case.expect.golden_stdout);
+            relocate(&mut case.expect.golden_stderr);
+            if let Some(stdin) = case.run.stdin.as_mut() {
+                relocate(stdin);
+            }
+        }
+        derived
+            .into_iter()
+            .map(|f| DerivedFile {
+                path: dir.join(&f.path),
+                text: f.text,
+            })
+            .collect()
+    }
+
     /// Placeholder values for `case` in this suite, with `{out}` unset.
     pub fn vars<'a>(&'a self, case: &'a Case) -> Vars<'a> {
         case.vars(&self.root)
@@ -166,6 +209,7 @@ mod tests {
             warnings: vec![],
             expectations: vec![],
             engine_keys: vec![],
+            derived: vec![],
             name: "t".into(),
             kind: SuiteKind::Generic,
             file: "/s/suite.toml".into(),

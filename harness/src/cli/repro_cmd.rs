@@ -23,8 +23,12 @@ use crate::repro::Dir;
 use crate::session::{Options, Session};
 use crate::worker::{Pool, WorkerCommand};
 
-pub(super) fn main(args: &ReproArgs, registry: &xharness_engines::Registry) -> ExitCode {
-    match run(args, registry) {
+pub(super) fn main(
+    args: &ReproArgs,
+    registry: &xharness_engines::Registry,
+    env: &crate::config::Env,
+) -> ExitCode {
+    match run(args, registry, env) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => crate::error::report("xharness repro", &message),
     }
@@ -51,16 +55,20 @@ fn suite_args(args: &ReproArgs, engine: &str) -> crate::Result<super::SuiteArgs>
         .map_err(|e| crate::Error::usage(e.to_string()))
 }
 
-fn run(args: &ReproArgs, registry: &xharness_engines::Registry) -> crate::Result<()> {
+fn run(
+    args: &ReproArgs,
+    registry: &xharness_engines::Registry,
+    env: &crate::config::Env,
+) -> crate::Result<()> {
     let engine = crate::registry::one_engine(registry, args.engine.as_deref())?;
     let sargs = suite_args(args, &engine)?;
     let engines = vec![engine.clone()];
     let cache_dir = sargs
         .cache_dir
         .clone()
-        .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir);
+        .unwrap_or_else(|| env.cache_dir.clone());
     let pool = Pool::new(WorkerCommand::current_exe()?, &engines);
-    let ready = super::run_suite::load_suite(&sargs, &engines, &pool, &cache_dir, 1)?;
+    let ready = super::run_suite::load_suite(&sargs, &engines, &pool, &cache_dir, 1, env)?;
     let suite = ready.suite;
     let Some(index) = suite.cases.iter().position(|c| c.name == args.case) else {
         let near: Vec<&str> = suite
@@ -84,6 +92,7 @@ fn run(args: &ReproArgs, registry: &xharness_engines::Registry) -> crate::Result
     let kept = crate::state::load_kept(&cache_dir, &suite.file, &args.case, &engine)?;
     let mut opts = Options::new(cache_dir, WorkerCommand::current_exe()?);
     opts.jobs = 1;
+    opts.rss_margin = env.rss_margin.unwrap_or(opts.rss_margin);
     opts.known_modules = ready.module_hashes;
     opts.origin = Some(sargs.origin());
     let session = Session::with_pool(suite, engines, opts, pool, registry)?;

@@ -18,14 +18,22 @@ use xharness_engines::{Invocation, Preopen, Status, Stdio};
 
 use super::RunArgs;
 
-pub(super) fn main(args: &RunArgs, registry: &xharness_engines::Registry) -> ExitCode {
-    match run(args, registry) {
+pub(super) fn main(
+    args: &RunArgs,
+    registry: &xharness_engines::Registry,
+    env: &crate::config::Env,
+) -> ExitCode {
+    match run(args, registry, env) {
         Ok(code) => ExitCode::from(code),
         Err(message) => crate::error::report("xharness run", &message),
     }
 }
 
-fn run(args: &RunArgs, registry: &xharness_engines::Registry) -> crate::Result<u8> {
+fn run(
+    args: &RunArgs,
+    registry: &xharness_engines::Registry,
+    env: &crate::config::Env,
+) -> crate::Result<u8> {
     let path = args.module.display();
     let bytes = std::fs::read(&args.module).map_err(|e| {
         crate::Error::config_at(&args.module, None, format!("cannot read {path}: {e}"))
@@ -44,7 +52,7 @@ fn run(args: &RunArgs, registry: &xharness_engines::Registry) -> crate::Result<u
     let cache = args
         .cache_dir
         .clone()
-        .map_or_else(ModuleCache::at_default, ModuleCache::new);
+        .map_or_else(|| ModuleCache::new(&env.cache_dir), ModuleCache::new);
     let (module, _) = cache
         .load_or_compile(engine.as_ref(), &wasm)
         .map_err(|e| format!("{path}: {e}"))?;

@@ -16,18 +16,19 @@ use xharness_reports::{
 use xharness_suites::{Case, CaseKind, Expectation, Suite};
 
 use super::SuiteArgs;
+use crate::config::Env;
 use crate::session::{Options, Session};
 use crate::worker::{Pool, WorkerCommand};
 use xharness_engines::Registry;
 
-pub(super) fn main(args: &SuiteArgs, registry: &Registry) -> ExitCode {
-    match run(args, registry) {
+pub(super) fn main(args: &SuiteArgs, registry: &Registry, env: &Env) -> ExitCode {
+    match run(args, registry, env) {
         Ok(code) => ExitCode::from(code),
         Err(message) => crate::error::report("xharness", &message),
     }
 }
 
-fn run(args: &SuiteArgs, registry: &Registry) -> crate::Result<u8> {
+fn run(args: &SuiteArgs, registry: &Registry, env: &Env) -> crate::Result<u8> {
     let engines = registry.select(&args.engine)?;
     let parallel = args
         .jobs
@@ -42,8 +43,8 @@ fn run(args: &SuiteArgs, registry: &Registry) -> crate::Result<u8> {
     let cache_dir = args
         .cache_dir
         .clone()
-        .unwrap_or_else(xharness_engines::cache::ModuleCache::default_dir);
-    let ready = load_suite(args, &engines, &pool, &cache_dir, parallel)?;
+        .unwrap_or_else(|| env.cache_dir.clone());
+    let ready = load_suite(args, &engines, &pool, &cache_dir, parallel, env)?;
     let mut suite = ready.suite;
     for w in crate::registry::check_engine_keys(&suite, registry)? {
         eprintln!("xharness: warning: {w}");
@@ -102,6 +103,7 @@ fn run(args: &SuiteArgs, registry: &Registry) -> crate::Result<u8> {
     }
     let mut opts = Options::new(cache_dir.clone(), WorkerCommand::current_exe()?);
     opts.jobs = parallel;
+    opts.rss_margin = env.rss_margin.unwrap_or(opts.rss_margin);
     opts.bless = args.bless;
     opts.keep_scratch = args.keep_scratch;
     opts.fail_fast = args.fail_fast;
@@ -113,8 +115,9 @@ fn run(args: &SuiteArgs, registry: &Registry) -> crate::Result<u8> {
     let session = Session::with_pool(suite, engines, opts, pool, registry)?;
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
-    let color = xharness_golden::color_choice(args.color, terminal);
-    let mut console = Console::new(Box::new(stdout), terminal, color, args.verbose);
+    let color = xharness_golden::color_choice(args.color, terminal, &env.color);
+    let mut console =
+        Console::new(Box::new(stdout), terminal, color, args.verbose).with_columns(env.columns);
     let mut json = args.json.as_ref().map(|_| JsonReport::new());
     let mut junit = args.junit.as_ref().map(|_| JunitReport::new());
     let mut html = args.report.as_ref().map(|_| HtmlReport::new());
@@ -285,6 +288,7 @@ pub(super) fn load_suite(
     pool: &Pool,
     cache_dir: &std::path::Path,
     jobs: usize,
+    env: &Env,
 ) -> crate::Result<crate::listing::Ready> {
     let source = args.libtest_source();
     let arg = match (&args.suite, &source) {
@@ -309,7 +313,9 @@ pub(super) fn load_suite(
             "--cargo and --binaries are for libtest suites, and suite {arg} is not one"
         )));
     }
-    let ready = crate::listing::ready(definition, source, engines, pool, cache_dir, jobs)?;
+    let ready = crate::listing::ready(
+        definition, source, engines, pool, cache_dir, jobs, &env.cargo,
+    )?;
     let suite = &ready.suite;
     for w in &suite.warnings {
         eprintln!("xharness: warning: {w}");

@@ -73,6 +73,7 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
         warnings: Vec::new(),
         expectations: crate::builtin::expectation_paths(&file.path, &raw.expectations),
         engine_keys,
+        derived: Vec::new(),
     })
 }
 

@@ -216,6 +216,7 @@ fn build(
         retries: raw.run.retries.unwrap_or(0),
         warnings,
         engine_keys,
+        derived: Vec::new(),
     })
 }
 

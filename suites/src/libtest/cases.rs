@@ -67,6 +67,7 @@ pub(super) fn suite(
         warnings,
         expectations: plan.expectations.clone(),
         engine_keys,
+        derived: Vec::new(),
     })
 }
 

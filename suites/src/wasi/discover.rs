@@ -11,8 +11,8 @@ use super::expected;
 use super::spec::{self, Spec};
 use crate::error::SuiteError;
 use crate::{
-    ANY_ENGINE, Case, CaseExpect, CaseKind, CaseRun, CaseSource, DirMapping, Expectation, Mode,
-    Normalize, StreamNormalize,
+    ANY_ENGINE, Case, CaseExpect, CaseKind, CaseRun, CaseSource, DerivedFile, DirMapping,
+    Expectation, Mode, Normalize, StreamNormalize,
 };
 
 /// What discovery found under a root.
@@ -22,11 +22,15 @@ pub struct Found {
     pub cases: Vec<Case>,
     /// `FILE: message` for each spec that could not be read, or that has unknown keys.
     pub warnings: Vec<String>,
+    /// The expected texts the cases' goldens and stdin name, once each.
+    pub derived: Vec<DerivedFile>,
 }
 
-/// Every `*.wasm` file under `root` as a case; expected text is written under `expected_dir`.
-pub fn discover(root: &Path, limits: &Limits, expected_dir: &Path) -> Result<Found, SuiteError> {
+/// Every `*.wasm` file under `root` as a case; expected text becomes
+/// [`Found::derived`] files (nothing is written).
+pub fn discover(root: &Path, limits: &Limits) -> Result<Found, SuiteError> {
     let mut found = Found::default();
+    let mut derived = std::collections::BTreeMap::new();
     let walker = WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
@@ -44,12 +48,16 @@ pub fn discover(root: &Path, limits: &Limits, expected_dir: &Path) -> Result<Fou
             root,
             entry.path(),
             limits,
-            expected_dir,
+            &mut derived,
             &mut found.warnings,
         )?;
         found.cases.push(case);
     }
     found.cases.sort_by(|a, b| a.name.cmp(&b.name));
+    found.derived = derived
+        .into_iter()
+        .map(|(path, text)| DerivedFile { path, text })
+        .collect();
     Ok(found)
 }
 
@@ -72,7 +80,7 @@ fn case(
     root: &Path,
     src: &Path,
     limits: &Limits,
-    expected_dir: &Path,
+    derived: &mut std::collections::BTreeMap<PathBuf, String>,
     warnings: &mut Vec<String>,
 ) -> Result<Case, SuiteError> {
     let utf8 = |p: &Path| {
@@ -95,14 +103,20 @@ fn case(
     for d in &spec.dirs {
         dirs.push(copied(dir.join(d), d.trim_end_matches('/').to_owned()));
     }
-    let golden = |text: &Option<String>, ext: &str| match text {
-        Some(t) => expected::write(expected_dir, t),
-        None => Ok(dir.join(format!("{stem}.{ext}"))),
+    let mut derive = |text: &str| {
+        let file = expected::derived(text);
+        derived.insert(file.path.clone(), file.text);
+        file.path
     };
-    let stdin = match &spec.stdin {
-        Some(t) => Some(expected::write(expected_dir, t)?),
-        None => None,
+    let golden_stdout = match &spec.stdout {
+        Some(t) => derive(t),
+        None => dir.join(format!("{stem}.stdout")),
     };
+    let golden_stderr = match &spec.stderr {
+        Some(t) => derive(t),
+        None => dir.join(format!("{stem}.stderr")),
+    };
+    let stdin = spec.stdin.as_deref().map(&mut derive);
     let mut info = vec![("spec".to_owned(), format.to_owned())];
     if let Some(suite) = manifest_name(&dir) {
         info.push(("manifest".into(), suite));
@@ -115,8 +129,8 @@ fn case(
         .unwrap_or_default();
     let expect = CaseExpect {
         exit_code: spec.exit_code,
-        golden_stdout: golden(&spec.stdout, "stdout")?,
-        golden_stderr: golden(&spec.stderr, "stderr")?,
+        golden_stdout,
+        golden_stderr,
         engines: expect,
         mode: Mode::CompileAndRun,
         normalize: Some(StreamNormalize {

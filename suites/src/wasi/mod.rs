@@ -79,7 +79,6 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use discover::{Found, discover};
-pub use expected::expected_dir;
 
 use crate::error::SuiteError;
 use crate::source::SourceFile;
@@ -162,7 +161,7 @@ fn build(
         }),
     };
     let name = raw.name.clone().unwrap_or_else(|| BUILTIN_NAME.to_owned());
-    let found = discover(&root, &limits, &expected_dir())?;
+    let found = discover(&root, &limits)?;
     if found.cases.is_empty() {
         return Err(SuiteError::NoCases {
             file: path,
@@ -199,5 +198,6 @@ fn build(
             crate::builtin::expectation_paths(&f.path, &raw.expectations)
         }),
         engine_keys,
+        derived: found.derived,
     })
 }

@@ -22,15 +22,19 @@ fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
-/// Discover `root` with expected text written to a private folder; a
-/// discovery error fails the test with its message.
-fn found(root: &Path) -> (Found, tempfile::TempDir) {
-    let expected = tempfile::tempdir().expect("a temporary folder for expected text");
+/// Discover `root`; a discovery error fails the test with its message.
+fn found(root: &Path) -> Found {
     let root = fs::canonicalize(root).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
-    match discover(&root, &Limits::default(), expected.path()) {
-        Ok(found) => (found, expected),
+    match discover(&root, &Limits::default()) {
+        Ok(found) => found,
         Err(e) => panic!("discovery of {} failed: {e}", root.display()),
     }
+}
+
+/// The text of a derived file (expected output given inline in a spec).
+fn derived<'a>(found: &'a Found, path: &Path) -> &'a str {
+    let file = found.derived.iter().find(|f| f.path == path);
+    file.map_or_else(|| panic!("{} is not derived", path.display()), |f| &f.text)
 }
 
 fn names(found: &Found) -> Vec<&str> {
@@ -48,16 +52,12 @@ fn skip_reason(case: &Case, engine: &str) -> Option<String> {
     }
 }
 
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|e| format!("<{}: {e}>", path.display()))
-}
-
 #[test]
 fn legacy_spec_becomes_the_case() {
     let spec = br#"{"args": ["a", "b"], "env": {"Z": "1", "A": "2"}, "root": "fs.dir",
                     "dirs": ["data"], "exit_code": 3, "stdout": "hello"}"#;
     let t = tree(&[("sub/t.wasm", CORE), ("sub/t.json", spec)]);
-    let (f, _expected) = found(t.path());
+    let f = found(t.path());
     let Some(c) = by_name(&f, "sub/t") else {
         panic!("no case: {:?}", names(&f))
     };
@@ -77,7 +77,7 @@ fn legacy_spec_becomes_the_case() {
     assert_eq!(guests, [("/", true), ("data", true)]);
     assert!(c.run.dirs[0].host.ends_with("sub/fs.dir"));
     assert!(!c.expect.ignore_stdout && c.expect.ignore_stderr);
-    assert_eq!(read(&c.expect.golden_stdout), "hello");
+    assert_eq!(derived(&f, &c.expect.golden_stdout), "hello");
     assert!(c.expect.engines.is_empty());
     assert!(c.info.contains(&("spec".into(), "legacy".into())));
 }
@@ -90,15 +90,15 @@ fn operations_spec_becomes_the_case() {
         {"type": "read", "id": "stderr", "payload": "oops"},
         {"type": "wait", "exit_code": 1}]}"#;
     let t = tree(&[("t.wasm", CORE), ("t.json", spec)]);
-    let (f, _expected) = found(t.path());
+    let f = found(t.path());
     let Some(c) = by_name(&f, "t") else {
         panic!("no case: {:?}", names(&f))
     };
     assert_eq!(c.run.args, ["x"]);
     assert_eq!(c.expect.exit_code, 1);
-    assert_eq!(c.run.stdin.as_deref().map(read).as_deref(), Some("in"));
+    assert_eq!(c.run.stdin.as_deref().map(|p| derived(&f, p)), Some("in"));
     assert!(c.expect.ignore_stdout && !c.expect.ignore_stderr);
-    assert_eq!(read(&c.expect.golden_stderr), "oops");
+    assert_eq!(derived(&f, &c.expect.golden_stderr), "oops");
     assert_eq!(c.run.dirs.len(), 1);
     assert!(c.info.contains(&("spec".into(), "operations".into())));
 }
@@ -106,7 +106,7 @@ fn operations_spec_becomes_the_case() {
 #[test]
 fn missing_spec_means_defaults() {
     let t = tree(&[("t.wasm", CORE)]);
-    let (f, _expected) = found(t.path());
+    let f = found(t.path());
     let Some(c) = by_name(&f, "t") else {
         panic!("no case: {:?}", names(&f))
     };
@@ -121,7 +121,7 @@ fn missing_spec_means_defaults() {
 #[test]
 fn expected_text_is_a_prefix() {
     let t = tree(&[("t.wasm", CORE), ("t.json", br#"{"stdout": "a$b"}"#)]);
-    let (f, _expected) = found(t.path());
+    let f = found(t.path());
     let rules = f.cases[0]
         .expect
         .normalize
@@ -154,7 +154,7 @@ fn proposals_and_components_are_skipped_with_a_reason() {
         ("p3.json", sockets),
         ("plain.wasm", CORE),
     ]);
-    let (f, _expected) = found(t.path());
+    let f = found(t.path());
     assert_eq!(names(&f), ["net", "p3", "plain"]);
     for engine in ["wasmtime", "wasmer"] {
         let why = skip_reason(&f.cases[0], engine).unwrap_or_default();
@@ -178,7 +178,7 @@ fn cleanup_leftovers_and_lone_json_are_not_cases() {
         (".git/d.wasm", CORE),
         ("orphan.json", b"{"),
     ]);
-    let (f, _expected) = found(t.path());
+    let f = found(t.path());
     assert_eq!(names(&f), ["a"]);
     assert!(f.warnings.is_empty(), "{:?}", f.warnings);
 }
@@ -193,7 +193,7 @@ fn bad_spec_skips_the_case_and_warns_naming_the_file() {
         ("extra.wasm", CORE),
         ("extra.json", br#"{"args": [], "tags": []}"#),
     ]);
-    let (f, _expected) = found(t.path());
+    let f = found(t.path());
     assert_eq!(names(&f), ["bad", "extra", "typed"]);
     let why = skip_reason(&f.cases[0], "wasmtime").unwrap_or_default();
     assert!(
