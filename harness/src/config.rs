@@ -11,6 +11,7 @@
 //! | `XHARNESS_RSS_MARGIN` | a worker's memory allowance above a case's `max_memory` |
 //! | `XHARNESS_ENGINES` | the engines of the `cargo test` entry |
 //! | `XHARNESS_BLESS` | `1`: the `cargo test` entry writes goldens |
+//! | `XHARNESS_OUTPUT` | report files of the `cargo test` entry: `FORMAT:FILE`, comma-separated |
 //! | `XHARNESS_BIN` | the `xharness` binary that repro lines of `cargo test` name |
 //! | `CARGO` | the cargo that `--cargo` runs (cargo sets it for its subcommands) |
 //!
@@ -35,6 +36,8 @@ pub struct Env {
     pub rss_margin: Option<u64>,
     /// `XHARNESS_ENGINES`, split on commas, when set and not blank.
     pub engines: Option<Vec<String>>,
+    /// `XHARNESS_OUTPUT`, as written (`FORMAT:FILE[,FORMAT:FILE…]`).
+    pub output: Option<String>,
     /// `XHARNESS_BIN`.
     pub xharness_bin: Option<PathBuf>,
     /// `CARGO`, else `cargo`.
@@ -68,6 +71,7 @@ impl Env {
             engines: text("XHARNESS_ENGINES")
                 .filter(|l| !l.trim().is_empty())
                 .map(|l| l.split(',').map(String::from).collect()),
+            output: text("XHARNESS_OUTPUT").filter(|o| !o.trim().is_empty()),
             xharness_bin: set("XHARNESS_BIN").map(PathBuf::from),
             cargo: set("CARGO").unwrap_or_else(|| "cargo".into()),
             bless: set("XHARNESS_BLESS").is_some_and(|v| v == "1"),

@@ -14,15 +14,20 @@
 //! `--include-ignored` runs them too (an expected failure that fails is
 //! then a pass; a skipped case is run and judged normally). Set
 //! `XHARNESS_ENGINES=wasmtime,wasmer` to choose engines (default: all
-//! built in) and `XHARNESS_BLESS=1` to bless goldens.
+//! built in), `XHARNESS_BLESS=1` to bless goldens, and
+//! `XHARNESS_OUTPUT=json:results.json,junit:junit.xml` for the report
+//! files a CLI run writes (`{suite}` in a path stands for the suite's
+//! name; with several suites it is required). The reports hold the trials
+//! libtest ran.
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use xharness_engines::Registry;
-use xharness_reports::Status;
+use xharness_reports::{CaseResult, Event, Fanout, Output, Reporter, Status, Summary};
 use xharness_suites::Expectation;
 
 use crate::session::{Options, Session};
@@ -50,18 +55,117 @@ pub fn main_with<P: AsRef<Path>>(registry: &Registry, suites: &[P]) -> ExitCode 
         Ok(w) => w,
         Err(e) => return crate::error::report("xharness", &e),
     };
+    let outputs = match outputs(&env, suites.len()) {
+        Ok(o) => o,
+        Err(e) => return crate::error::report("xharness", &e),
+    };
     let mut all = Vec::new();
+    let mut sinks = Vec::new();
     for suite in suites {
         let origin = origin_for(
             suite.as_ref(),
             xharness_bin(&env).unwrap_or_else(|| "xharness".into()),
         );
-        match trials_with(suite.as_ref(), worker.clone(), Some(origin), registry, &env) {
-            Ok(t) => all.extend(t),
+        let built = build_trials(
+            suite.as_ref(),
+            worker.clone(),
+            Some(origin),
+            registry,
+            &env,
+            (!outputs.is_empty()).then_some(&outputs),
+        );
+        match built {
+            Ok((t, sink)) => {
+                all.extend(t);
+                sinks.extend(sink);
+            }
             Err(e) => return crate::error::report("xharness", &e),
         }
     }
-    libtest_mimic::run(&args, all).exit_code()
+    let conclusion = libtest_mimic::run(&args, all);
+    for sink in sinks {
+        if let Err(e) = sink.write() {
+            return crate::error::report("xharness", &e);
+        }
+    }
+    conclusion.exit_code()
+}
+
+/// `XHARNESS_OUTPUT`'s report files; `{suite}` in a path is the suite's
+/// name, and needed when there are several suites.
+fn outputs(env: &crate::config::Env, suites: usize) -> crate::Result<Vec<Output>> {
+    let Some(text) = &env.output else {
+        return Ok(Vec::new());
+    };
+    let outputs = text
+        .split(',')
+        .map(|o| Output::parse(o.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| crate::Error::usage(format!("XHARNESS_OUTPUT: {e}")))?;
+    if suites > 1
+        && let Some(o) = outputs
+            .iter()
+            .find(|o| !o.path.to_string_lossy().contains("{suite}"))
+    {
+        return Err(crate::Error::usage(format!(
+            "XHARNESS_OUTPUT: {} suites would write one {}; put {{suite}} in the path (e.g. {}:report-{{suite}}.{})",
+            suites,
+            o.path.display(),
+            o.format.name,
+            o.format.name
+        )));
+    }
+    Ok(outputs)
+}
+
+/// The reports of one suite's trials, fed as trials finish and written
+/// when libtest is done. Trials libtest did not run (ignored, filtered
+/// out) are not in them.
+struct Sink {
+    reports: Mutex<(Fanout<'static>, Vec<CaseResult>)>,
+    started: Instant,
+}
+
+impl Sink {
+    fn new(suite: &str, engines: &[String], outputs: &[Output]) -> Self {
+        let outputs: Vec<Output> = outputs
+            .iter()
+            .map(|o| Output {
+                format: o.format,
+                path: o.path.to_string_lossy().replace("{suite}", suite).into(),
+            })
+            .collect();
+        let mut fan = Fanout::new();
+        fan.outputs(&outputs);
+        fan.event(&Event::Started {
+            suite,
+            engines,
+            total: 0,
+        });
+        Sink {
+            reports: Mutex::new((fan, Vec::new())),
+            started: Instant::now(),
+        }
+    }
+
+    fn record(&self, result: &CaseResult) {
+        if let Ok(mut r) = self.reports.lock() {
+            r.0.event(&Event::Finished(result));
+            r.1.push(result.clone());
+        }
+    }
+
+    fn write(&self) -> crate::Result<()> {
+        let mut guard = self
+            .reports
+            .lock()
+            .map_err(|_| crate::Error::Internal("a trial panicked while reporting".into()))?;
+        let (fan, results) = &mut *guard;
+        let summary = Summary::from_results(&*results, self.started.elapsed());
+        fan.event(&Event::Done(&summary));
+        fan.finish()?;
+        Ok(fan.write()?)
+    }
 }
 
 /// One trial per (case, engine) of the suite at `path`, run by workers
@@ -119,6 +223,18 @@ pub fn trials_with(
     registry: &Registry,
     env: &crate::config::Env,
 ) -> crate::Result<Vec<Trial>> {
+    Ok(build_trials(path, worker, origin, registry, env, None)?.0)
+}
+
+/// The trials, and the sink that reports them when `outputs` are asked for.
+fn build_trials(
+    path: &Path,
+    worker: WorkerCommand,
+    origin: Option<crate::repro::Origin>,
+    registry: &Registry,
+    env: &crate::config::Env,
+    outputs: Option<&Vec<Output>>,
+) -> crate::Result<(Vec<Trial>, Option<Arc<Sink>>)> {
     let definition = xharness_suites::load_definition(path, None)?;
     let asked = env
         .engines
@@ -156,21 +272,28 @@ pub fn trials_with(
         eprintln!("xharness: warning: {w}");
     }
     let session = Arc::new(Session::with_pool(suite, names, opts, pool, registry)?);
+    let sink = outputs.map(|o| Arc::new(Sink::new(&session.suite().name, session.engines(), o)));
     let mut out = Vec::new();
     for (index, case) in session.suite().cases.iter().enumerate() {
         for engine in session.engines() {
             let name = format!("{}::{}::{}", session.suite().name, case.name, engine);
             let ignored = case.expectation(engine).is_some();
-            let (s, engine) = (session.clone(), engine.clone());
+            let (s, engine, sink) = (session.clone(), engine.clone(), sink.clone());
             out.push(
-                Trial::test(name, move || run_trial(&s, index, &engine)).with_ignored_flag(ignored),
+                Trial::test(name, move || run_trial(&s, index, &engine, sink.as_deref()))
+                    .with_ignored_flag(ignored),
             );
         }
     }
-    Ok(out)
+    Ok((out, sink))
 }
 
-fn run_trial(session: &Session, index: usize, engine: &str) -> Result<(), Failed> {
+fn run_trial(
+    session: &Session,
+    index: usize,
+    engine: &str,
+    sink: Option<&Sink>,
+) -> Result<(), Failed> {
     let case = &session.suite().cases[index];
     let mut record = session.run_one(index, engine);
     // A skipped case only runs when asked for with --ignored: judge it plainly.
@@ -181,6 +304,9 @@ fn run_trial(session: &Session, index: usize, engine: &str) -> Result<(), Failed
     }
     session.finish_one(index, &mut record);
     let r = &record.result;
+    if let Some(sink) = sink {
+        sink.record(r);
+    }
     match r.status {
         Status::Pass | Status::XFail | Status::Skip | Status::Flaky => Ok(()),
         _ => {

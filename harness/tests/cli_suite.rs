@@ -143,6 +143,44 @@ fn json_and_junit_reports() {
     );
 }
 
+/// `--output FORMAT:FILE` reaches every registered format, on a run and
+/// on `report merge`, and names the formats when one is unknown.
+#[test]
+fn output_flag_writes_any_registered_format() {
+    let f = Fixture::new();
+    f.file("suite.toml", WAT_SUITE);
+    f.file("ok.wat", wat_print(1, "fine\n", 0));
+    f.file("ok.stdout", "fine\n");
+    let o = f.run(&[
+        "--suite",
+        ".",
+        "--output",
+        "json:a.json",
+        "--output",
+        "junit:a.xml",
+        "--output",
+        "html:a.html",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(f.read("a.json").contains("\"suite\": \"t\""));
+    assert!(f.read("a.xml").contains("<testcase"));
+    assert!(f.read("a.html").contains("<html"));
+    let o = f.run(&["report", "merge", "a.json", "--output", "junit:m.xml"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let merged = f.read("m.xml");
+    assert!(
+        merged.contains("<testcase") && merged.contains("name=\"ok\""),
+        "{merged}"
+    );
+    let o = f.run(&["--suite", ".", "--output", "tap:x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the formats are json, junit, html"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn list_prints_cases_and_writes_json() {
     let f = Fixture::new();

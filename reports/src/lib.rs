@@ -20,6 +20,8 @@
 //! - [`groups`]: failure signatures and the groups of records that share one.
 //! - [`saved`]: [`SavedRun`], a `--json` report read back, several merged, replayed
 //!   into any reporter.
+//! - [`fanout`]: [`Fanout`], the one fan-out every entry point feeds, and [`FORMATS`],
+//!   the one registry of file formats (`--output NAME:FILE`).
 //!
 //! Diffs are drawn by `xharness-golden`'s `render_diff`, so they look the same in every
 //! report and wherever else users meet them.
@@ -27,6 +29,7 @@
 pub mod console;
 pub mod divergence;
 mod error;
+pub mod fanout;
 mod fs;
 pub mod groups;
 pub mod html;
@@ -43,6 +46,7 @@ mod test_data;
 pub use console::Console;
 pub use divergence::{Divergence, fingerprint, mark_divergence};
 pub use error::ReportError;
+pub use fanout::{FORMATS, Fanout, FileReport, Format, Output};
 pub use groups::Group;
 pub use html::HtmlReport;
 pub use json::{JsonReport, ListedCase};

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use xharness_golden::ColorChoice;
+use xharness_reports::Output;
 
 /// A test harness for cross-compiled (WebAssembly) test suites.
 ///
@@ -109,6 +110,33 @@ pub struct MergeArgs {
     /// Write the merged JUnit XML to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write the merged results in FORMAT (json, junit, html) to FILE (repeatable).
+    #[arg(long = "output", value_name = "FORMAT:FILE", value_parser = Output::parse)]
+    pub outputs: Vec<Output>,
+}
+
+impl MergeArgs {
+    /// Every file output asked for: `--html`, `--json`, `--junit`, then `--output`.
+    pub fn file_outputs(&self) -> Vec<Output> {
+        file_outputs(
+            [
+                ("html", &self.html),
+                ("json", &self.json),
+                ("junit", &self.junit),
+            ],
+            &self.outputs,
+        )
+    }
+}
+
+/// The outputs the named flags ask for, then `extra`.
+fn file_outputs(named: [(&str, &Option<PathBuf>); 3], extra: &[Output]) -> Vec<Output> {
+    let mut all: Vec<Output> = named
+        .into_iter()
+        .filter_map(|(format, path)| Output::new(format, path.clone()?))
+        .collect();
+    all.extend(extra.iter().cloned());
+    all
 }
 
 /// `xharness report html`.
@@ -170,6 +198,9 @@ pub struct SuiteArgs {
     /// Write a self-contained HTML report (engines compared case by case) to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Write results in FORMAT (json, junit, html) to FILE (repeatable).
+    #[arg(long = "output", value_name = "FORMAT:FILE", value_parser = Output::parse)]
+    pub outputs: Vec<Output>,
     /// Stop starting new cases after the first failure.
     #[arg(long)]
     pub fail_fast: bool,
@@ -210,6 +241,18 @@ pub struct SuiteArgs {
 }
 
 impl SuiteArgs {
+    /// Every file output asked for: `--json`, `--junit`, `--report`, then `--output`.
+    pub fn file_outputs(&self) -> Vec<Output> {
+        file_outputs(
+            [
+                ("json", &self.json),
+                ("junit", &self.junit),
+                ("html", &self.report),
+            ],
+            &self.outputs,
+        )
+    }
+
     /// Where `--cargo` or `--binaries` say a libtest suite's binaries come from.
     /// How this run selects its suite, for the repro lines: `--suite`,
     /// `--root`, `--binaries`, `--cache-dir` as given, then `--cargo …`.

@@ -6,10 +6,9 @@
 //! merged run passed, 1 when any case failed or did not run (so a merge
 //! step can gate the pipeline), 2 when a file cannot be read or written.
 
-use std::path::Path;
 use std::process::ExitCode;
 
-use xharness_reports::{HtmlReport, JsonReport, JunitReport, Reporter, SavedRun};
+use xharness_reports::{Fanout, Output, Reporter, SavedRun};
 
 use super::{HtmlArgs, MergeArgs, ReportCommand};
 
@@ -25,19 +24,14 @@ pub(super) fn main(cmd: &ReportCommand) -> ExitCode {
 }
 
 fn merge(args: &MergeArgs) -> crate::Result<u8> {
-    if args.html.is_none() && args.json.is_none() && args.junit.is_none() {
-        return Err("nothing to write: pass --html FILE, --json FILE and/or --junit FILE".into());
+    let outputs = args.file_outputs();
+    if outputs.is_empty() {
+        return Err(crate::Error::usage(
+            "nothing to write: pass --html FILE, --json FILE, --junit FILE and/or --output FORMAT:FILE",
+        ));
     }
     let run = SavedRun::merge_files(&args.runs)?;
-    if let Some(path) = &args.html {
-        write(&run, HtmlReport::new(), path, HtmlReport::write)?;
-    }
-    if let Some(path) = &args.json {
-        write(&run, JsonReport::new(), path, JsonReport::write)?;
-    }
-    if let Some(path) = &args.junit {
-        write(&run, JunitReport::new(), path, JunitReport::write)?;
-    }
+    write(&run, &outputs)?;
     let s = &run.summary;
     println!(
         "merged {} runs of {}: {} results on {} engine(s); {} passed, {} failed, {} skipped, {} not run, {} divergent",
@@ -56,18 +50,18 @@ fn merge(args: &MergeArgs) -> crate::Result<u8> {
 
 fn html(args: &HtmlArgs) -> crate::Result<u8> {
     let run = SavedRun::load(&args.run)?;
-    write(&run, HtmlReport::new(), &args.output, HtmlReport::write)?;
+    let page = Output::new("html", args.output.clone())
+        .ok_or_else(|| crate::Error::Internal("the html format is not registered".into()))?;
+    write(&run, &[page])?;
     println!("wrote {}", args.output.display());
     Ok(0)
 }
 
-/// Replay `run` into `report` and write it to `path`.
-fn write<R: Reporter>(
-    run: &SavedRun,
-    mut report: R,
-    path: &Path,
-    save: fn(&R, &Path) -> Result<(), xharness_reports::ReportError>,
-) -> crate::Result<()> {
-    run.replay(&mut report);
-    Ok(save(&report, path)?)
+/// Replay `run` into every output and write them.
+fn write(run: &SavedRun, outputs: &[Output]) -> crate::Result<()> {
+    let mut reports = Fanout::new();
+    reports.outputs(outputs);
+    run.replay(&mut reports);
+    reports.finish()?;
+    Ok(reports.write()?)
 }

@@ -10,9 +10,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use xharness_reports::{
-    Console, Event, HtmlReport, JsonReport, JunitReport, ListedCase, Reporter, Summary,
-};
+use xharness_reports::{Console, Event, Fanout, JsonReport, ListedCase, Reporter, Summary};
 use xharness_suites::{Case, CaseKind, Expectation, Suite};
 
 use super::SuiteArgs;
@@ -116,58 +114,28 @@ fn run(args: &SuiteArgs, registry: &Registry, env: &Env) -> crate::Result<u8> {
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
     let color = xharness_golden::color_choice(args.color, terminal, &env.color);
-    let mut console =
+    let console =
         Console::new(Box::new(stdout), terminal, color, args.verbose).with_columns(env.columns);
-    let mut json = args.json.as_ref().map(|_| JsonReport::new());
-    let mut junit = args.junit.as_ref().map(|_| JunitReport::new());
-    let mut html = args.report.as_ref().map(|_| HtmlReport::new());
-    let mut listeners: Vec<&mut dyn Reporter> = vec![&mut console];
-    if let Some(h) = html.as_mut() {
-        listeners.push(h);
-    }
-    if let Some(j) = json.as_mut() {
-        listeners.push(j);
-    }
-    if let Some(j) = junit.as_mut() {
-        listeners.push(j);
-    }
-    let started = Event::Started {
+    let mut reports = Fanout::new();
+    reports.listen(console);
+    reports.outputs(&args.file_outputs());
+    reports.event(&Event::Started {
         suite: &session.suite().name,
         engines: session.engines(),
         total: jobs.len(),
-    };
-    for l in listeners.iter_mut() {
-        l.event(&started);
-    }
-    let start = Instant::now();
-    let run = session.run(&jobs, |r| {
-        for l in listeners.iter_mut() {
-            l.event(&Event::Finished(r));
-        }
     });
+    let start = Instant::now();
+    let run = session.run(&jobs, |r| reports.event(&Event::Finished(r)));
     let mut summary = Summary::from_results(&run.results, start.elapsed());
     summary.interrupted = run.interrupted;
     if with_baseline {
         summary.baseline = Some(baseline_counts(&run.results));
     }
-    for l in listeners.iter_mut() {
-        l.event(&Event::Done(&summary));
+    reports.event(&Event::Done(&summary));
+    if let Err(e) = reports.finish() {
+        eprintln!("xharness: {e}");
     }
-    for l in listeners.iter_mut() {
-        if let Err(e) = l.finish() {
-            eprintln!("xharness: {e}");
-        }
-    }
-    drop(listeners);
-    if let (Some(report), Some(path)) = (json, &args.json) {
-        report.write(path)?;
-    }
-    if let (Some(report), Some(path)) = (junit, &args.junit) {
-        report.write(path)?;
-    }
-    if let (Some(report), Some(path)) = (html, &args.report) {
-        report.write(path)?;
-    }
+    reports.write()?;
     if let Some(dir) = &args.write_expectations {
         let files = crate::baseline::write(dir, session.suite(), session.engines(), &run.results)?;
         for f in files {
@@ -230,33 +198,20 @@ fn baseline_counts(results: &[xharness_reports::CaseResult]) -> (usize, usize) {
     (known, new)
 }
 
-/// `--json` / `--junit` files of a run with no jobs.
+/// The report files of a run with no jobs.
 fn write_empty_reports(suite: &Suite, engines: &[String], args: &SuiteArgs) -> crate::Result<()> {
-    let summary = Summary::from_results(&[], std::time::Duration::ZERO);
-    let started = Event::Started {
+    let mut reports = Fanout::new();
+    reports.outputs(&args.file_outputs());
+    reports.event(&Event::Started {
         suite: &suite.name,
         engines,
         total: 0,
-    };
-    if let Some(path) = &args.json {
-        let mut r = JsonReport::new();
-        r.event(&started);
-        r.event(&Event::Done(&summary));
-        r.write(path)?;
-    }
-    if let Some(path) = &args.junit {
-        let mut r = JunitReport::new();
-        r.event(&started);
-        r.event(&Event::Done(&summary));
-        r.write(path)?;
-    }
-    if let Some(path) = &args.report {
-        let mut r = HtmlReport::new();
-        r.event(&started);
-        r.event(&Event::Done(&summary));
-        r.write(path)?;
-    }
-    Ok(())
+    });
+    reports.event(&Event::Done(&Summary::from_results(
+        &[],
+        std::time::Duration::ZERO,
+    )));
+    Ok(reports.write()?)
 }
 
 /// (case index, engine index) for every selected pair, in case order.
