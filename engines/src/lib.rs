@@ -36,6 +36,9 @@
 //! Compiled modules are shared: [`Engine::compile`] returns a [`Module`]
 //! that is `Send + Sync` and can be run many times from many threads. The
 //! [`cache::ModuleCache`] keeps native code on disk across processes.
+//!
+//! It reads no environment variable: the cache folder and every limit arrive as
+//! arguments.
 
 pub mod cache;
 pub mod capture;

@@ -15,6 +15,9 @@
 //! - [`diff`]: [`render_diff`], a unified diff for people (escaped, coloured, capped).
 //! - [`mod@bless`]: [`bless()`], the atomic golden writer.
 //! - [`color`]: [`color_choice`], the `--color` / `NO_COLOR` / `CLICOLOR_FORCE` decision.
+//!
+//! It reads no environment variable: `NO_COLOR` and friends arrive as a
+//! [`ColorEnv`].
 
 pub mod bless;
 pub mod color;

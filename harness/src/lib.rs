@@ -13,6 +13,10 @@
 //!   `xharness-engines-wasmi` on wasmi, all from one [`registry`];
 //! - `xharness-golden` normalises, compares, diffs and blesses output;
 //! - `xharness-reports` renders results (console, JSON, JUnit).
+//!
+//! Only this crate reads the environment, once, at its edges ([`config`]); it
+//! hands the other crates plain values and keeps suite, engine and format
+//! knowledge in their crates.
 
 pub mod baseline;
 pub mod cli;

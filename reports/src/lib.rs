@@ -25,6 +25,8 @@
 //!
 //! Diffs are drawn by `xharness-golden`'s `render_diff`, so they look the same in every
 //! report and wherever else users meet them.
+//!
+//! It reads no environment variable: the terminal width arrives as an argument.
 
 pub mod console;
 pub mod divergence;

@@ -65,6 +65,10 @@
 //! `{src}`, `{dir}`, `{stem}`, `{name}`, `{root}`, `{flags}`, `{out}`; `{{`/`}}` are literal
 //! braces. `{out}` is only known when compiling: case fields keep it unexpanded, and
 //! the harness calls [`expand`] with [`Vars::with_out`].
+//!
+//! Discovery only reads: it writes no file and reads no environment variable;
+//! files a suite derives from its data ([`DerivedFile`]) are written by the
+//! harness.
 
 mod builtin;
 mod case;

@@ -2,7 +2,7 @@
 //!
 //! GHC's tests are declared in `*.T` files, which are Python run by GHC's
 //! driver (`testsuite/driver/testlib.py`). This module discovers them
-//! without Python: [`py`] evaluates the subset of Python the files use,
+//! without Python: the `pyeval` crate evaluates the subset of Python the files use,
 //! the host (`host.rs`, `names.rs`) gives them the driver's names and a
 //! configurable `config` ([`Config`], wasm32-wasi defaults), and every
 //! `test(name, setup, func, args)` call becomes a [`Case`](crate::Case)

@@ -4,7 +4,7 @@
 //! # How it differs from the other kinds
 //!
 //! A libtest binary knows its own tests; nothing on disk lists them. So
-//! loading a suite of this kind gives a [`Plan`], not a [`Suite`]: which
+//! loading a suite of this kind gives a [`Plan`], not a [`Suite`](crate::Suite): which
 //! binaries to use (globs, or `cargo test --no-run`) and how to run them.
 //! The harness then builds the binaries if asked, runs each binary's
 //! `--list` on an engine (a stage of its own, cached by the module's hash),
@@ -15,7 +15,7 @@
 //! Each case runs one test in a fresh instance of its binary:
 //! `BINARY.wasm --exact TEST --nocapture`, with the binary's package folder
 //! preopened as `.` (cargo runs tests there too). Outputs are not compared
-//! with goldens; the run is judged by libtest's report ([`Case::libtest`]):
+//! with goldens; the run is judged by libtest's report (the case's [`CaseKind::Libtest`](crate::CaseKind::Libtest)):
 //! exit 0 with the test passed, a skip when libtest ignored it, else a
 //! failure with the panic message. `#[ignore]` tests are skips with their
 //! reason, and so are `#[should_panic]` tests on a `panic=abort` target

@@ -1,3 +1,6 @@
+//! Unit tests of the libtest kind: cargo's messages, listing output and
+//! the case plan, on data written here; no cargo or engine runs.
+
 use std::path::{Path, PathBuf};
 
 use super::cargo::{binaries_from_messages, name_of};

@@ -15,16 +15,26 @@
 //! compile ended: [`Compiler::compile_only`] returns a [`CompileRun`]
 //! (cached too, when the compiler exited by itself) instead of a module.
 //!
+//! - `key`: what a compile is keyed on (pure).
+//! - `spawn`: running the command in its own process group.
+//!
 //! The stage hands on an [`Artifact`]: where the module is on disk and the
 //! hash of its bytes, never the bytes themselves, so the parent's memory
 //! does not grow with the number or size of modules.
 
+mod key;
+mod spawn;
+
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::Duration;
+
+use key::{
+    cache_key, compile_record, executable_identity, inputs_digest, read_compile_record,
+    shell_program, src_in_work_dir,
+};
+use spawn::{run_compiler, run_compiler_raw};
 
 use sha2::{Digest, Sha256};
 use xharness_suites::{Case, Suite, Toolchain};
@@ -397,228 +407,7 @@ impl Compiler {
     }
 }
 
-/// The program a shell command runs first: its first word that is not a
-/// variable assignment (`CC=clang`) or a keyword like `exec`.
 /// What [`Compiler::prepare`] works out.
 struct Prepared {
     key: String,
-}
-
-/// The source's name inside the compile directory, when the case has inputs.
-fn src_in_work_dir(case: &Case) -> Option<String> {
-    if case.inputs().is_empty() {
-        return None;
-    }
-    let found = case.inputs().iter().find(|i| i.host == case.source.src);
-    Some(match found {
-        Some(input) => input.dest.clone(),
-        None => case
-            .source
-            .src
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    })
-}
-
-/// SHA-256 over every input's name and bytes (directories walked in
-/// order), so a change to any file the compile reads recompiles.
-fn inputs_digest(case: &Case) -> Result<String, CompileFailure> {
-    let mut h = Sha256::new();
-    for input in case.inputs() {
-        h.update(input.dest.as_bytes());
-        h.update([0]);
-        for entry in walkdir::WalkDir::new(&input.host).sort_by_file_name() {
-            let entry = entry.map_err(|e| CompileFailure {
-                summary: format!(
-                    "cannot read input {} of case {}: {e}",
-                    input.host.display(),
-                    case.name
-                ),
-                output: "check the test's extra_files (or its suite's inputs)".into(),
-            })?;
-            if entry.file_type().is_file() {
-                let bytes = std::fs::read(entry.path()).map_err(|e| CompileFailure {
-                    summary: format!("cannot read input {}: {e}", entry.path().display()),
-                    output: String::new(),
-                })?;
-                h.update(
-                    entry
-                        .path()
-                        .strip_prefix(&input.host)
-                        .unwrap_or(entry.path())
-                        .to_string_lossy()
-                        .as_bytes(),
-                );
-                h.update([0]);
-                h.update(Sha256::digest(&bytes));
-            }
-        }
-    }
-    Ok(hex::encode(h.finalize()))
-}
-
-/// A cached compile-only result: `EXIT\n` then the output.
-fn compile_record(run: &CompileRun) -> Vec<u8> {
-    let mut bytes = format!("{}\n", run.exit_code.unwrap_or(-1)).into_bytes();
-    bytes.extend_from_slice(&run.output);
-    bytes
-}
-
-fn read_compile_record(path: &Path) -> Option<CompileRun> {
-    let bytes = std::fs::read(path).ok()?;
-    let nl = bytes.iter().position(|b| *b == b'\n')?;
-    let code: i32 = std::str::from_utf8(&bytes[..nl]).ok()?.parse().ok()?;
-    Some(CompileRun {
-        exit_code: Some(code),
-        ok: code == 0,
-        output: bytes[nl + 1..].to_vec(),
-    })
-}
-
-fn shell_program(command: &str) -> Option<String> {
-    let words = shell_words::split(command).ok()?;
-    words
-        .into_iter()
-        .find(|w| !w.contains('=') && !matches!(w.as_str(), "exec" | "env" | "command"))
-        .filter(|w| crate::program::find(w).is_some())
-}
-
-fn cache_key(source: &[u8], command: &str, identity: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(Sha256::digest(source));
-    h.update(command.as_bytes());
-    h.update([0]);
-    h.update(identity.as_bytes());
-    hex::encode(h.finalize())
-}
-
-/// Resolved path, size and modification time of a program on PATH.
-fn executable_identity(program: &str) -> Result<String, String> {
-    let path = crate::program::find(program).ok_or_else(|| {
-        format!(
-            "toolchain program `{program}` was not found on PATH; install it or fix the command"
-        )
-    })?;
-    let real = std::fs::canonicalize(&path).unwrap_or(path);
-    let meta =
-        std::fs::metadata(&real).map_err(|e| format!("cannot stat {}: {e}", real.display()))?;
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .unwrap_or_default();
-    Ok(format!(
-        "{}:{}:{}",
-        real.display(),
-        meta.len(),
-        mtime.as_nanos()
-    ))
-}
-
-/// Run the compiler in its own process group, killed whole when it has
-/// finished (whatever it left running), at the timeout and on Ctrl-C.
-fn run_compiler(argv: &[String], cwd: &Path, timeout: Duration) -> Result<(), CompileFailure> {
-    let (status, output) = run_compiler_raw(argv, cwd, timeout)?;
-    if status.success() {
-        return Ok(());
-    }
-    let how = match status.code() {
-        Some(code) => format!("exited with code {code}"),
-        None => "was killed by a signal (crashed)".to_string(),
-    };
-    Err(CompileFailure {
-        summary: format!("the toolchain {how}: {}", argv.join(" ")),
-        output: String::from_utf8_lossy(&output).into_owned(),
-    })
-}
-
-/// Run the compiler to its end: its status and output (stdout, then
-/// stderr, as GHC's driver collects them), or why it did not end by itself.
-fn run_compiler_raw(
-    argv: &[String],
-    cwd: &Path,
-    timeout: Duration,
-) -> Result<(std::process::ExitStatus, Vec<u8>), CompileFailure> {
-    let mut cmd = Command::new(&argv[0]);
-    cmd.args(&argv[1..])
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    crate::sys::own_group_dying_with_parent(&mut cmd);
-    let mut child = cmd.spawn().map_err(|e| CompileFailure {
-        summary: format!("cannot start `{}`: {e}", argv[0]),
-        output: String::new(),
-    })?;
-    let out = drain(child.stdout.take());
-    let err = drain(child.stderr.take());
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if crate::sys::interrupted() => break Err("was interrupted".to_string()),
-            Ok(None) if start.elapsed() >= timeout => {
-                break Err(format!("timed out after {:.1} s", timeout.as_secs_f64()));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => break Err(format!("could not be waited for ({e})")),
-        }
-    };
-    crate::sys::kill_group(child.id());
-    match status {
-        Ok(status) => {
-            let mut output = out.join().unwrap_or_default();
-            output.extend(err.join().unwrap_or_default());
-            Ok((status, output))
-        }
-        Err(why) => {
-            let _ = child.wait();
-            Err(CompileFailure {
-                summary: format!("the toolchain {why} and was killed"),
-                output: join_output(err, out),
-            })
-        }
-    }
-}
-
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut p) = pipe {
-            // Keep at most 64 KiB of compiler output; read the rest to avoid blocking it.
-            let _ = (&mut p).take(64 << 10).read_to_end(&mut buf);
-            let _ = std::io::copy(&mut p, &mut std::io::sink());
-        }
-        buf
-    })
-}
-
-fn join_output(
-    err: std::thread::JoinHandle<Vec<u8>>,
-    out: std::thread::JoinHandle<Vec<u8>>,
-) -> String {
-    let err = err.join().unwrap_or_default();
-    let out = out.join().unwrap_or_default();
-    let mut text = String::from_utf8_lossy(&err).into_owned();
-    if !out.is_empty() {
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(&String::from_utf8_lossy(&out));
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_shell_command_is_keyed_on_the_program_it_runs() {
-        // `sh` is on every PATH this runs on; assignments and `exec` are skipped.
-        assert_eq!(shell_program("CC=x exec sh -c true").as_deref(), Some("sh"));
-        assert_eq!(shell_program("FOO=1 BAR=2").as_deref(), None);
-        assert_eq!(shell_program("no-such-compiler-xyz {src}"), None);
-    }
 }

@@ -1,0 +1,59 @@
+//! How to run a selection of cases: the [`Options`] every entry point fills
+//! from its flags and configuration. Plain data, no behaviour.
+
+use std::path::PathBuf;
+
+use crate::worker::WorkerCommand;
+
+/// Resident memory a worker may use beyond the guest's memory limit
+/// before the parent kills it: the engine, its code and its buffers.
+pub const DEFAULT_RSS_MARGIN: u64 = 512 << 20;
+
+/// How to run a selection of cases.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Jobs run at once (worker processes).
+    pub jobs: usize,
+    /// Write a new golden where every engine produced the same output.
+    pub bless: bool,
+    /// Keep each job's scratch directory (their paths are printed).
+    pub keep_scratch: bool,
+    /// Stop starting new jobs after the first failure.
+    pub fail_fast: bool,
+    /// Run a failing job up to this many more times; a later pass is flaky.
+    pub retries: u32,
+    /// Root of the toolchain and module caches.
+    pub cache_dir: PathBuf,
+    /// How to start worker processes.
+    pub worker: WorkerCommand,
+    /// See [`DEFAULT_RSS_MARGIN`].
+    pub rss_margin: u64,
+    /// `(path, SHA-256 hex)` of binary modules hashed already (by the
+    /// listing stage), so cases that use them as they are need not read
+    /// them again.
+    pub known_modules: Vec<(PathBuf, String)>,
+    /// How this run was started, for the repro lines of records that did
+    /// not pass (none: no xharness line can be given).
+    pub origin: Option<crate::repro::Origin>,
+    /// Baseline entries that apply: (case, engine) → `FILE:LINE`.
+    pub baselines: crate::baseline::Applied,
+}
+
+impl Options {
+    /// Defaults for `cache_dir`, starting workers with `worker`.
+    pub fn new(cache_dir: PathBuf, worker: WorkerCommand) -> Self {
+        Options {
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            bless: false,
+            keep_scratch: false,
+            fail_fast: false,
+            retries: 0,
+            cache_dir,
+            worker,
+            rss_margin: DEFAULT_RSS_MARGIN,
+            known_modules: Vec::new(),
+            origin: None,
+            baselines: Default::default(),
+        }
+    }
+}
