@@ -111,7 +111,7 @@ fn build_with_cargo(
 ) -> crate::Result<Vec<Binary>> {
     let argv = cargo::command(args);
     let shown = format!("cargo {}", argv.join(" "));
-    let output = Command::new(&cargo)
+    let output = Command::new(cargo)
         .args(&argv)
         .current_dir(root)
         .stdin(Stdio::null())
