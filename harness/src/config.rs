@@ -14,9 +14,11 @@
 //! | `XHARNESS_OUTPUT` | report files of the `cargo test` entry: `FORMAT:FILE`, comma-separated |
 //! | `XHARNESS_BIN` | the `xharness` binary that repro lines of `cargo test` name |
 //! | `CARGO` | the cargo that `--cargo` runs (cargo sets it for its subcommands) |
+//! | `XHARNESS_COPY_DIR` | where private copies of `copy` directories go (else `/dev/shm`, else the temp dir) |
 //!
-//! `XHARNESS_COPY_DIR` (where private copies of directories go) is read
-//! by the workers, which are started with the parent's environment.
+//! A worker process is an edge of its own: it reads the variables its
+//! parent sets to start it (`XHARNESS_WORKER`, the engine list) in
+//! `worker::serve`, and nothing else.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -44,6 +46,8 @@ pub struct Env {
     pub cargo: OsString,
     /// `XHARNESS_BLESS=1`: the `cargo test` entry blesses.
     pub bless: bool,
+    /// `XHARNESS_COPY_DIR`.
+    pub copy_dir: Option<PathBuf>,
 }
 
 impl Env {
@@ -75,6 +79,7 @@ impl Env {
             xharness_bin: set("XHARNESS_BIN").map(PathBuf::from),
             cargo: set("CARGO").unwrap_or_else(|| "cargo".into()),
             bless: set("XHARNESS_BLESS").is_some_and(|v| v == "1"),
+            copy_dir: set("XHARNESS_COPY_DIR").map(PathBuf::from),
         }
     }
 }
@@ -143,5 +148,10 @@ mod tests {
         let e = env(&[("XHARNESS_ENGINES", "wasmtime,wasmi"), ("NO_COLOR", "1")]);
         assert_eq!(e.engines, Some(vec!["wasmtime".into(), "wasmi".into()]));
         assert!(e.color.no_color);
+        assert_eq!(
+            env(&[("XHARNESS_COPY_DIR", "/d")]).copy_dir,
+            Some(PathBuf::from("/d"))
+        );
+        assert_eq!(env(&[("XHARNESS_COPY_DIR", "")]).copy_dir, None);
     }
 }

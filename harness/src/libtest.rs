@@ -251,9 +251,8 @@ fn build_trials(
             path.display()
         ).into());
     }
-    let mut opts = Options::new(env.cache_dir.clone(), worker);
+    let mut opts = Options::new(env.cache_dir.clone(), worker).with_env(env);
     opts.bless = bless;
-    opts.rss_margin = env.rss_margin.unwrap_or(opts.rss_margin);
     opts.origin = origin;
     // A libtest suite lists its binaries' tests first, with the same workers.
     let pool = crate::worker::Pool::new(opts.worker.clone(), &names);

@@ -133,17 +133,17 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::copy(from, to).map(|_| ())
 }
 
-/// Where private copies go: `XHARNESS_COPY_DIR`, else `/dev/shm` when it
-/// is a writable directory (a RAM filesystem: tests that create and delete
-/// many files are not slowed by a disk's journal, and the copies never
-/// reach the disk), else the temp dir.
-fn copies_parent() -> PathBuf {
-    static PARENT: OnceLock<PathBuf> = OnceLock::new();
-    PARENT
+/// Where private copies go: `configured` (`XHARNESS_COPY_DIR`), else
+/// `/dev/shm` when it is a writable directory (a RAM filesystem: tests
+/// that create and delete many files are not slowed by a disk's journal,
+/// and the copies never reach the disk), else the temp dir.
+pub fn copies_parent(configured: Option<&Path>) -> PathBuf {
+    if let Some(dir) = configured {
+        return dir.to_path_buf();
+    }
+    static PROBED: OnceLock<PathBuf> = OnceLock::new();
+    PROBED
         .get_or_init(|| {
-            if let Some(dir) = std::env::var_os("XHARNESS_COPY_DIR") {
-                return PathBuf::from(dir);
-            }
             let shm = Path::new("/dev/shm");
             let writable = tempfile::Builder::new()
                 .prefix("xharness-probe-")
@@ -158,9 +158,11 @@ fn copies_parent() -> PathBuf {
         .clone()
 }
 
-/// For each of the case's directories marked `copy`, a fresh copy of it.
+/// For each of the case's directories marked `copy`, a fresh copy of it
+/// under `parent` (see [`copies_parent`]).
 pub fn private_copies(
     case: &xharness_suites::Case,
+    parent: &Path,
 ) -> crate::Result<Vec<Option<tempfile::TempDir>>> {
     case.run
         .dirs
@@ -171,7 +173,7 @@ pub fn private_copies(
             }
             let dir = tempfile::Builder::new()
                 .prefix("xharness-dir-")
-                .tempdir_in(copies_parent())
+                .tempdir_in(parent)
                 .map_err(|e| format!("cannot create a copy of {}: {e}", d.host.display()))?;
             let input = xharness_suites::Input {
                 host: d.host.clone(),

@@ -480,3 +480,47 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+/// `XHARNESS_COPY_DIR` decides where a case's private copy of a directory
+/// goes: the copy is made there, and the original is left as it was.
+#[test]
+fn private_copies_go_where_xharness_copy_dir_says() {
+    let f = Fixture::new();
+    let tests = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/wasi-layout/tests");
+    for name in [
+        "write_root.wasm",
+        "write_root.json",
+        "manifest.json",
+        "root.dir/greeting.txt",
+    ] {
+        let bytes = std::fs::read(format!("{tests}/{name}")).expect("the wasi-layout fixture");
+        f.file(&format!("tests/{name}"), bytes);
+    }
+    let copies = f.path().join("copies");
+    std::fs::create_dir(&copies).expect("mkdir");
+    let copy_dir = copies.to_str().expect("utf-8 temp path");
+    let args = [
+        "--suite",
+        "wasi-testsuite",
+        "--root",
+        "tests",
+        "--keep-scratch",
+    ];
+    let o = f.run_env(&args, &[("XHARNESS_COPY_DIR", copy_dir)]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        f.path().join("tests/root.dir/greeting.txt").is_file(),
+        "the original changed"
+    );
+    let missing = f.path().join("no-such-folder");
+    let o = f.run_env(
+        &args,
+        &[("XHARNESS_COPY_DIR", missing.to_str().expect("utf-8"))],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("cannot create a copy of"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -90,9 +90,8 @@ fn run(
         .into());
     };
     let kept = crate::state::load_kept(&cache_dir, &suite.file, &args.case, &engine)?;
-    let mut opts = Options::new(cache_dir, WorkerCommand::current_exe()?);
+    let mut opts = Options::new(cache_dir, WorkerCommand::current_exe()?).with_env(env);
     opts.jobs = 1;
-    opts.rss_margin = env.rss_margin.unwrap_or(opts.rss_margin);
     opts.known_modules = ready.module_hashes;
     opts.origin = Some(sargs.origin());
     let session = Session::with_pool(suite, engines, opts, pool, registry)?;

@@ -99,9 +99,8 @@ fn run(args: &SuiteArgs, registry: &Registry, env: &Env) -> crate::Result<u8> {
         );
         return Ok(0);
     }
-    let mut opts = Options::new(cache_dir.clone(), WorkerCommand::current_exe()?);
+    let mut opts = Options::new(cache_dir.clone(), WorkerCommand::current_exe()?).with_env(env);
     opts.jobs = parallel;
-    opts.rss_margin = env.rss_margin.unwrap_or(opts.rss_margin);
     opts.bless = args.bless;
     opts.keep_scratch = args.keep_scratch;
     opts.fail_fast = args.fail_fast;

@@ -73,7 +73,7 @@ impl Session {
         }
         // Private copies of directories the case may change; removed when
         // the job is done (dropped at the end of this function).
-        let copies = match crate::scratch::private_copies(case) {
+        let copies = match crate::scratch::private_copies(case, &self.copies_parent) {
             Ok(c) => c,
             Err(e) => return fail(Reason::InstantiateError, e.to_string()),
         };

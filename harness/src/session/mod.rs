@@ -52,6 +52,8 @@ pub struct Session {
     compiler: Compiler,
     pool: Pool,
     scratch: ScratchPool,
+    /// Where private copies of `copy` directories go.
+    copies_parent: PathBuf,
     opts: Options,
     artifacts: Vec<OnceLock<Result<Artifact, CompileFailure>>>,
     /// Raw outputs of the records that did not pass, for the state's kept records.
@@ -97,6 +99,7 @@ impl Session {
             compiler: Compiler::new(&suite, &opts.cache_dir).knowing(&opts.known_modules),
             pool,
             scratch: ScratchPool::new(opts.keep_scratch)?,
+            copies_parent: crate::scratch::copies_parent(opts.copy_dir.as_deref()),
             artifacts: suite.cases.iter().map(|_| OnceLock::new()).collect(),
             kept: Mutex::new(HashMap::new()),
             compile_runs: suite.cases.iter().map(|_| OnceLock::new()).collect(),

@@ -28,6 +28,9 @@ pub struct Options {
     pub worker: WorkerCommand,
     /// See [`DEFAULT_RSS_MARGIN`].
     pub rss_margin: u64,
+    /// Where private copies of `copy` directories go (`XHARNESS_COPY_DIR`;
+    /// none: `/dev/shm` when writable, else the temp dir).
+    pub copy_dir: Option<PathBuf>,
     /// `(path, SHA-256 hex)` of binary modules hashed already (by the
     /// listing stage), so cases that use them as they are need not read
     /// them again.
@@ -51,9 +54,21 @@ impl Options {
             cache_dir,
             worker,
             rss_margin: DEFAULT_RSS_MARGIN,
+            copy_dir: None,
             known_modules: Vec::new(),
             origin: None,
             baselines: Default::default(),
         }
+    }
+}
+
+impl Options {
+    /// These options with what the environment sets (memory margin, copy
+    /// folder); the cache folder is the caller's, as `--cache-dir` may
+    /// override the environment's.
+    pub fn with_env(mut self, env: &crate::config::Env) -> Self {
+        self.rss_margin = env.rss_margin.unwrap_or(self.rss_margin);
+        self.copy_dir = env.copy_dir.clone();
+        self
     }
 }
