@@ -186,12 +186,23 @@ pub fn run_captured(
 ) -> Outcome {
     let start = Instant::now();
     let stdout = CaptureBuf::teed(inv.output_cap, inv.tee.as_ref(), OutputStream::Stdout);
-    let stderr = CaptureBuf::teed(inv.output_cap, inv.tee.as_ref(), OutputStream::Stderr);
+    // Combined output: both streams write into one buffer, so their
+    // bytes stay in write order; stderr's own buffer stays empty.
+    let stderr = if inv.combine_output {
+        stdout.clone()
+    } else {
+        CaptureBuf::teed(inv.output_cap, inv.tee.as_ref(), OutputStream::Stderr)
+    };
     let status = f(&stdout, &stderr, start);
+    let stderr = if inv.combine_output {
+        Captured::default()
+    } else {
+        stderr.take()
+    };
     Outcome {
         status,
         stdout: stdout.take(),
-        stderr: stderr.take(),
+        stderr,
         duration: start.elapsed(),
     }
 }

@@ -43,6 +43,11 @@ pub struct Invocation {
     /// Native-import description files (see [`crate::native`]): the
     /// module's imports of each one's module come from its library.
     pub native: Vec<PathBuf>,
+    /// Capture stderr into stdout's buffer, the two interleaved in the
+    /// order the guest wrote them (GHC's `combined_output`, a shell's
+    /// `2>&1`); the outcome's stderr is then empty. Only with
+    /// [`Stdio::Capture`].
+    pub combine_output: bool,
 }
 
 /// Which captured stream a [`Tee`] chunk belongs to.
@@ -80,6 +85,7 @@ impl Invocation {
             stdio: Stdio::Capture,
             tee: None,
             native: Vec::new(),
+            combine_output: false,
         }
     }
 

@@ -1,14 +1,31 @@
 //! Output normalisation, applied identically to the golden and the actual output.
 //!
-//! The order is fixed: CRLF → LF first, then trailing whitespace per line, then the
-//! user's regex rules in the order given, so a rule never sees a `\r` or a trailing blank
-//! that the first two steps would have removed.
+//! The order is fixed: CRLF → LF first, then the caller's own [`Step`] if any,
+//! then trailing whitespace per line, then the user's regex rules in the order
+//! given, so a rule never sees a `\r` or a trailing blank that the earlier steps
+//! would have removed.
 
 use std::borrow::Cow;
+
+use std::sync::Arc;
 
 use regex::bytes::Regex;
 
 use crate::GoldenError;
+
+/// The function behind a [`Step`].
+pub type StepFn = dyn Fn(&[u8]) -> Vec<u8> + Send + Sync;
+
+/// A normalisation step of the caller's own (a GHC test's normaliser
+/// written in Python), run after CRLF and before the rest.
+#[derive(Clone)]
+pub struct Step(pub Arc<StepFn>);
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Step(..)")
+    }
+}
 
 /// A compiled set of normalisation steps.
 #[derive(Debug, Clone)]
@@ -17,6 +34,7 @@ pub struct Normalizer {
     trim_trailing_whitespace: bool,
     normalize_crlf: bool,
     collapse_whitespace: bool,
+    first: Option<Step>,
 }
 
 impl Normalizer {
@@ -45,6 +63,7 @@ impl Normalizer {
             trim_trailing_whitespace,
             normalize_crlf,
             collapse_whitespace: false,
+            first: None,
         })
     }
 
@@ -56,6 +75,12 @@ impl Normalizer {
         self
     }
 
+    /// The same normaliser, running `step` first (after CRLF).
+    pub fn with_first_step(mut self, step: Step) -> Self {
+        self.first = Some(step);
+        self
+    }
+
     /// A normaliser that changes nothing.
     pub fn identity() -> Self {
         Self {
@@ -63,6 +88,7 @@ impl Normalizer {
             trim_trailing_whitespace: false,
             normalize_crlf: false,
             collapse_whitespace: false,
+            first: None,
         }
     }
 
@@ -73,6 +99,9 @@ impl Normalizer {
         } else {
             bytes.to_vec()
         };
+        if let Some(step) = &self.first {
+            out = (step.0)(&out);
+        }
         if self.trim_trailing_whitespace {
             out = trim_trailing_whitespace(&out);
         }

@@ -314,6 +314,7 @@ impl Lister<'_> {
             max_memory: 1 << 30,
             output_cap: 256 << 20,
             native: Vec::new(),
+            combine_output: false,
         };
         let failed = |why: String| {
             format!(

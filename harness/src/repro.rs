@@ -169,6 +169,9 @@ pub fn cli_command(
     }
     words.extend(case.run.args.iter().map(|a| q(a)));
     words.push(format!("< {stdin}"));
+    if case.run.combine_output {
+        words.push("2>&1".into());
+    }
     Ok(words.join(" "))
 }
 

@@ -75,37 +75,73 @@ fn the_fixture_runs_on_both_engines_as_users_call_it() {
     let json: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("json");
     for engine in ["wasmtime", "wasmer"] {
         let s = statuses(&json, engine);
-        assert_eq!(s.len(), 22, "{engine}: {s:?}");
-        assert_eq!(of(&s, "xfail"), ["known_bug"], "{engine}");
+        // Every test once per way it is declared for: run_ways is
+        // normal and optasm, compile_ways normal.
+        assert_eq!(s.len(), 71, "{engine}: {s:?}");
         assert_eq!(
-            of(&s, "skip"),
-            ["needs_ghci", "not_on_wasm", "only_js", "shell_step"],
+            of(&s, "xfail"),
+            ["fails_in_opt(optasm)", "known_bug(normal)"],
             "{engine}"
         );
+        let skipped = of(&s, "skip");
+        for case in [
+            "needs_ghci(normal)",
+            "not_on_wasm(normal)",
+            "only_js(normal)",
+            "hello(optasm)",
+            "only_opt(normal)",
+            "not_opt(optasm)",
+        ] {
+            assert!(
+                skipped.contains(&case),
+                "{engine}: {case} not skipped: {s:?}"
+            );
+        }
         let passed = of(&s, "pass");
         for case in [
-            "hello",
-            "wordsize",
-            "stderr_out",
-            "size1",
-            "size3",
-            "letter_b",
-            "multi",
-            "with_extra",
-            "exit_wasm",
-            "compiles",
-            "warns",
-            "fails_to_compile",
+            "hello(normal)",
+            "wordsize(normal)",
+            "stderr_out(normal)",
+            "size1(normal)",
+            "size3(normal)",
+            "letter_b(normal)",
+            "multi(normal)",
+            "with_extra(normal)",
+            "exit_wasm(normal)",
+            "compiles(normal)",
+            "warns(normal)",
+            "fails_to_compile(normal)",
+            "argv_ways(normal)",
+            "argv_ways(optasm)",
+            "only_opt(optasm)",
+            "not_opt(normal)",
+            "fails_in_opt(normal)",
+            "make_hello(normal)",
+            "make_target(normal)",
+            "make_fails(normal)",
+            "run_cmd(normal)",
+            "generated(normal)",
+            "prefixed(normal)",
+            "wrapped(normal)",
+            "py_def(normal)",
+            "py_lambda(normal)",
+            "py_composed(normal)",
+            "py_broken(normal)",
+            "interleaved(normal)",
         ] {
             assert!(
                 passed.contains(&case),
                 "{engine}: {case} did not pass: {s:?}"
             );
         }
-        assert_eq!(passed.len(), 17, "{engine}: {s:?}");
+        assert_eq!(passed.len(), 34, "{engine}: {s:?}");
     }
+    // The one normaliser that cannot run is the only warning.
+    let err = stderr(&o);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{}", stderr(&o));
     assert!(
-        stderr(&o).is_empty() || !stderr(&o).contains("warning"),
+        warnings[0].contains("normalise/all.T:17: test py_broken"),
         "{}",
         stderr(&o)
     );
@@ -127,19 +163,22 @@ fn list_shows_functions_options_and_skip_reasons_with_totals() {
     let out = stdout(&o);
     assert!(
         out.lines()
-            .any(|l| l.starts_with("known_bug  compile_and_run")
+            .any(|l| l.starts_with("known_bug(normal)  compile_and_run")
                 && l.contains("expect_broken(4321)")
                 && l.contains("expect: broken")),
         "{out}"
     );
     assert!(
         out.lines()
-            .any(|l| l.starts_with("needs_ghci") && l.contains("skip: req_interp")),
+            .any(|l| l.starts_with("needs_ghci(normal)") && l.contains("skip: req_interp")),
         "{out}"
     );
-    assert!(out.contains("22 tests: 18 to run, 4 skipped"), "{out}");
+    assert!(
+        out.contains("71 cases (of 37 tests): 36 to run, 35 skipped"),
+        "{out}"
+    );
     assert!(out.contains("by test function:"), "{out}");
-    assert!(out.contains("     5  multimod_compile_and_run"), "{out}");
+    assert!(out.contains("    10  multimod_compile_and_run"), "{out}");
     assert!(out.contains("by skip reason:"), "{out}");
     let json: serde_json::Value = serde_json::from_str(&f.read("l.json")).expect("json");
     let cases = json["cases"].as_array().expect("cases");
@@ -149,21 +188,36 @@ fn list_shows_functions_options_and_skip_reasons_with_totals() {
             .find(|c| c["name"] == name)
             .unwrap_or_else(|| panic!("{name} listed"))
     };
-    let bug = entry("known_bug");
+    let bug = entry("known_bug(normal)");
     assert_eq!(bug["file"], "options/all.T");
     assert_eq!(bug["func"], "compile_and_run");
     assert_eq!(bug["expect"], "broken");
+    assert_eq!(bug["test"], "known_bug");
+    assert_eq!(bug["way"], "normal");
     assert!(bug["skip"].is_null());
-    let shell = entry("shell_step");
+    let other_way = entry("known_bug(optasm)");
+    assert_eq!(other_way["way"], "optasm");
     assert!(
-        shell["skip"]
+        other_way["skip"]
             .as_str()
             .unwrap_or_default()
-            .starts_with("pre_cmd"),
-        "{shell}"
+            .contains("one way at this speed"),
+        "{other_way}"
     );
-    assert_eq!(entry("size2")["func"], "multimod_compile_and_run");
-    assert_eq!(entry("fails_to_compile")["func"], "compile_fail");
+    let make = entry("make_hello(normal)");
+    assert_eq!(make["func"], "makefile_test");
+    assert_eq!(make["command"], "$MAKE -s --no-print-directory make_hello");
+    assert!(make["skip"].is_null(), "{make}");
+    assert_eq!(
+        entry("generated(normal)")["pre_cmd"],
+        "$MAKE -s --no-print-directory gen_source"
+    );
+    assert_eq!(
+        entry("py_def(normal)")["python_normalisers"],
+        "hide_numbers"
+    );
+    assert_eq!(entry("size2(normal)")["func"], "multimod_compile_and_run");
+    assert_eq!(entry("fails_to_compile(normal)")["func"], "compile_fail");
 }
 
 #[test]
@@ -215,11 +269,12 @@ fn a_bad_statement_warns_with_file_and_line_and_keeps_the_other_tests() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.lines().any(|l| l.starts_with("before  compile")),
+        out.lines()
+            .any(|l| l.starts_with("before(normal)  compile")),
         "{out}"
     );
     assert!(
-        out.lines().any(|l| l.starts_with("after  compile")),
+        out.lines().any(|l| l.starts_with("after(normal)  compile")),
         "{out}"
     );
     let err = stderr(&o);
@@ -268,14 +323,17 @@ fn config_values_in_the_suite_file_change_what_runs() {
     let toml = f.read("suite.toml");
     f.file(
         "suite.toml",
-        format!("{toml}\n[config]\nhave_interp = true\narch = \"javascript\"\n"),
+        toml.replace(
+            "[config]\n",
+            "[config]\nhave_interp = true\narch = \"javascript\"\n",
+        ),
     );
     let o = f.run(&["--suite", "ghc-testsuite", "--root", "tests", "--list"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     let line = |name: &str| {
         out.lines()
-            .find(|l| l.starts_with(&format!("{name}  ")))
+            .find(|l| l.starts_with(&format!("{name}(normal)  ")))
             .unwrap_or_default()
             .to_owned()
     };

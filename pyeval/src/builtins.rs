@@ -431,9 +431,14 @@ fn round(args: &[Value]) -> R<Value> {
                 err("OverflowError: cannot round")
             }
         }
+        (Some(Value::Float(f)), Some(n)) if n >= 0 && f.is_finite() => {
+            // Python rounds the exact binary value, half to even: as formatting does.
+            let n = usize::try_from(n.min(340)).unwrap_or(0);
+            Ok(Value::Float(format!("{f:.n$}").parse().unwrap_or(*f)))
+        }
         (Some(Value::Float(f)), Some(n)) => {
             let m = 10f64.powi(i32::try_from(n.clamp(-300, 300)).unwrap_or(0));
-            Ok(Value::Float((f * m).round() / m))
+            Ok(Value::Float((f * m).round_ties_even() / m))
         }
         (Some(v), _) if v.as_int().is_some() => Ok(Value::Int(v.as_int().unwrap_or(0))),
         _ => err("TypeError: round() needs a number"),

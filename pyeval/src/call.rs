@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::Host;
-use super::ast::{Arg, Body, Comp, CompKind, Expr, ParamKind};
+use super::ast::{Arg, Body, Comp, CompKind, Expr, ExprKind, ParamKind};
 use super::builtins;
 use super::interp::{Ctrl, Ctx, Interp, R, err, lift};
 use super::methods;
@@ -103,6 +103,13 @@ impl Interp {
         args: &[Arg],
         line: u32,
     ) -> R<Value> {
+        if let ExprKind::Name(n) = &f.kind
+            && args.is_empty()
+            && matches!(&**n, "locals" | "globals")
+            && !is_bound(cx, n)
+        {
+            return Ok(scope_dict(cx, &**n == "globals"));
+        }
         let f = self.eval(h, cx, f)?;
         let mut pos = Vec::with_capacity(args.len());
         let mut kw: Vec<(Rc<str>, Value)> = Vec::new();
@@ -257,6 +264,39 @@ impl Interp {
         }
         Ok(())
     }
+}
+
+/// Whether `name` is bound in a local scope or the globals.
+fn is_bound(cx: &Ctx, name: &str) -> bool {
+    let mut sc = cx.locals.as_deref();
+    while let Some(s) = sc {
+        if s.get(name).is_some() {
+            return true;
+        }
+        sc = s.parent.as_deref();
+    }
+    cx.globals.get(name).is_some()
+}
+
+/// `locals()` (the innermost scope: the function's, or the module's at top
+/// level) or `globals()`, as a new dict with its names in sorted order.
+fn scope_dict(cx: &Ctx, globals: bool) -> Value {
+    let scope = match (&cx.locals, globals) {
+        (Some(l), false) => l,
+        _ => &cx.globals,
+    };
+    let mut vars: Vec<(Rc<str>, Value)> = scope
+        .vars
+        .borrow()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut d = Dict::new();
+    for (k, v) in vars {
+        let _ = d.insert(Value::Str(k), v);
+    }
+    Value::Dict(Rc::new(RefCell::new(d)))
 }
 
 /// Bind arguments to a function's parameters in `scope`.

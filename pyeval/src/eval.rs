@@ -160,30 +160,40 @@ impl Interp {
     fn eval_index(&mut self, h: &mut dyn Host, cx: &Ctx, obj: &Expr, idx: &Expr) -> R<Value> {
         let o = self.eval(h, cx, obj)?;
         if let ExprKind::Slice(lo, hi, step) = &idx.kind {
-            let mut b = [None, None, None];
-            for (slot, e) in b.iter_mut().zip([lo, hi, step]) {
-                if let Some(e) = e {
-                    match &self.eval(h, cx, e)? {
-                        Value::None => {}
-                        Value::Unknown(n) => return Ok(Value::Unknown(n.clone())),
-                        v => {
-                            *slot = Some(v.as_int().ok_or_else(|| {
-                                err::<()>("TypeError: slice indices must be integers").unwrap_err()
-                            })?)
-                        }
-                    }
-                }
-            }
-            if let Value::Unknown(n) = &o {
-                return Ok(Value::Unknown(n.clone()));
-            }
-            return lift(ops::slice(&o, b[0], b[1], b[2]));
+            let b = self.slice_args(h, cx, [lo, hi, step])?;
+            return match (&o, b) {
+                (Value::Unknown(n), _) => Ok(Value::Unknown(n.clone())),
+                (_, Err(n)) => Ok(Value::Unknown(n)),
+                (_, Ok([lo, hi, step])) => lift(ops::slice(&o, lo, hi, step)),
+            };
         }
         let i = self.eval(h, cx, idx)?;
         match (&o, &i) {
             (Value::Unknown(n), _) | (_, Value::Unknown(n)) => Ok(Value::Unknown(n.clone())),
             _ => lift(ops::index(&o, &i)),
         }
+    }
+
+    /// The bounds of a slice `lo:hi:step` (`Err` with the name of an unknown one).
+    fn slice_args(
+        &mut self,
+        h: &mut dyn Host,
+        cx: &Ctx,
+        parts: [&Option<Box<Expr>>; 3],
+    ) -> R<Result<[Option<i64>; 3], Rc<str>>> {
+        let mut b = [None, None, None];
+        for (slot, e) in b.iter_mut().zip(parts) {
+            let Some(e) = e else { continue };
+            match &self.eval(h, cx, e)? {
+                Value::None => {}
+                Value::Unknown(n) => return Ok(Err(n.clone())),
+                v => match v.as_int() {
+                    Some(i) => *slot = Some(i),
+                    None => return err("TypeError: slice indices must be integers or None"),
+                },
+            }
+        }
+        Ok(Ok(b))
     }
 
     fn compare_chain(
@@ -287,8 +297,12 @@ impl Interp {
             }
             ExprKind::Index(obj, idx) => {
                 let o = self.eval(h, cx, obj)?;
-                if matches!(idx.kind, ExprKind::Slice(..)) {
-                    return err("unsupported: slice assignment");
+                if let ExprKind::Slice(lo, hi, step) = &idx.kind {
+                    let Ok(b) = self.slice_args(h, cx, [lo, hi, step])? else {
+                        return Ok(());
+                    };
+                    let items = self.collect(&v)?;
+                    return lift(ops::set_slice(&o, b, items));
                 }
                 let i = self.eval(h, cx, idx)?;
                 set_item(&o, i, v)
@@ -413,6 +427,12 @@ impl Interp {
             }
             ExprKind::Index(obj, idx) => {
                 let o = self.eval(h, cx, obj)?;
+                if let ExprKind::Slice(lo, hi, step) = &idx.kind {
+                    let Ok(b) = self.slice_args(h, cx, [lo, hi, step])? else {
+                        return Ok(());
+                    };
+                    return lift(ops::del_slice(&o, b));
+                }
                 let i = self.eval(h, cx, idx)?;
                 match &o {
                     Value::Dict(d) => match lift(d.borrow_mut().remove(&i))? {
@@ -457,11 +477,14 @@ impl Interp {
                 None => err(format!("unsupported: {}.{name}", m.name)),
             },
             Value::Function(f) if &**name == "__name__" => Ok(Value::str(f.name())),
+            Value::Re(r) => match super::re::object_attr(r, name) {
+                Some(v) => Ok(v),
+                None => Ok(Value::Method(Rc::new((o.clone(), name.clone())))),
+            },
             Value::Str(_)
             | Value::List(_)
             | Value::Dict(_)
             | Value::Set(_)
-            | Value::Re(_)
             | Value::Tuple(_)
             | Value::Int(_)
             | Value::Float(_) => Ok(Value::Method(Rc::new((o.clone(), name.clone())))),

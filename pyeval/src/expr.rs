@@ -8,7 +8,7 @@ use super::ast::{
     UnOp,
 };
 use super::lexer::Tok;
-use super::parser::{PResult, Parser, is_keyword};
+use super::parser::{PResult, Parser, SyntaxError, is_keyword};
 use super::strlit;
 use super::value::Value;
 
@@ -454,7 +454,11 @@ impl Parser<'_> {
                 }
                 parts.extend(strlit::fstring(self, body, flags.raw, self.cur.line, 0)?);
             } else {
-                plain.push_str(&strlit::decode(body, flags.raw));
+                let text = strlit::decode(body, flags.raw).map_err(|m| SyntaxError {
+                    line: self.cur.line,
+                    msg: format!("syntax error: {m}"),
+                })?;
+                plain.push_str(&text);
             }
             self.advance();
         }

@@ -157,25 +157,7 @@ fn fmt_float(f: f64, sp: &Spec) -> Result<String, String> {
         Some('f' | 'F') => format!("{a:.p$}"),
         Some('e' | 'E') => exp(a, p, sp.ty == Some('E')),
         Some('%') => format!("{:.p$}%", a * 100.0),
-        Some('g' | 'G') | None if sp.precision.is_some() || sp.ty.is_some() => {
-            let p = p.max(1);
-            let e = if a == 0.0 {
-                0
-            } else {
-                a.log10().floor() as i64
-            };
-            if e < -4 || e >= p as i64 {
-                exp(a, p - 1, sp.ty == Some('G'))
-            } else {
-                let decimals = usize::try_from(p as i64 - 1 - e).unwrap_or(0);
-                let s = format!("{a:.decimals$}");
-                if s.contains('.') && !sp.alt {
-                    s.trim_end_matches('0').trim_end_matches('.').to_string()
-                } else {
-                    s
-                }
-            }
-        }
+        Some('g' | 'G') | None if sp.precision.is_some() || sp.ty.is_some() => general(a, p, sp),
         None => float_repr(a),
         Some(t) => {
             return Err(format!(
@@ -198,6 +180,46 @@ fn fmt_float(f: f64, sp: &Spec) -> Result<String, String> {
         "{}{body}",
         sign_of(f.is_sign_negative() && f != 0.0, sp)
     ))
+}
+
+/// `g` formatting (and no type with a precision) of `a >= 0` to `p`
+/// significant digits: fixed or exponent notation by the rounded exponent,
+/// trailing zeros dropped unless `#`.
+fn general(a: f64, p: usize, sp: &Spec) -> String {
+    let upper = sp.ty == Some('G');
+    if !a.is_finite() {
+        let s = if a.is_nan() { "nan" } else { "inf" };
+        return if upper { s.to_uppercase() } else { s.into() };
+    }
+    let p = p.max(1);
+    let sci = format!("{a:.prec$e}", prec = p - 1);
+    let x: i64 = sci
+        .split_once('e')
+        .and_then(|(_, e)| e.parse().ok())
+        .unwrap_or(0);
+    let exponent = x < -4 || x >= i64::try_from(p).unwrap_or(i64::MAX);
+    let s = if exponent {
+        exp(a, p - 1, upper)
+    } else {
+        let decimals = usize::try_from(i64::try_from(p).unwrap_or(0) - 1 - x).unwrap_or(0);
+        format!("{a:.decimals$}")
+    };
+    if sp.alt {
+        return s;
+    }
+    let (mantissa, tail) = match s.find(['e', 'E']) {
+        Some(i) => s.split_at(i),
+        None => (s.as_str(), ""),
+    };
+    let mantissa = if mantissa.contains('.') {
+        mantissa.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        mantissa
+    };
+    if sp.ty.is_none() && tail.is_empty() && !mantissa.contains('.') {
+        return format!("{mantissa}.0");
+    }
+    format!("{mantissa}{tail}")
 }
 
 fn exp(a: f64, p: usize, upper: bool) -> String {

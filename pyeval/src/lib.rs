@@ -13,6 +13,12 @@
 //!   lives entirely on the host side.
 //! - [`Value`] is what Python code computes; [`Value::Unknown`] stands for
 //!   what the evaluator cannot know and absorbs every operation silently.
+//! - [`Program::load`] runs it too, and returns a [`Module`] that keeps the
+//!   file's globals alive: the host calls the Python functions it was given
+//!   (normalisers, say) with [`Module::call`], each call under a fresh step
+//!   budget.
+//! - [`stdlib`] is a module the evaluator provides (`re`, `os`, …), for a
+//!   host whose files use one without importing it.
 //! - [`run_file`] is `parse` then `run`.
 //!
 //! # Rules it keeps
@@ -70,10 +76,14 @@ mod format;
 mod interp;
 mod lexer;
 mod methods;
+mod module;
 mod modules;
 mod ops;
 mod parser;
+mod re;
 mod scope;
+mod stmt;
+mod str_methods;
 mod strlit;
 mod value;
 
@@ -83,10 +93,10 @@ mod tests;
 use std::rc::Rc;
 
 pub use interp::Interp;
+pub use module::Module;
 pub use value::{Dict, Function, HKey, HostValue, Value};
 
 use interp::{Ctrl, Ctx};
-use scope::Scope;
 
 /// A statement that failed: its 1-based line and what went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,18 +168,68 @@ impl Program {
     /// The file's globals are emptied when it returns, which frees the
     /// cycles that functions and their module make (`f = lambda: f`): a
     /// Python function the host kept still runs, but finds the names it
-    /// reads from the file's globals unbound.
+    /// reads from the file's globals unbound. Use [`Program::load`] to call
+    /// such functions later.
     pub fn run(&self, host: &mut dyn Host, limits: &Limits) -> Vec<Warning> {
-        let mut warnings = Vec::new();
-        let mut interp = Interp::new(limits.clone());
+        self.load(host, limits).into_warnings()
+    }
+
+    /// Execute the statements as [`Program::run`] does, and keep the file's
+    /// globals alive in the returned [`Module`] until it is dropped, so that
+    /// the Python functions the host was given can be called with
+    /// [`Module::call`] and still see the file's names (its imports and
+    /// helper `def`s).
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use pyeval::{Host, HostValue, Interp, Limits, Value};
+    ///
+    /// /// `keep(f)`: the host keeps what it is given.
+    /// #[derive(Debug)]
+    /// struct Keep;
+    /// impl HostValue for Keep {
+    ///     fn type_name(&self) -> &str { "keep" }
+    ///     fn as_any(&self) -> &dyn std::any::Any { self }
+    /// }
+    ///
+    /// #[derive(Default)]
+    /// struct Keeper { kept: Vec<Value> }
+    ///
+    /// impl Host for Keeper {
+    ///     fn global(&mut self, name: &str) -> Option<Value> {
+    ///         (name == "keep").then(|| Value::Host(Rc::new(Keep)))
+    ///     }
+    ///     fn call(&mut self, _: &mut Interp, _: &Rc<dyn HostValue>, args: Vec<Value>,
+    ///             _: Vec<(Rc<str>, Value)>, _: u32) -> Result<Value, String> {
+    ///         self.kept.extend(args);
+    ///         Ok(Value::None)
+    ///     }
+    ///     fn get_attr(&mut self, _: &Rc<dyn HostValue>, _: &str) -> Result<Value, String> {
+    ///         Err("no attributes".into())
+    ///     }
+    ///     fn set_attr(&mut self, _: &Rc<dyn HostValue>, _: &str, _: Value) -> Result<(), String> {
+    ///         Err("no attributes".into())
+    ///     }
+    /// }
+    ///
+    /// let src = "import re\ndef norm(s): return re.sub(r'\\d+', 'N', s)\nkeep(norm)\n";
+    /// let limits = Limits::default();
+    /// let mut host = Keeper::default();
+    /// let mut module = pyeval::parse(src, &limits).load(&mut host, &limits);
+    /// assert!(module.warnings().is_empty());
+    /// let norm = host.kept[0].clone();
+    /// let out = module.call(&mut host, &norm, vec![Value::str("a1b22")]);
+    /// assert_eq!(out.as_ref().map(|v| v.as_str()), Ok(Some("aNbN")));
+    /// ```
+    pub fn load(&self, host: &mut dyn Host, limits: &Limits) -> Module {
+        let mut module = Module::new(limits);
+        let (interp, globals, warnings) = module.parts();
         let cx = Ctx {
-            globals: Scope::new(None, None),
+            globals: globals.clone(),
             locals: None,
         };
-        self.run_in(&mut interp, host, &cx, &mut warnings);
-        let globals = std::mem::take(&mut *cx.globals.vars.borrow_mut());
-        drop(globals);
-        warnings
+        self.run_in(interp, host, &cx, warnings);
+        module
     }
 
     fn run_in(
@@ -239,4 +299,13 @@ pub fn parse(src: &str, limits: &Limits) -> Program {
 /// Never panics, never hangs, never overflows the stack, whatever `src` is.
 pub fn run_file(src: &str, host: &mut dyn Host, limits: &Limits) -> Vec<Warning> {
     parse(src, limits).run(host, limits)
+}
+
+/// The module `import name` binds, if the evaluator provides it (`re`, `os`,
+/// `os.path`, `sys`, `string`, …). For a host whose files read such a name
+/// without importing it, as GHC's `.T` files read `re` and `os` from the
+/// driver's globals: return it from [`Host::global`].
+pub fn stdlib(name: &str) -> Option<Value> {
+    let v = modules::import(name);
+    (!v.is_unknown()).then_some(v)
 }

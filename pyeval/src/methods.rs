@@ -1,24 +1,23 @@
-//! Methods of builtin types: `str`, `list`, `dict`, `set`, and regex patterns/matches.
+//! Methods of builtin types: `list`, `dict`, `set` here, `str` in `str_methods.rs`,
+//! regex patterns and matches in `re/`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::Host;
 use super::builtins::sort;
-use super::format;
 use super::interp::{Interp, R, err, lift};
-use super::modules;
 use super::ops;
 use super::value::{Dict, Value};
 
-fn arg(args: &[Value], i: usize) -> R<Value> {
+pub(crate) fn arg(args: &[Value], i: usize) -> R<Value> {
     match args.get(i) {
         Some(v) => Ok(v.clone()),
         None => err("TypeError: missing required argument"),
     }
 }
 
-fn str_arg(args: &[Value], i: usize) -> R<Rc<str>> {
+pub(crate) fn str_arg(args: &[Value], i: usize) -> R<Rc<str>> {
     match args.get(i) {
         Some(Value::Str(s)) => Ok(s.clone()),
         Some(v) => err(format!("TypeError: expected str, got {}", v.type_name())),
@@ -26,11 +25,11 @@ fn str_arg(args: &[Value], i: usize) -> R<Rc<str>> {
     }
 }
 
-fn s(v: String) -> Value {
+pub(crate) fn s(v: String) -> Value {
     Value::Str(Rc::from(v))
 }
 
-fn strs(items: Vec<&str>) -> Value {
+pub(crate) fn strs(items: Vec<&str>) -> Value {
     Value::list(items.into_iter().map(Value::str).collect())
 }
 
@@ -50,7 +49,7 @@ pub fn call(
             {
                 return Ok(Value::Unknown(n.clone()));
             }
-            str_method(it, x, name, &args, &kwargs)
+            super::str_methods::str_method(it, x, name, &args, &kwargs)
         }
         Value::List(l) => list_method(it, h, l, name, args, &kwargs),
         Value::Dict(d) => dict_method(it, d, name, args),
@@ -66,295 +65,9 @@ pub fn call(
             ),
             _ => err(format!("unsupported: tuple.{name}")),
         },
-        Value::Re(r) => modules::re_method(it, h, r, name, args, &kwargs),
+        Value::Re(r) => super::re::method(it, h, r, name, args, kwargs),
         _ => err(format!("unsupported: {}.{name}", recv.type_name())),
     }
-}
-
-fn split(x: &str, sep: Option<&str>, max: i64, right: bool) -> Value {
-    let max = usize::try_from(max).unwrap_or(usize::MAX);
-    match sep {
-        Some(sep) => {
-            let mut v: Vec<&str> = if right {
-                let mut v: Vec<&str> = x.rsplitn(max.saturating_add(1), sep).collect();
-                v.reverse();
-                v
-            } else {
-                x.splitn(max.saturating_add(1), sep).collect()
-            };
-            if max == usize::MAX {
-                v = x.split(sep).collect();
-            }
-            strs(v)
-        }
-        None => {
-            let parts: Vec<&str> = x.split_whitespace().collect();
-            if max < parts.len() {
-                if right {
-                    let mut out = Vec::new();
-                    let mut rest = x.trim_end();
-                    for _ in 0..max {
-                        match rest.char_indices().rev().find(|p| p.1.is_whitespace()) {
-                            Some((i, c)) => {
-                                out.push(rest.get(i + c.len_utf8()..).unwrap_or(""));
-                                rest = rest.get(..i).unwrap_or("").trim_end();
-                            }
-                            None => break,
-                        }
-                    }
-                    if !rest.is_empty() {
-                        out.push(rest);
-                    }
-                    out.reverse();
-                    return strs(out);
-                }
-                let mut out: Vec<&str> = Vec::new();
-                let mut rest = x.trim_start();
-                for _ in 0..max {
-                    match rest.find(char::is_whitespace) {
-                        Some(i) => {
-                            out.push(rest.get(..i).unwrap_or(""));
-                            rest = rest.get(i..).unwrap_or("").trim_start();
-                        }
-                        None => break,
-                    }
-                }
-                if !rest.is_empty() {
-                    out.push(rest);
-                }
-                return strs(out);
-            }
-            strs(parts)
-        }
-    }
-}
-
-fn str_method(
-    it: &mut Interp,
-    x: &Rc<str>,
-    name: &str,
-    args: &[Value],
-    kwargs: &[(Rc<str>, Value)],
-) -> R<Value> {
-    let opt_str = |i: usize| -> R<Option<Rc<str>>> {
-        match args.get(i) {
-            None | Some(Value::None) => Ok(None),
-            Some(_) => str_arg(args, i).map(Some),
-        }
-    };
-    let chars_arg =
-        |i: usize| -> R<Option<Vec<char>>> { Ok(opt_str(i)?.map(|c| c.chars().collect())) };
-    let max = it.limits.max_len;
-    Ok(match name {
-        "join" => {
-            let items = it.collect(&arg(args, 0)?)?;
-            let mut out = String::new();
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(x);
-                }
-                match v {
-                    Value::Str(p) => out.push_str(p),
-                    Value::Unknown(n) => return Ok(Value::Unknown(n.clone())),
-                    _ => {
-                        return err(format!(
-                            "TypeError: sequence item {i}: expected str instance, {} found",
-                            v.type_name()
-                        ));
-                    }
-                }
-                if out.len() > max {
-                    return err("MemoryError: string too long");
-                }
-            }
-            s(out)
-        }
-        "split" | "rsplit" => {
-            let sep = opt_str(0)?;
-            if sep.as_deref() == Some("") {
-                return err("ValueError: empty separator");
-            }
-            let maxsplit = args
-                .get(1)
-                .or(kwargs.iter().find(|k| &*k.0 == "maxsplit").map(|k| &k.1))
-                .and_then(Value::as_int)
-                .unwrap_or(-1);
-            let sep = sep.or(kwargs
-                .iter()
-                .find(|k| &*k.0 == "sep")
-                .and_then(|k| k.1.as_str().map(Rc::from)));
-            split(x, sep.as_deref(), maxsplit, name == "rsplit")
-        }
-        "splitlines" => strs(x.lines().collect()),
-        "strip" | "lstrip" | "rstrip" => {
-            let cs = chars_arg(0)?;
-            let pat = |c: char| match &cs {
-                Some(cs) => cs.contains(&c),
-                None => c.is_whitespace(),
-            };
-            s(match name {
-                "strip" => x.trim_matches(pat),
-                "lstrip" => x.trim_start_matches(pat),
-                _ => x.trim_end_matches(pat),
-            }
-            .to_string())
-        }
-        "replace" => {
-            let (a, b) = (str_arg(args, 0)?, str_arg(args, 1)?);
-            let count = args.get(2).and_then(Value::as_int).unwrap_or(-1);
-            let n = x
-                .matches(&*a)
-                .count()
-                .min(usize::try_from(count).unwrap_or(usize::MAX));
-            if x.len().saturating_add(n.saturating_mul(b.len())) > max {
-                return err("MemoryError: string too long");
-            }
-            s(if count < 0 {
-                x.replace(&*a, &b)
-            } else {
-                x.replacen(&*a, &b, n)
-            })
-        }
-        "startswith" | "endswith" => {
-            let test = |p: &str| {
-                if name == "startswith" {
-                    x.starts_with(p)
-                } else {
-                    x.ends_with(p)
-                }
-            };
-            match &arg(args, 0)? {
-                Value::Str(p) => Value::Bool(test(p)),
-                Value::Tuple(ps) => Value::Bool(ps.iter().any(|p| p.as_str().is_some_and(test))),
-                _ => return err("TypeError: startswith first arg must be str or a tuple of str"),
-            }
-        }
-        "lower" => s(x.to_lowercase()),
-        "upper" => s(x.to_uppercase()),
-        "title" => s(title(x)),
-        "capitalize" => {
-            let mut c = x.chars();
-            s(c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + &c.as_str().to_lowercase())
-                .unwrap_or_default())
-        }
-        "swapcase" => s(x
-            .chars()
-            .map(|c| {
-                if c.is_uppercase() {
-                    c.to_lowercase().collect::<String>()
-                } else {
-                    c.to_uppercase().collect()
-                }
-            })
-            .collect()),
-        "format" => s(lift(format::str_format(x, args, kwargs, max))?),
-        "find" | "rfind" | "index" | "rindex" => {
-            let sub = str_arg(args, 0)?;
-            let r = if name.starts_with('r') {
-                x.rfind(&*sub)
-            } else {
-                x.find(&*sub)
-            };
-            match r {
-                Some(i) => Value::Int(
-                    i64::try_from(x.get(..i).map_or(0, |p| p.chars().count())).unwrap_or(0),
-                ),
-                None if name.ends_with("find") => Value::Int(-1),
-                None => return err("ValueError: substring not found"),
-            }
-        }
-        "count" => {
-            let sub = str_arg(args, 0)?;
-            let n = if sub.is_empty() {
-                x.chars().count() + 1
-            } else {
-                x.matches(&*sub).count()
-            };
-            Value::Int(i64::try_from(n).unwrap_or(0))
-        }
-        "partition" | "rpartition" => {
-            let sep = str_arg(args, 0)?;
-            let r = if name == "partition" {
-                x.split_once(&*sep)
-            } else {
-                x.rsplit_once(&*sep)
-            };
-            let parts = match r {
-                Some((a, b)) => vec![a, &*sep, b],
-                None if name == "partition" => vec![&**x, "", ""],
-                None => vec!["", "", &**x],
-            };
-            Value::tuple(parts.into_iter().map(Value::str).collect())
-        }
-        "isdigit" | "isnumeric" | "isdecimal" => {
-            Value::Bool(!x.is_empty() && x.chars().all(|c| c.is_ascii_digit()))
-        }
-        "isalpha" => Value::Bool(!x.is_empty() && x.chars().all(char::is_alphabetic)),
-        "isalnum" => Value::Bool(!x.is_empty() && x.chars().all(char::is_alphanumeric)),
-        "isspace" => Value::Bool(!x.is_empty() && x.chars().all(char::is_whitespace)),
-        "islower" => {
-            Value::Bool(x.chars().any(char::is_lowercase) && !x.chars().any(char::is_uppercase))
-        }
-        "isupper" => {
-            Value::Bool(x.chars().any(char::is_uppercase) && !x.chars().any(char::is_lowercase))
-        }
-        "isidentifier" => Value::Bool(
-            x.chars()
-                .next()
-                .is_some_and(|c| c.is_alphabetic() || c == '_')
-                && x.chars().all(|c| c.is_alphanumeric() || c == '_'),
-        ),
-        "zfill" | "ljust" | "rjust" | "center" => {
-            let w = usize::try_from(arg(args, 0)?.as_int().unwrap_or(0)).unwrap_or(0);
-            if w > max {
-                return err("MemoryError: string too long");
-            }
-            let fill = opt_str(1)?.and_then(|f| f.chars().next()).unwrap_or(' ');
-            let spec = match name {
-                "zfill" => format!("0>{w}"),
-                "ljust" => format!("{fill}<{w}"),
-                "rjust" => format!("{fill}>{w}"),
-                _ => format!("{fill}^{w}"),
-            };
-            if name == "zfill" && (x.starts_with('-') || x.starts_with('+')) {
-                let (sign, rest) = x.split_at(1);
-                s(format!(
-                    "{sign}{}",
-                    lift(format::format_value(
-                        &Value::str(rest),
-                        &format!("0>{}", w.saturating_sub(1)),
-                        max
-                    ))?
-                ))
-            } else {
-                s(lift(format::format_value(
-                    &Value::Str(x.clone()),
-                    &spec,
-                    max,
-                ))?)
-            }
-        }
-        "removeprefix" => s(x.strip_prefix(&*str_arg(args, 0)?).unwrap_or(x).to_string()),
-        "removesuffix" => s(x.strip_suffix(&*str_arg(args, 0)?).unwrap_or(x).to_string()),
-        "encode" | "decode" => Value::Str(x.clone()),
-        "expandtabs" => s(x.replace('\t', "        ")),
-        _ => return err(format!("unsupported: str.{name}")),
-    })
-}
-
-fn title(x: &str) -> String {
-    let mut out = String::with_capacity(x.len());
-    let mut prev_alpha = false;
-    for c in x.chars() {
-        if prev_alpha {
-            out.extend(c.to_lowercase())
-        } else {
-            out.extend(c.to_uppercase())
-        }
-        prev_alpha = c.is_alphabetic();
-    }
-    out
 }
 
 fn list_method(

@@ -4,10 +4,12 @@ use super::ast::FPart;
 use super::parser::{PResult, Parser, SyntaxError};
 use std::rc::Rc;
 
-/// Decode backslash escapes (unless `raw`).
-pub fn decode(body: &str, raw: bool) -> String {
+/// Decode backslash escapes (unless `raw`). A truncated `\x`, `\u` or `\U`
+/// escape is an error, as in Python, and so is `\N{name}` (Unicode names are
+/// not known here).
+pub fn decode(body: &str, raw: bool) -> Result<String, String> {
     if raw || !body.contains('\\') {
-        return body.to_string();
+        return Ok(body.to_string());
     }
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars().peekable();
@@ -67,8 +69,12 @@ pub fn decode(body: &str, raw: bool) -> String {
                 }
                 match char::from_u32(v) {
                     Some(ch) if ok => out.push(ch),
-                    _ => out.push('\u{fffd}'),
+                    _ if !ok => return Err(format!("truncated \\{e} escape")),
+                    _ => return Err(format!("illegal Unicode character in \\{e} escape")),
                 }
+            }
+            'N' if chars.peek() == Some(&'{') => {
+                return Err("unsupported: \\N{...} escapes (Unicode character names)".into());
             }
             _ => {
                 out.push('\\');
@@ -76,7 +82,7 @@ pub fn decode(body: &str, raw: bool) -> String {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Split the body of an f-string into parts, parsing the fields' expressions.
@@ -102,23 +108,29 @@ pub fn fstring(
         line,
         msg: format!("f-string: {m}"),
     };
+    let decode = |s: &str| {
+        decode(s, raw).map_err(|m| SyntaxError {
+            line,
+            msg: format!("syntax error: {m}"),
+        })
+    };
     while i < bytes.len() {
         match bytes.get(i) {
             Some(b'{') if bytes.get(i + 1) == Some(&b'{') => {
-                lit.push_str(&decode(body.get(seg_start..i).unwrap_or(""), raw));
+                lit.push_str(&decode(body.get(seg_start..i).unwrap_or(""))?);
                 lit.push('{');
                 i += 2;
                 seg_start = i;
             }
             Some(b'}') if bytes.get(i + 1) == Some(&b'}') => {
-                lit.push_str(&decode(body.get(seg_start..i).unwrap_or(""), raw));
+                lit.push_str(&decode(body.get(seg_start..i).unwrap_or(""))?);
                 lit.push('}');
                 i += 2;
                 seg_start = i;
             }
             Some(b'}') => return Err(err("single '}' is not allowed")),
             Some(b'{') => {
-                lit.push_str(&decode(body.get(seg_start..i).unwrap_or(""), raw));
+                lit.push_str(&decode(body.get(seg_start..i).unwrap_or(""))?);
                 if !lit.is_empty() {
                     parts.push(FPart::Lit(Rc::from(std::mem::take(&mut lit))));
                 }
@@ -130,7 +142,7 @@ pub fn fstring(
             _ => i += 1,
         }
     }
-    lit.push_str(&decode(body.get(seg_start..).unwrap_or(""), raw));
+    lit.push_str(&decode(body.get(seg_start..).unwrap_or(""))?);
     if !lit.is_empty() {
         parts.push(FPart::Lit(Rc::from(lit)));
     }

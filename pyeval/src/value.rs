@@ -153,19 +153,12 @@ impl Dict {
 
 /// A Python module provided by the evaluator (`re`, `os`, `sys`, …).
 #[derive(Debug)]
-pub struct Module {
+pub struct StdModule {
     /// Dotted module name.
     pub name: &'static str,
 }
 
-/// A compiled regular expression (`re.compile`) or a match result.
-#[derive(Debug)]
-pub enum ReObj {
-    /// `re.compile(...)`.
-    Pattern(regex::Regex),
-    /// A match: the groups' texts (`None` for groups that did not take part).
-    Match(Vec<Option<Rc<str>>>),
-}
+pub use super::re::ReObj;
 
 /// A Python value. Cheap to clone (reference-counted).
 ///
@@ -202,7 +195,7 @@ pub enum Value {
     /// A method bound to its receiver (`"x".join`, `l.append`).
     Method(Rc<(Value, Rc<str>)>),
     /// A module.
-    Module(Rc<Module>),
+    Module(Rc<StdModule>),
     /// A regex pattern or match.
     Re(Rc<ReObj>),
     /// A value of the host.

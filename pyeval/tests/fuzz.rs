@@ -113,6 +113,25 @@ const SNIPPETS: &[&str] = &[
     "x = {k: [v for v in range(k)] for k in range(4) if k}\nwhile x:\n    x.popitem()\n",
 ];
 
+/// Pieces of Python regular expressions and replacement templates.
+const RE_TOKENS: &[&str] = &[
+    "(", ")", "[", "]", "[^", "\\", "a", "b", "é", "*", "+", "?", "*?", "{2,}", "{,3}", "{", "}",
+    "|", "^", "$", ".", "-", " ", "#", "\n", "&&", "--", "~~", "\\d", "\\w", "\\s", "\\b", "\\Z",
+    "\\A", "\\1", "\\2", "\\0", "\\x4", "\\u00e9", "\\g<1>", "\\g<n>", "(?P<n>", "(?P=n)", "(?<=",
+    "(?<!", "(?=", "(?!", "(?:", "(?#", "(?i)", "(?x)", "(?m:", "(?(1)",
+];
+
+fn fuzz_re_program(pat: &str, repl: &str, text: &str, flags: u8) -> String {
+    let lit = |s: &str| pyeval::Value::str(s).repr();
+    let (p, r, t) = (lit(pat), lit(repl), lit(text));
+    let f = i64::from(flags) & (2 | 8 | 16 | 64 | 256);
+    format!(
+        "import re\nr = re.sub({p}, {r}, {t}, flags={f})\nr = re.findall({p}, {t}, {f})\n\
+         r = re.split({p}, {t}, 2, {f})\nr = re.sub({p}, lambda m: m.group(0) + str(m.span()), {t})\n\
+         r = re.fullmatch({p}, {t}, {f})\nr = re.compile({p}).search({t}, 1)\n"
+    )
+}
+
 fn mutate(src: &str, ops: &[(u8, usize, String)]) -> String {
     let mut s: Vec<char> = src.chars().collect();
     for (op, pos, text) in ops {
@@ -151,6 +170,16 @@ proptest! {
             src.push(' ');
         }
         run(&src);
+    }
+
+    #[test]
+    fn regular_expressions(
+        pat in proptest::collection::vec(prop::sample::select(RE_TOKENS), 0..12),
+        repl in proptest::collection::vec(prop::sample::select(RE_TOKENS), 0..4),
+        text in "[ab\n é\\\\-]{0,20}",
+        flags in any::<u8>(),
+    ) {
+        run(&fuzz_re_program(&pat.concat(), &repl.concat(), &text, flags));
     }
 
     #[test]

@@ -51,13 +51,39 @@ pub enum Mode {
     Compile,
     /// The compiler must fail; its output is compared with the stderr golden.
     CompileFail,
+    /// No compile: the case's shell command ([`ShellSteps::command`]) is
+    /// the test, judged by its exit code and outputs as a run is (GHC's
+    /// `makefile_test`, `run_command`).
+    Shell,
 }
 
 impl Mode {
     /// Whether the case stops after the compile.
     pub fn compile_only(self) -> bool {
-        self != Mode::CompileAndRun
+        matches!(self, Mode::Compile | Mode::CompileFail)
     }
+}
+
+/// The shell commands of a test that drives a shell (GHC's `pre_cmd`,
+/// `makefile_test`, `run_command`, `cmd_prefix`, `cmd_wrapper`). Each runs
+/// with `sh -c` in the case's private directory, under `xharness exec`
+/// on the case's engine, so a `.wasm` program the commands build runs
+/// as `./prog`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ShellSteps {
+    /// Runs first, before the compile; a non-zero exit fails the case
+    /// (the driver's framework failure) unless the case is expected to fail.
+    pub pre_cmd: Option<String>,
+    /// The test itself ([`Mode::Shell`]), or, for a compiled case, the
+    /// command that runs its program (`./STEM.wasm ARGS` as a wrapper made
+    /// it). `None`: the program runs on the engine directly.
+    pub command: Option<String>,
+    /// Variables set for every command (`TEST_HC`, `TEST_HC_OPTS`, …).
+    pub env: Vec<(String, String)>,
+    /// The names among [`env`](Self::env) also given to `make` as
+    /// command-line variables (through `MAKEFLAGS`), as `make test
+    /// TEST_HC=…` gives them to GHC's test Makefiles.
+    pub make_vars: Vec<String>,
 }
 
 /// A file (or directory) copied into a case's private work directory
@@ -120,6 +146,10 @@ pub struct CaseRun {
     /// the WASI testsuite, whose tests see only the directories their spec
     /// names, as with its official runner).
     pub scratch: bool,
+    /// Capture stderr into stdout, interleaved in write order (GHC's
+    /// `combined_output`): stdout's golden is compared with both, and
+    /// stderr is empty.
+    pub combine_output: bool,
 }
 
 /// What a case's run must give, and how its output is compared.
@@ -146,7 +176,7 @@ pub struct CaseExpect {
 }
 
 /// The data only one suite kind's cases have.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CaseKind {
     /// A `suite.toml` case.
@@ -165,6 +195,11 @@ pub enum CaseKind {
         /// directory holding these copies (`{src}` is the copy of the
         /// source), and the compile's cache key covers every one of them.
         inputs: Vec<Input>,
+        /// Shell steps, for a test that drives a shell.
+        shell: Option<ShellSteps>,
+        /// Normalisers written in Python in the `.T` file, run on the
+        /// output by the evaluator (see [`crate::ghc::PythonNorms`]).
+        python: Option<crate::ghc::PythonNorms>,
     },
     /// A module of the WASI testsuite.
     Wasi,
@@ -179,6 +214,14 @@ pub enum CaseKind {
 }
 
 impl Case {
+    /// The `info` value for `key`, if the case has one.
+    pub fn info_value(&self, key: &str) -> Option<&str> {
+        self.info
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The expectation for `engine`: its own entry, else the one for every
     /// engine ([`ANY_ENGINE`]).
     pub fn expectation(&self, engine: &str) -> Option<&Expectation> {
@@ -212,6 +255,22 @@ impl Case {
         match &self.kind {
             CaseKind::Ghc { inputs, .. } => inputs,
             _ => &[],
+        }
+    }
+
+    /// The shell steps of a test that drives a shell (GHC tests).
+    pub fn shell(&self) -> Option<&ShellSteps> {
+        match &self.kind {
+            CaseKind::Ghc { shell, .. } => shell.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Normalisers the `.T` file wrote in Python (GHC tests).
+    pub fn python_norms(&self) -> Option<&crate::ghc::PythonNorms> {
+        match &self.kind {
+            CaseKind::Ghc { python, .. } => python.as_ref(),
+            _ => None,
         }
     }
 

@@ -85,12 +85,12 @@ pub mod wasi;
 
 pub use case::{
     ANY_ENGINE, Case, CaseExpect, CaseKind, CaseRun, CaseSource, DirMapping, Expectation, Input,
-    Mode, Normalize, StreamNormalize,
+    Mode, Normalize, ShellSteps, StreamNormalize,
 };
 pub use error::{Loc, SuiteError};
 pub use load::{
-    Definition, SUITE_DIRS, SUITE_FILE, builtin_definition, load, load_builtin, load_definition,
-    load_with_root, resolve,
+    Definition, LoadOptions, SUITE_DIRS, SUITE_FILE, builtin_definition, builtin_definition_with,
+    load, load_builtin, load_definition, load_definition_with, load_with_root, resolve,
 };
 pub use model::{DerivedFile, EngineKey, Suite, SuiteKind, Toolchain};
 pub use template::{PLACEHOLDERS, Vars, expand, placeholders};

@@ -61,8 +61,24 @@ fn needs_listing(plan: &crate::libtest::Plan) -> SuiteError {
     }
 }
 
+/// What the command line changes in a suite as it is loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions<'a> {
+    /// `--root DIR`: replaces the file's `root`.
+    pub root: Option<&'a Path>,
+    /// `--ways a,b` (GHC's testsuite): only these ways run, each added to
+    /// the configured ones where missing. Empty: the configured ways.
+    pub ways: &'a [String],
+}
+
 /// Load any kind of suite file (or a directory containing `suite.toml`).
 pub fn load_definition(path: &Path, root: Option<&Path>) -> Result<Definition, SuiteError> {
+    load_definition_with(path, &LoadOptions { root, ways: &[] })
+}
+
+/// As [`load_definition`], with the command line's [`LoadOptions`].
+pub fn load_definition_with(path: &Path, opts: &LoadOptions) -> Result<Definition, SuiteError> {
+    let root = opts.root;
     let path = if path.is_dir() {
         path.join(SUITE_FILE)
     } else {
@@ -77,7 +93,7 @@ pub fn load_definition(path: &Path, root: Option<&Path>) -> Result<Definition, S
     };
     let other = kind.get_ref();
     if other == crate::ghc::BUILTIN_NAME {
-        return crate::ghc::load(&file, root).map(Definition::Suite);
+        return crate::ghc::load(&file, root, opts.ways).map(Definition::Suite);
     }
     if other == crate::wasi::BUILTIN_NAME {
         return crate::wasi::load(&file, root).map(Definition::Suite);
@@ -107,15 +123,27 @@ pub fn builtin_definition(
     name: &str,
     root: Option<&Path>,
 ) -> Option<Result<Definition, SuiteError>> {
+    builtin_definition_with(name, &LoadOptions { root, ways: &[] })
+}
+
+/// As [`builtin_definition`], with the command line's [`LoadOptions`].
+pub fn builtin_definition_with(
+    name: &str,
+    opts: &LoadOptions,
+) -> Option<Result<Definition, SuiteError>> {
+    let root = opts.root;
     if name == crate::libtest::BUILTIN_NAME {
         let root = root.unwrap_or(Path::new("."));
         return Some(crate::libtest::load_builtin(root).map(Definition::Libtest));
     }
-    let loader: fn(&Path) -> Result<Suite, SuiteError> = match name {
-        crate::ghc::BUILTIN_NAME => crate::ghc::load_builtin,
-        crate::wasi::BUILTIN_NAME => crate::wasi::load_builtin,
-        _ => return None,
+    let ways = opts.ways;
+    let loader = |root: &Path| match name {
+        crate::ghc::BUILTIN_NAME => crate::ghc::load_builtin_with(root, ways),
+        _ => crate::wasi::load_builtin(root),
     };
+    if name != crate::ghc::BUILTIN_NAME && name != crate::wasi::BUILTIN_NAME {
+        return None;
+    }
     Some(match root {
         Some(root) => loader(root).map(Definition::Suite),
         None => Err(SuiteError::NeedsRoot {

@@ -187,6 +187,7 @@ mod tests {
                 max_memory: 1 << 30,
                 max_output: 1 << 20,
                 scratch: true,
+                combine_output: false,
             },
             expect: CaseExpect {
                 exit_code: 0,

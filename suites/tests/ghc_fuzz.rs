@@ -6,7 +6,7 @@
 //! `PROPTEST_CASES=20000 cargo test -p xharness-suites --test ghc_fuzz` runs it longer.
 
 use proptest::prelude::*;
-use xharness_suites::ghc::{Config, Defaults, FileTests, case, evaluate_source};
+use xharness_suites::ghc::{Config, Defaults, FileTests, cases, evaluate_source};
 
 const SNIPPETS: [&str; 25] = [
     "test('T17', run_timeout_multiplier(float('nan')), compile_and_run, [''])\n",
@@ -57,6 +57,7 @@ fn check(src: &str) {
         timeout: std::time::Duration::from_secs(1),
         max_memory: 1 << 20,
         max_output: 1 << 10,
+        shell_env: Default::default(),
     };
     let file = FileTests {
         file: "f/all.T".into(),
@@ -65,9 +66,17 @@ fn check(src: &str) {
         tests: Vec::new(),
     };
     for t in &evaluated.tests {
-        let c = case(&file, t, &defaults);
-        assert_eq!(c.name, t.name);
-        assert!(c.run.timeout <= std::time::Duration::from_secs(1000));
+        for c in cases(&file, t, &defaults) {
+            // `NAME(WAY)`, or `NAME` for a test with no way to run in.
+            assert!(
+                c.name == t.name || c.name.starts_with(&format!("{}(", t.name)),
+                "{} for {}",
+                c.name,
+                t.name
+            );
+            assert_eq!(c.info_value("test"), Some(t.name.as_str()));
+            assert!(c.run.timeout <= std::time::Duration::from_secs(1000));
+        }
     }
 }
 

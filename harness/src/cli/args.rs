@@ -169,6 +169,10 @@ pub struct SuiteArgs {
     /// Filters must equal the case name.
     #[arg(long)]
     pub exact: bool,
+    /// GHC's testsuite: run these ways only, comma-separated (GHC's `--way`);
+    /// each is added to `run_ways` / `compile_ways` where missing.
+    #[arg(long, value_name = "WAYS", value_delimiter = ',')]
+    pub ways: Vec<String>,
     /// Jobs run at once, each in a worker process (default: number of cores).
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<usize>,
@@ -266,6 +270,9 @@ impl SuiteArgs {
         }
         if !self.binaries.is_empty() {
             words.extend(["--binaries".into(), self.binaries.join(",")]);
+        }
+        if !self.ways.is_empty() {
+            words.extend(["--ways".into(), self.ways.join(",")]);
         }
         if let Some(d) = &self.cache_dir {
             words.extend(["--cache-dir".into(), d.display().to_string()]);

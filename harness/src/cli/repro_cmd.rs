@@ -91,6 +91,7 @@ fn run(
     };
     let kept = crate::state::load_kept(&cache_dir, &suite.file, &args.case, &engine)?;
     let mut opts = Options::new(cache_dir, WorkerCommand::current_exe()?).with_env(env);
+    opts.exe = std::env::current_exe().ok();
     opts.jobs = 1;
     opts.known_modules = ready.module_hashes;
     opts.origin = Some(sargs.origin());

@@ -100,6 +100,7 @@ fn run(args: &SuiteArgs, registry: &Registry, env: &Env) -> crate::Result<u8> {
         return Ok(0);
     }
     let mut opts = Options::new(cache_dir.clone(), WorkerCommand::current_exe()?).with_env(env);
+    opts.exe = std::env::current_exe().ok();
     opts.jobs = parallel;
     opts.bless = args.bless;
     opts.keep_scratch = args.keep_scratch;
@@ -256,12 +257,25 @@ pub(super) fn load_suite(
     };
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let opts = xharness_suites::LoadOptions {
+        root: args.root.as_deref(),
+        ways: &args.ways,
+    };
     let definition = match xharness_suites::resolve(arg, &cwd) {
-        Ok(path) => xharness_suites::load_definition(&path, args.root.as_deref()),
+        Ok(path) => xharness_suites::load_definition_with(&path, &opts),
         Err(not_found) => {
-            xharness_suites::builtin_definition(arg, args.root.as_deref()).unwrap_or(Err(not_found))
+            xharness_suites::builtin_definition_with(arg, &opts).unwrap_or(Err(not_found))
         }
     }?;
+    let is_ghc = matches!(
+        &definition,
+        xharness_suites::Definition::Suite(s) if s.kind == xharness_suites::SuiteKind::GhcTestsuite
+    );
+    if !args.ways.is_empty() && !is_ghc {
+        return Err(crate::Error::usage(format!(
+            "--ways is for GHC's testsuite (kind ghc-testsuite), and suite {arg} is not one"
+        )));
+    }
     if source.is_some() && matches!(definition, xharness_suites::Definition::Suite(_)) {
         return Err(crate::Error::usage(format!(
             "--cargo and --binaries are for libtest suites, and suite {arg} is not one"
@@ -300,14 +314,6 @@ fn list(suite: &Suite, cases: &[&Case], engines: &[String], args: &SuiteArgs) ->
     Ok(())
 }
 
-/// A case's `info` value for `key`.
-fn info<'c>(case: &'c Case, key: &str) -> Option<&'c str> {
-    case.info
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
 /// The reason a case is skipped on the first engine, if it is.
 fn skip_reason<'c>(case: &'c Case, engines: &[String]) -> Option<&'c str> {
     let engine = engines.first()?;
@@ -330,14 +336,14 @@ fn print_detailed(cases: &[&Case], engines: &[String]) {
     for case in cases {
         let (column, group) = if libtest {
             let binary = case.name.split('/').next().unwrap_or("-");
-            (info(case, "source").unwrap_or("-"), binary)
+            (case.info_value("source").unwrap_or("-"), binary)
         } else {
-            let func = info(case, "func").unwrap_or("-");
+            let func = case.info_value("func").unwrap_or("-");
             (func, func)
         };
         *by_func.entry(group).or_default() += 1;
         let mut line = format!("{}  {column}", case.name);
-        if let Some(opts) = info(case, "options").filter(|o| !o.is_empty()) {
+        if let Some(opts) = case.info_value("options").filter(|o| !o.is_empty()) {
             line.push_str(&format!("  [{opts}]"));
         }
         match skip_reason(case, engines) {
@@ -349,20 +355,28 @@ fn print_detailed(cases: &[&Case], engines: &[String]) {
                 line.push_str(&format!("  skip: {why}"));
             }
             None => {
-                if let Some(e) = info(case, "expect").filter(|e| *e != "pass") {
+                if let Some(e) = case.info_value("expect").filter(|e| *e != "pass") {
                     line.push_str(&format!("  expect: {e}"));
                 }
             }
         }
-        if let Some(unknown) = info(case, "unknown") {
+        if let Some(unknown) = case.info_value("unknown") {
             line.push_str(&format!("  unknown: {unknown}"));
         }
         println!("{line}");
     }
     let total_skipped: usize = by_skip.values().sum();
     println!();
+    // GHC's cases are (test, way) pairs: say how many tests they come from.
+    let tests: std::collections::BTreeSet<&str> =
+        cases.iter().filter_map(|c| c.info_value("test")).collect();
+    let of_tests = if tests.is_empty() || tests.len() == cases.len() {
+        String::new()
+    } else {
+        format!(" (of {} tests)", tests.len())
+    };
     println!(
-        "{} tests: {} to run, {} skipped",
+        "{} cases{of_tests}: {} to run, {} skipped",
         cases.len(),
         cases.len() - total_skipped,
         total_skipped

@@ -15,15 +15,20 @@ use crate::worker::{Job, Watch};
 
 impl Session {
     pub(super) fn run_one_with(&self, c: usize, engine: &str, honour_skip: bool) -> JobRecord {
-        crate::retry::with_retries(self.opts.retries, self.opts.bless, || {
+        let mut record = crate::retry::with_retries(self.opts.retries, self.opts.bless, || {
             self.attempt(c, engine, honour_skip)
-        })
+        });
+        self.norms[c].note_problems(&mut record);
+        record
     }
 
     fn attempt(&self, c: usize, engine: &str, honour_skip: bool) -> JobRecord {
         let case = &self.suite.cases[c];
         if let (Some(Expectation::Skip(why)), true) = (case.expectation(engine), honour_skip) {
             return JobRecord::bare(verdict::skipped(case, engine, why));
+        }
+        if let Some(steps) = case.shell() {
+            return self.shell_attempt(c, engine, steps);
         }
         let fail = |reason, detail: String| {
             JobRecord::bare(verdict::finish(
@@ -99,7 +104,7 @@ impl Session {
         record
     }
 
-    fn job_for(
+    pub(super) fn job_for(
         &self,
         case: &Case,
         engine: &str,
@@ -148,6 +153,7 @@ impl Session {
             max_memory: case.run.max_memory,
             output_cap: case.run.max_output,
             native: case.native().to_vec(),
+            combine_output: case.run.combine_output,
         };
         Ok((job, stdin))
     }

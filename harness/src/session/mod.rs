@@ -24,17 +24,20 @@ mod annotate;
 mod attempt;
 mod groups;
 mod options;
+mod shell;
 
 pub use options::{DEFAULT_RSS_MARGIN, Options};
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, mpsc};
 use xharness_engines::Registry;
 
 use xharness_golden::Normalizer;
+use xharness_golden::normalize::Step;
 use xharness_reports::{CaseResult, Status};
+use xharness_suites::ghc::{NormStream, PythonNorms};
 use xharness_suites::{Normalize, StreamNormalize, Suite};
 
 use crate::scratch::ScratchPool;
@@ -259,19 +262,56 @@ fn case_norms(suite: &Suite) -> crate::Result<Vec<Arc<Norms>>> {
     let mut out = Vec::with_capacity(suite.cases.len());
     for case in &suite.cases {
         let key = case.expect.normalize.as_ref().unwrap_or(&suite_wide);
-        if let Some(n) = built.get(key) {
+        let python = case.python_norms();
+        if let (Some(n), None) = (built.get(key), python) {
             out.push(n.clone());
             continue;
         }
         let bad = |e| format!("{}: case {}: {e}", suite.file.display(), case.name);
-        let n = Arc::new(Norms {
-            stdout: compile(&key.stdout).map_err(bad)?,
-            stderr: compile(&key.stderr).map_err(bad)?,
-        });
+        let mut n = Norms::new(
+            compile(&key.stdout).map_err(bad)?,
+            compile(&key.stderr).map_err(bad)?,
+        );
+        if let Some(python) = python {
+            n = with_python(n, python);
+            out.push(Arc::new(n));
+            continue;
+        }
+        let n = Arc::new(n);
         built.insert(key, n.clone());
         out.push(n);
     }
     Ok(out)
+}
+
+/// `norms` running the case's Python normaliser chains first; a function
+/// that cannot run is skipped, warned about once and noted in the records.
+fn with_python(mut norms: Norms, python: &PythonNorms) -> Norms {
+    let spec = Arc::new(python.clone());
+    let problems: Arc<Mutex<BTreeSet<String>>> = Arc::default();
+    let step = |stream: NormStream| {
+        let (spec, problems) = (spec.clone(), problems.clone());
+        Step(Arc::new(move |bytes: &[u8]| {
+            let (out, errors) = spec.apply(stream, &String::from_utf8_lossy(bytes));
+            let mut seen = problems.lock().unwrap_or_else(PoisonError::into_inner);
+            for e in errors {
+                if seen.insert(e.clone()) {
+                    eprintln!("xharness: warning: {e}");
+                }
+            }
+            out.into_bytes()
+        }))
+    };
+    for (stream, n) in [
+        (NormStream::Stdout, &mut norms.stdout),
+        (NormStream::Stderr, &mut norms.stderr),
+    ] {
+        if python.covers(stream) {
+            *n = std::mem::take(n).with_first_step(step(stream));
+        }
+    }
+    norms.problems = Some(problems);
+    norms
 }
 
 /// Whether a result keeps its output texts: failing and divergent ones do.

@@ -40,6 +40,9 @@ pub struct Options {
     pub origin: Option<crate::repro::Origin>,
     /// Baseline entries that apply: (case, engine) → `FILE:LINE`.
     pub baselines: crate::baseline::Applied,
+    /// The xharness binary, which runs shell steps' `.wasm` programs
+    /// (`xharness exec`); none: cases with shell steps fail saying so.
+    pub exe: Option<PathBuf>,
 }
 
 impl Options {
@@ -58,6 +61,7 @@ impl Options {
             known_modules: Vec::new(),
             origin: None,
             baselines: Default::default(),
+            exe: None,
         }
     }
 }

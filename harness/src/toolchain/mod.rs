@@ -77,6 +77,17 @@ pub struct CompileRun {
     pub output: Vec<u8>,
 }
 
+impl CompileRun {
+    /// A compile that succeeded and printed nothing.
+    pub fn succeeded() -> Self {
+        CompileRun {
+            exit_code: Some(0),
+            ok: true,
+            output: Vec::new(),
+        }
+    }
+}
+
 /// The compile stage for one suite.
 pub struct Compiler {
     toolchain: Toolchain,
@@ -208,6 +219,60 @@ impl Compiler {
                 Ok(run)
             }
         }
+    }
+
+    /// Compile `case` in `dir` as it stands now (a `pre_cmd` may have
+    /// written files there), uncached: how the compiler ended and, for a
+    /// case that runs, its module (kept in the artifact cache by content).
+    pub fn compile_in(
+        &self,
+        case: &Case,
+        dir: &Path,
+    ) -> Result<(CompileRun, Option<Artifact>), CompileFailure> {
+        let Toolchain::Command {
+            template,
+            timeout,
+            shell,
+        } = &self.toolchain
+        else {
+            // Built-in toolchains read only the source: nothing to redo.
+            if case.expect.mode.compile_only() {
+                return self.compile_only(case).map(|run| (run, None));
+            }
+            return self
+                .module(case)
+                .map(|a| (CompileRun::succeeded(), Some(a)));
+        };
+        let out = dir.join(format!("{}.wasm", case.source.stem));
+        let argv = self.command(case, template, *shell, &out)?;
+        let (status, output) = run_compiler_raw(&argv, dir, *timeout)?;
+        let run = CompileRun {
+            exit_code: status.code(),
+            ok: status.success(),
+            output,
+        };
+        if !run.ok || case.expect.mode.compile_only() {
+            return Ok((run, None));
+        }
+        let bytes = std::fs::read(&out).map_err(|e| CompileFailure {
+            summary: format!("the toolchain succeeded but wrote no module at {{out}} ({e})"),
+            output: format!("command: {}", argv.join(" ")),
+        })?;
+        let built = Artifact::of(out, &bytes);
+        let kept = self.artifacts.join(format!("built-{}.wasm", built.sha256));
+        std::fs::create_dir_all(&self.artifacts)
+            .and_then(|()| xharness_atomic::write_cache(&kept, &bytes))
+            .map_err(|e| CompileFailure {
+                summary: format!("cannot store the module at {}: {e}", kept.display()),
+                output: String::new(),
+            })?;
+        Ok((
+            run,
+            Some(Artifact {
+                path: kept,
+                sha256: built.sha256,
+            }),
+        ))
     }
 
     /// The cache key and keyed command of an external compile.

@@ -7,6 +7,9 @@
 //! goldens. An expected failure (`xfail`) that fails is `XFail`; one that
 //! passes is `XPass`, which fails the run so stale expectations get noticed.
 
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use sha2::{Digest, Sha256};
 use xharness_engines::{Captured, Status as RunStatus};
 use xharness_golden::{Normalizer, Stream};
@@ -40,9 +43,35 @@ pub struct Norms {
     pub stdout: Normalizer,
     /// For stderr, and a compile-only case's compiler output.
     pub stderr: Normalizer,
+    /// Normalisers of the case's own (a `.T` file's Python) that could
+    /// not run and were skipped, as they happen; the case's records say so.
+    pub problems: Option<Arc<Mutex<BTreeSet<String>>>>,
 }
 
 impl Norms {
+    /// Plain normalisers, with nothing of the case's own to go wrong.
+    pub fn new(stdout: Normalizer, stderr: Normalizer) -> Self {
+        Norms {
+            stdout,
+            stderr,
+            problems: None,
+        }
+    }
+
+    /// Add to `record` the normalisers that could not run, if any did not.
+    pub fn note_problems(&self, record: &mut JobRecord) {
+        let Some(problems) = &self.problems else {
+            return;
+        };
+        let problems = problems.lock().unwrap_or_else(PoisonError::into_inner);
+        for p in problems.iter() {
+            record
+                .result
+                .detail
+                .push_str(&format!("\nnote: a normaliser could not run: {p}"));
+        }
+    }
+
     /// The normaliser of `stream`.
     pub fn of(&self, stream: Stream) -> &Normalizer {
         match stream {

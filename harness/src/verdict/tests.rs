@@ -33,6 +33,7 @@ fn case(dir: &Path, expect: Option<Expectation>) -> Case {
             max_memory: 1 << 20,
             max_output: 8,
             scratch: false,
+            combine_output: false,
         },
         expect: CaseExpect {
             exit_code: 0,
@@ -53,10 +54,7 @@ fn case(dir: &Path, expect: Option<Expectation>) -> Case {
 }
 
 fn norms() -> Norms {
-    Norms {
-        stdout: Normalizer::identity(),
-        stderr: Normalizer::identity(),
-    }
+    Norms::new(Normalizer::identity(), Normalizer::identity())
 }
 
 fn finished(status: RunStatus, stdout: Captured) -> JobEnd {

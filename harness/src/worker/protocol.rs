@@ -48,6 +48,9 @@ pub struct Job {
     /// Native-import description files.
     #[serde(default)]
     pub native: Vec<PathBuf>,
+    /// stderr captured into stdout, in write order.
+    #[serde(default)]
+    pub combine_output: bool,
 }
 
 /// How a job ended inside the worker.
@@ -139,6 +142,7 @@ mod tests {
             max_memory: 1 << 20,
             output_cap: 10,
             native: Vec::new(),
+            combine_output: false,
         };
         let mut wire = Vec::new();
         write_job(&mut wire, &job, b"in\0put").unwrap();

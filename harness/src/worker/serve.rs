@@ -178,6 +178,7 @@ fn invocation(job: &Job, stdin: Vec<u8>, out: &Arc<Mutex<File>>) -> Invocation {
         stdio: Stdio::Capture,
         tee: Some(tee),
         native: job.native.clone(),
+        combine_output: job.combine_output,
     }
 }
 

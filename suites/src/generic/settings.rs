@@ -173,6 +173,7 @@ impl Settings {
             max_memory: self.max_memory,
             max_output: self.max_output,
             scratch: true,
+            combine_output: false,
         };
         let expect = CaseExpect {
             exit_code: sidecar::exit_code(&dir, &stem)?.unwrap_or(self.exit_code),

@@ -96,10 +96,8 @@ impl Config {
         set("run_ways", normal());
         set("other_ways", List(vec![]));
         set("cmdline_ways", List(vec![]));
-        let mut way_flags = BTreeMap::new();
-        way_flags.insert("normal".to_owned(), List(vec![]));
-        set("way_flags", ConfigValue::Dict(way_flags.clone()));
-        set("way_rts_flags", ConfigValue::Dict(way_flags));
+        set("way_flags", words_table(&WAY_FLAGS));
+        set("way_rts_flags", words_table(&WAY_RTS_FLAGS));
         set("ghc_th_way_flags", s(""));
         set("ghci_way_flags", s(""));
         set("plugin_way_flags", s(""));
@@ -261,15 +259,113 @@ impl Config {
     pub fn ways(&self, runs: bool) -> Vec<String> {
         let key = if runs { "run_ways" } else { "compile_ways" };
         match self.get(key) {
-            Some(ConfigValue::List(l)) => l
-                .iter()
-                .filter_map(|v| match v {
-                    ConfigValue::Str(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect(),
+            Some(ConfigValue::List(_)) => self.strings(key),
             _ => vec!["normal".to_owned()],
         }
+    }
+
+    /// The strings of a list value (or the words of a string value).
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        strings_of(self.get(key))
+    }
+
+    /// The flags a way adds, from the dict `key` (`way_flags`,
+    /// `way_rts_flags`); none for a way the dict does not name.
+    pub fn way_flags(&self, key: &str, way: &str) -> Vec<String> {
+        match self.get(key) {
+            Some(ConfigValue::Dict(d)) => strings_of(d.get(way)),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Take `--ways a,b` as GHC's driver takes `--way`: only those ways
+    /// run (`cmdline_ways`), and each is added to `run_ways` and
+    /// `compile_ways` where missing.
+    pub fn select_ways(&mut self, ways: &[String]) {
+        for key in ["run_ways", "compile_ways"] {
+            let mut have = self.ways(key == "run_ways");
+            for w in ways {
+                if !have.contains(w) {
+                    have.push(w.clone());
+                }
+            }
+            self.set(
+                key,
+                ConfigValue::List(have.into_iter().map(ConfigValue::Str).collect()),
+            );
+        }
+        let chosen = ways.iter().cloned().map(ConfigValue::Str).collect();
+        self.set("cmdline_ways", ConfigValue::List(chosen));
+    }
+}
+
+/// GHC's `config.way_flags` (`testsuite/config/ghc`): the compiler flags
+/// of each way, for the ways a wasm32 GHC can have.
+const WAY_FLAGS: [(&str, &str); 16] = [
+    ("normal", ""),
+    ("optasm", "-O -fasm"),
+    ("llvm", "-fllvm"),
+    ("optllvm", "-O -fllvm"),
+    ("threaded1", "-threaded -debug"),
+    ("threaded2", "-O -threaded"),
+    ("sanity", "-debug"),
+    ("dyn", "-O -dynamic"),
+    ("static", "-O -static"),
+    ("hpc", "-O -fhpc"),
+    ("prof", "-prof -static -fprof-auto"),
+    ("profasm", "-O -prof -static -fprof-auto"),
+    ("debug", "-O -g -dannot-lint"),
+    ("nonmoving", ""),
+    ("compacting_gc", ""),
+    ("normal_h", ""),
+];
+
+/// GHC's `config.way_rts_flags`: the RTS flags of each way.
+const WAY_RTS_FLAGS: [(&str, &str); 16] = [
+    ("normal", ""),
+    ("optasm", ""),
+    ("llvm", ""),
+    ("optllvm", ""),
+    ("threaded1", ""),
+    ("threaded2", "-N2 -ls"),
+    ("sanity", "-DS"),
+    ("dyn", ""),
+    ("static", ""),
+    ("hpc", ""),
+    ("prof", "-p"),
+    ("profasm", "-hc -p"),
+    ("debug", ""),
+    ("nonmoving", "-xn"),
+    ("compacting_gc", "-c"),
+    ("normal_h", "-hT"),
+];
+
+/// A table of way → list of words.
+fn words_table(rows: &[(&str, &str)]) -> ConfigValue {
+    let table = rows
+        .iter()
+        .map(|(way, words)| {
+            let list = words
+                .split_whitespace()
+                .map(|w| ConfigValue::Str(w.to_owned()))
+                .collect();
+            ((*way).to_owned(), ConfigValue::List(list))
+        })
+        .collect();
+    ConfigValue::Dict(table)
+}
+
+fn strings_of(value: Option<&ConfigValue>) -> Vec<String> {
+    match value {
+        Some(ConfigValue::List(l)) => l
+            .iter()
+            .filter_map(|v| match v {
+                ConfigValue::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        Some(ConfigValue::Str(s)) => s.split_whitespace().map(str::to_owned).collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -145,6 +145,7 @@ fn norms(fs: &[Value]) -> Vec<Norm> {
                 Some(Obj::Norm(n)) => n.clone(),
                 _ => Norm::Unknown(h.type_name().to_owned()),
             },
+            Value::Function(func) => Norm::Python(func.name().to_owned()),
             other => Norm::Unknown(short(&other.repr())),
         });
     }
@@ -163,7 +164,7 @@ pub(super) fn construct(config: &Config, name: &str, args: &[Value]) -> Result<B
             let take = if name == "when" { cond } else { !cond };
             return Ok(Built::Value(match (take, a1) {
                 (true, Some(v)) => v.clone(),
-                _ => host(Obj::Setup(Setup::Normal, "normal".into())),
+                _ => host(Obj::Setup(Setup::Normal, "normal".into(), Vec::new())),
             }));
         }
         "compose" => {
@@ -198,11 +199,9 @@ pub(super) fn construct(config: &Config, name: &str, args: &[Value]) -> Result<B
                 .map(|(k, v)| (k.py_str(), v.py_str()))
                 .collect(),
         ),
-        "pre_cmd" => Setup::Unsupported(format!(
-            "pre_cmd: needs a shell step ({})",
-            short(&text(a0))
-        )),
-        "cmd_prefix" | "cmd_wrapper" | "compile_cmd_prefix" => {
+        "pre_cmd" => Setup::PreCmd(text(a0)),
+        "cmd_prefix" => Setup::CmdWrapper(format!("{} ", text(a0)), String::new()),
+        "cmd_wrapper" | "compile_cmd_prefix" => {
             Setup::Unsupported(format!("{name}: needs a shell wrapper"))
         }
         "check_stdout" => Setup::Unsupported("check_stdout: needs a Python checker".into()),

@@ -18,6 +18,9 @@ use super::obj::Obj;
 use super::setup::{Expect, Setup, TestOpts};
 use pyeval::{Host, HostValue, Interp, Value};
 
+/// Modules `testlib.py` imports, which `.T` files use without importing.
+const DRIVER_MODULES: [&str; 3] = ["re", "os", "sys"];
+
 /// One `test(...)` call.
 #[derive(Debug, Clone)]
 pub struct Declared {
@@ -56,6 +59,12 @@ pub struct FileHost<'c> {
     pub unknown: BTreeMap<String, usize>,
     /// Problems the host found (line, message), e.g. a bad `test` call.
     pub problems: Vec<(u32, String)>,
+    /// Whether to keep each test's Python normaliser functions (a replay
+    /// of the file that will run them on output, [`super::pynorm`]).
+    keep: bool,
+    /// Per test name: its Python normalisers for stdout and for stderr,
+    /// in the order its options added them.
+    pub kept: BTreeMap<String, (Vec<Value>, Vec<Value>)>,
 }
 
 impl<'c> FileHost<'c> {
@@ -68,6 +77,29 @@ impl<'c> FileHost<'c> {
             tests: Vec::new(),
             unknown: BTreeMap::new(),
             problems: Vec::new(),
+            keep: false,
+            kept: BTreeMap::new(),
+        }
+    }
+
+    /// A host that also keeps every test's Python normaliser functions
+    /// ([`FileHost::kept`]).
+    pub fn keeping_functions(config: &'c Config) -> Self {
+        FileHost {
+            keep: true,
+            ..FileHost::new(config)
+        }
+    }
+
+    fn keep_functions(&mut self, test: &str, setup: &Setup, fns: &[Value]) {
+        if !self.keep {
+            return;
+        }
+        let kept = self.kept.entry(test.to_owned()).or_default();
+        match setup {
+            Setup::NormaliseStdout(_) => kept.0.extend(fns.iter().cloned()),
+            Setup::NormaliseStderr(_) => kept.1.extend(fns.iter().cloned()),
+            _ => {}
         }
     }
 
@@ -107,7 +139,10 @@ impl<'c> FileHost<'c> {
         }
         match setup {
             Value::Host(h) => match h.as_any().downcast_ref::<Obj>() {
-                Some(Obj::Setup(s, label)) => {
+                Some(Obj::Setup(s, label, fns)) => {
+                    if !fns.is_empty() {
+                        self.keep_functions(name, s, fns);
+                    }
                     s.apply(opts, self.config);
                     if *s != Setup::Normal {
                         opts.applied.push(label.clone());
@@ -237,13 +272,63 @@ impl<'c> FileHost<'c> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
+                if name == "cmd_wrapper" {
+                    let setup = self.cmd_wrapper(interp, args.first());
+                    return Ok(host(Obj::Setup(setup, label, Vec::new())));
+                }
                 let setup = construct(self.config, name, &args)?;
                 match setup {
-                    Built::Setup(s) => Ok(host(Obj::Setup(s, label))),
+                    Built::Setup(s) => {
+                        let fns = python_functions(&s, &args);
+                        Ok(host(Obj::Setup(s, label, fns)))
+                    }
                     Built::Value(v) => Ok(v),
                 }
             }
             _ => Ok(self.unknown(&format!("{name}()"))),
+        }
+    }
+}
+
+/// The Python functions among a normaliser option's arguments, in the
+/// order [`Setup::NormaliseStdout`]'s list has them.
+fn python_functions(setup: &Setup, args: &[Value]) -> Vec<Value> {
+    fn walk(args: &[Value], out: &mut Vec<Value>) {
+        for a in args {
+            if let Some(items) = a.as_list_items() {
+                walk(&items, out);
+            } else if matches!(a, Value::Function(_)) {
+                out.push(a.clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if matches!(setup, Setup::NormaliseStdout(_) | Setup::NormaliseStderr(_)) {
+        walk(args, &mut out);
+    }
+    out
+}
+
+impl FileHost<'_> {
+    /// `cmd_wrapper(f)`: `f` is applied now to a placeholder, and what it
+    /// puts around the placeholder is put around the run command. A
+    /// wrapper that does not keep the command once, whole, is not run.
+    fn cmd_wrapper(&mut self, interp: &mut Interp, f: Option<&Value>) -> Setup {
+        const HOLE: &str = "\u{1}XHARNESS-COMMAND\u{1}";
+        let Some(f) = f else {
+            return Setup::Unsupported("cmd_wrapper: no function given".into());
+        };
+        let wrapped = interp.call(self, f, vec![Value::str(HOLE)], Vec::new());
+        match &wrapped {
+            Ok(Value::Str(text)) if text.matches(HOLE).count() == 1 => {
+                let (before, after) = text.split_once(HOLE).unwrap_or_default();
+                Setup::CmdWrapper(before.to_owned(), after.to_owned())
+            }
+            Ok(other) => Setup::Unsupported(format!(
+                "cmd_wrapper: the function does not keep the command whole (it gave {})",
+                short(&other.repr())
+            )),
+            Err(e) => Setup::Unsupported(format!("cmd_wrapper: the function failed: {e}")),
         }
     }
 }
@@ -253,6 +338,10 @@ impl Host for FileHost<'_> {
         if name == "config" {
             return Some(host(Obj::Config));
         }
+        // Modules the driver imported: a `.T` file runs in its globals.
+        if DRIVER_MODULES.contains(&name) {
+            return pyeval::stdlib(name);
+        }
         let Some((static_name, kind)) = names::lookup(name) else {
             if let Some(ways) = Config::way_class(name) {
                 return Some(Value::list(ways.iter().map(|w| Value::str(w)).collect()));
@@ -260,7 +349,7 @@ impl Host for FileHost<'_> {
             return Some(self.unknown(name));
         };
         Some(match kind {
-            Kind::Option(setup) => host(Obj::Setup(setup, static_name.to_owned())),
+            Kind::Option(setup) => host(Obj::Setup(setup, static_name.to_owned(), Vec::new())),
             Kind::Normaliser(n) => host(Obj::Norm(n)),
             _ => host(Obj::Driver(static_name)),
         })
@@ -277,7 +366,7 @@ impl Host for FileHost<'_> {
         match callee.as_any().downcast_ref::<Obj>() {
             Some(Obj::Driver(name)) => self.call_driver(interp, name, args, kwargs, line),
             // `skip(name, opts)` inside a Python setup function.
-            Some(Obj::Setup(s, label)) => {
+            Some(Obj::Setup(s, label, _)) => {
                 if let Some(Value::Host(o)) = args.get(1)
                     && let Some(Obj::Opts(cell)) = o.as_any().downcast_ref::<Obj>()
                 {
@@ -287,7 +376,12 @@ impl Host for FileHost<'_> {
                 }
                 Ok(Value::None)
             }
-            Some(Obj::Norm(n)) => Err(format!("{} cannot run on output here", n.label())),
+            Some(Obj::Norm(n)) => match args.first() {
+                Some(Value::Str(text)) if args.len() == 1 => {
+                    super::normalise::apply_rules(n, text).map(|s| Value::str(&s))
+                }
+                _ => Err(format!("{}() takes one string", n.label())),
+            },
             _ => Err(format!("'{}' object is not callable", callee.type_name())),
         }
     }

@@ -51,7 +51,9 @@ mod host;
 mod names;
 mod normalise;
 mod obj;
+mod pynorm;
 mod setup;
+mod shell;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -60,10 +62,12 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use cases::{Defaults, case};
+pub use cases::{Defaults, case, cases};
 pub use config::{Config, ConfigValue};
 pub use discover::{Discovery, Evaluated, FileTests, discover, evaluate_source, t_files};
 pub use host::{Arg, Declared};
+pub use normalise::Norm;
+pub use pynorm::{NormStream, PythonNorms};
 pub use setup::{Expect, TestOpts};
 
 use crate::error::SuiteError;
@@ -107,23 +111,33 @@ struct RawToolchain {
     source_ext: Option<String>,
 }
 
-/// Load a `ghc-testsuite` suite file; `root_override` is `--root`.
-pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, SuiteError> {
+/// Load a `ghc-testsuite` suite file; `root_override` is `--root`, `ways`
+/// is `--ways` (see [`Config::select_ways`]; empty: the configured ways).
+pub fn load(
+    file: &SourceFile,
+    root_override: Option<&Path>,
+    ways: &[String],
+) -> Result<Suite, SuiteError> {
     let raw: RawGhc = file.parse()?;
     let root = crate::generic::resolve_root(file, raw.root.as_ref(), root_override)?;
-    build(raw, Some(file), file.path.clone(), root)
+    build(raw, Some(file), file.path.clone(), root, ways)
 }
 
 /// The built-in definition for `--suite ghc-testsuite --root DIR`: a
 /// `suite.toml` of this kind in `DIR` or its parent if there is one, else
 /// the defaults.
 pub fn load_builtin(root: &Path) -> Result<Suite, SuiteError> {
+    load_builtin_with(root, &[])
+}
+
+/// As [`load_builtin`], with `--ways`.
+pub fn load_builtin_with(root: &Path, ways: &[String]) -> Result<Suite, SuiteError> {
     match crate::builtin::locate(root, BUILTIN_NAME)? {
         (root, Some(file)) => {
             let raw: RawGhc = file.parse()?;
-            build(raw, Some(&file), file.path.clone(), root)
+            build(raw, Some(&file), file.path.clone(), root, ways)
         }
-        (root, None) => build(RawGhc::default(), None, root.clone(), root),
+        (root, None) => build(RawGhc::default(), None, root.clone(), root, ways),
     }
 }
 
@@ -132,6 +146,7 @@ fn build(
     file: Option<&SourceFile>,
     path: PathBuf,
     root: PathBuf,
+    ways: &[String],
 ) -> Result<Suite, SuiteError> {
     let mut config = Config::default();
     for (key, value) in &raw.config {
@@ -145,8 +160,16 @@ fn build(
                 },
             });
         };
-        config.set(key, v);
+        // `ways` is not a setting of GHC's driver: it means `run_ways`.
+        config.set(if key == "ways" { "run_ways" } else { key }, v);
     }
+    if !ways.is_empty() {
+        config.select_ways(ways);
+    }
+    if let Some(dir) = file.and_then(|f| f.path.parent()) {
+        shell::resolve_programs(&mut config, dir);
+    }
+    let shell_env = shell::make_env(&config, root.parent().unwrap_or(&root));
     let template = match (&raw.toolchain.command, file) {
         (Some(c), Some(f)) => crate::generic::command_template(f, c)?,
         _ => DEFAULT_COMMAND.to_owned(),
@@ -169,6 +192,7 @@ fn build(
         timeout: raw.run.timeout.map_or(Duration::from_secs(300), |s| s.0),
         max_memory: raw.run.max_memory.map_or(1 << 30, |b| b.0),
         max_output: raw.run.max_output.map_or(1 << 20, |b| b.0) as usize,
+        shell_env,
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let found = discover(&root, &config, threads);
@@ -186,17 +210,25 @@ fn build(
                 continue;
             }
             seen.insert(t.name.clone(), at);
-            cases.push(cases::case(f, t, &defaults));
+            cases.extend(cases::cases(f, t, &defaults));
         }
     }
     cases.sort_by(|a, b| a.name.cmp(&b.name));
     let mut engine_keys = Vec::new();
     if let Some(f) = file {
-        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-        let mut by_case = crate::generic::expect::parse(f, &raw.expect, &names, &mut engine_keys)?;
+        // A key names one (test, way) case, `T(normal)`, or a test in
+        // every way, `T`.
+        let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        names.extend(cases.iter().filter_map(|c| c.info_value("test")));
+        names.sort_unstable();
+        names.dedup();
+        let by_case = crate::generic::expect::parse(f, &raw.expect, &names, &mut engine_keys)?;
         for case in &mut cases {
-            if let Some(per_engine) = by_case.remove(&case.name) {
-                case.expect.engines.extend(per_engine);
+            let test = case.info_value("test").map(str::to_owned);
+            for key in test.iter().chain(std::iter::once(&case.name)) {
+                if let Some(per_engine) = by_case.get(key) {
+                    case.expect.engines.extend(per_engine.clone());
+                }
             }
         }
     }

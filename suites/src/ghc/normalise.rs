@@ -32,6 +32,9 @@ pub enum Norm {
     Callstacks,
     /// `normalise_type_reps`.
     TypeReps,
+    /// A function the `.T` file wrote in Python (a `def` or a lambda), by
+    /// name: run on the output by the evaluator ([`super::PythonNorms`]).
+    Python(String),
     /// A function this harness cannot apply, by name.
     Unknown(String),
 }
@@ -49,7 +52,7 @@ impl Norm {
             Norm::Whitespace => "normalise_whitespace".into(),
             Norm::Callstacks => "normalise_callstacks".into(),
             Norm::TypeReps => "normalise_type_reps".into(),
-            Norm::Unknown(name) => name.clone(),
+            Norm::Python(name) | Norm::Unknown(name) => name.clone(),
         }
     }
 
@@ -65,12 +68,12 @@ impl Norm {
             Norm::TypeReps => "normalise_type_reps",
             Norm::Version(_) => "normalise_version_",
             Norm::DriveLetter => "normalise_drive_letter",
-            Norm::Unknown(_) => "normaliser",
+            Norm::Python(_) | Norm::Unknown(_) => "normaliser",
         }
     }
 
     /// The regex rules, appended to `out` in the order they apply.
-    fn rules(&self, out: &mut Vec<(String, String)>) {
+    pub(super) fn rules(&self, out: &mut Vec<(String, String)>) {
         let mut rule = |re: &str, to: &str| out.push((re.to_owned(), to.to_owned()));
         match self {
             Norm::Errmsg => {
@@ -130,9 +133,30 @@ impl Norm {
                 r"(?m)TyCon\s*\d+\#\#\d?\d?\s*\d+\#\#\d?\d?\s*",
                 "TyCon FINGERPRINT FINGERPRINT ",
             ),
-            Norm::Whitespace | Norm::Unknown(_) => {}
+            Norm::Whitespace | Norm::Python(_) | Norm::Unknown(_) => {}
         }
     }
+}
+
+/// Run one of the driver's normalisers on `text`, as a `.T` file's Python
+/// calls it (`normalise_version_("base")(s)`) or a chain holding a Python
+/// function runs it.
+pub(super) fn apply_rules(n: &Norm, text: &str) -> Result<String, String> {
+    match n {
+        Norm::Whitespace => return Ok(text.split_whitespace().collect::<Vec<_>>().join(" ")),
+        Norm::Python(name) | Norm::Unknown(name) => {
+            return Err(format!("{name} cannot run on output here"));
+        }
+        _ => {}
+    }
+    let mut rules = Vec::new();
+    n.rules(&mut rules);
+    let mut out = text.to_owned();
+    for (pattern, to) in rules {
+        let re = regex::Regex::new(&pattern).map_err(|e| format!("{pattern}: {e}"))?;
+        out = re.replace_all(&out, to.as_str()).into_owned();
+    }
+    Ok(out)
 }
 
 /// Normalisation for one test, the way the driver composes it: a test's
@@ -146,7 +170,10 @@ pub fn for_test(
 ) -> StreamNormalize {
     let build = |extra: &[Norm], default: Norm| {
         let mut rules = Vec::new();
-        for n in extra.iter().rev() {
+        // A chain with a Python function runs whole in the evaluator
+        // (`PythonNorms`), before these rules; only the default is left.
+        let python = extra.iter().any(|n| matches!(n, Norm::Python(_)));
+        for n in extra.iter().rev().filter(|_| !python) {
             n.rules(&mut rules);
         }
         default.rules(&mut rules);

@@ -19,8 +19,10 @@ pub enum Obj {
     /// A driver function by name (an option constructor, a predicate, a
     /// test function, `test`, `setTestOpts`, …).
     Driver(&'static str),
-    /// A test option, with how it was written.
-    Setup(Setup, String),
+    /// A test option, with how it was written and the Python functions
+    /// among its arguments (a normaliser written in the `.T` file), which
+    /// only a replay of the file keeps ([`super::pynorm`]).
+    Setup(Setup, String, Vec<pyeval::Value>),
     /// A normaliser function.
     Norm(Norm),
     /// The options object a Python setup function receives.

@@ -81,6 +81,11 @@ pub struct TestOpts {
     pub use_specs: Vec<(String, String)>,
     /// `high_memory_usage`: the driver runs these alone.
     pub high_memory: bool,
+    /// `pre_cmd(cmd)`: a shell command run before the test.
+    pub pre_cmd: Option<String>,
+    /// `cmd_prefix(p)` / `cmd_wrapper(f)` (the last one wins, as in the
+    /// driver): the text put before and after the run command.
+    pub cmd_wrapper: Option<(String, String)>,
     /// Every option applied, as written (for listings).
     pub applied: Vec<String>,
     /// Options and driver names used that are not known here.
@@ -112,6 +117,8 @@ impl Default for TestOpts {
             whitespace: None,
             use_specs: Vec::new(),
             high_memory: false,
+            pre_cmd: None,
+            cmd_wrapper: None,
             applied: Vec::new(),
             unknown: Vec::new(),
         }
@@ -196,6 +203,11 @@ pub enum Setup {
     UseSpecs(Vec<(String, String)>),
     /// `high_memory_usage`.
     HighMemory,
+    /// `pre_cmd(cmd)`.
+    PreCmd(String),
+    /// `cmd_prefix(p)`, or `cmd_wrapper(f)` applied to a placeholder:
+    /// what goes before and after the run command.
+    CmdWrapper(String, String),
     /// A known option with no effect on a wasm run (`no_lint`, stats collection, …).
     NoEffect,
 }
@@ -250,6 +262,10 @@ impl Setup {
                 opts.use_specs = specs.clone();
             }
             Setup::HighMemory => opts.high_memory = true,
+            Setup::PreCmd(cmd) => opts.pre_cmd = Some(cmd.clone()),
+            Setup::CmdWrapper(before, after) => {
+                opts.cmd_wrapper = Some((before.clone(), after.clone()))
+            }
         }
     }
 }

@@ -117,6 +117,7 @@ fn case(plan: &Plan, binary: &Binary, test: &Listed) -> Case {
         max_memory: plan.max_memory,
         max_output: plan.max_output,
         scratch: false,
+        combine_output: false,
     };
     let expect = CaseExpect {
         exit_code: 0,

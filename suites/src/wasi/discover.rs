@@ -149,6 +149,7 @@ fn case(
         max_memory: limits.max_memory,
         max_output: limits.max_output,
         scratch: false,
+        combine_output: false,
     };
     Ok(Case {
         name,

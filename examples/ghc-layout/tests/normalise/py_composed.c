@@ -1,0 +1,6 @@
+#include <stdio.h>
+
+int main(void) {
+    printf("built 42 things\n");
+    return 0;
+}

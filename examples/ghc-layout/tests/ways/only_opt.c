@@ -1,0 +1,10 @@
+#include <stdio.h>
+
+int main(void) {
+#ifdef OPTASM
+    printf("built for optasm\n");
+#else
+    printf("built for another way\n");
+#endif
+    return 0;
+}
