@@ -1,9 +1,10 @@
 //! Output normalisation, applied identically to the golden and the actual output.
 //!
-//! The order is fixed: CRLF → LF first, then the caller's own [`Step`] if any,
-//! then trailing whitespace per line, then the user's regex rules in the order
-//! given, so a rule never sees a `\r` or a trailing blank that the earlier steps
-//! would have removed.
+//! The order is fixed: CRLF → LF first, then the caller's own first [`Step`] if
+//! any, then trailing whitespace per line, then the user's regex rules in the
+//! order given (so a rule never sees a `\r` or a trailing blank that the earlier
+//! steps would have removed), then the caller's step after the rules, then
+//! whitespace collapsing.
 
 use std::borrow::Cow;
 
@@ -35,6 +36,7 @@ pub struct Normalizer {
     normalize_crlf: bool,
     collapse_whitespace: bool,
     first: Option<Step>,
+    after_rules: Option<Step>,
 }
 
 impl Normalizer {
@@ -64,6 +66,7 @@ impl Normalizer {
             normalize_crlf,
             collapse_whitespace: false,
             first: None,
+            after_rules: None,
         })
     }
 
@@ -81,6 +84,14 @@ impl Normalizer {
         self
     }
 
+    /// The same normaliser, running `step` after the regex rules (and
+    /// before whitespace is collapsed), as GHC's driver runs a test's own
+    /// normalisers on a compiler's output.
+    pub fn with_step_after_rules(mut self, step: Step) -> Self {
+        self.after_rules = Some(step);
+        self
+    }
+
     /// A normaliser that changes nothing.
     pub fn identity() -> Self {
         Self {
@@ -89,6 +100,7 @@ impl Normalizer {
             normalize_crlf: false,
             collapse_whitespace: false,
             first: None,
+            after_rules: None,
         }
     }
 
@@ -109,6 +121,9 @@ impl Normalizer {
             if let Cow::Owned(replaced) = re.replace_all(&out, replacement.as_slice()) {
                 out = replaced;
             }
+        }
+        if let Some(step) = &self.after_rules {
+            out = (step.0)(&out);
         }
         if self.collapse_whitespace {
             out = collapse_whitespace(&out);
@@ -170,6 +185,26 @@ fn trim_trailing_whitespace(bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn append(tag: &'static str) -> Step {
+        Step(Arc::new(move |b: &[u8]| {
+            let mut v = b.to_vec();
+            v.extend_from_slice(tag.as_bytes());
+            v
+        }))
+    }
+
+    #[test]
+    fn the_callers_steps_run_before_and_after_the_rules() {
+        // The rule turns the first step's mark into another; the second
+        // step's mark comes after the rules, so it stays.
+        let n = Normalizer::new(&rules(&[("<first>", "[ruled]")]), false, true)
+            .expect("rule")
+            .with_first_step(append("<first>"))
+            .with_step_after_rules(append("<first>"))
+            .collapsing_whitespace(true);
+        assert_eq!(n.apply(b"a\r\n  b"), b"a b[ruled]<first>");
+    }
 
     fn rules(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -473,6 +473,11 @@ impl Interp {
             Value::Host(hv) => lift(h.get_attr(hv, name)),
             Value::Unknown(n) => Ok(Value::Unknown(n.clone())),
             Value::Module(m) => match modules::attr(m.name, name) {
+                // A function is noted when called; a value (`os.environ`) here.
+                Some(v) if !matches!(v, Value::Builtin(_)) => {
+                    modules::note_stub(h, &format!("{}.{name}", m.name), self.line);
+                    Ok(v)
+                }
                 Some(v) => Ok(v),
                 None => err(format!("unsupported: {}.{name}", m.name)),
             },

@@ -56,6 +56,8 @@ pub struct Interp {
     pub(crate) limits: Limits,
     pub(crate) steps: u64,
     pub(crate) depth: u32,
+    /// The line of the statement running now.
+    pub(crate) line: u32,
 }
 
 impl Interp {
@@ -65,6 +67,7 @@ impl Interp {
             limits,
             steps: 0,
             depth: 0,
+            line: 0,
         }
     }
 
@@ -125,6 +128,7 @@ impl Interp {
     pub(crate) fn exec(&mut self, h: &mut dyn Host, cx: &Ctx, s: &Stmt) -> R<()> {
         self.step()?;
         self.enter()?;
+        self.line = s.line;
         let r = self.exec_inner(h, cx, s);
         self.depth -= 1;
         r.map_err(|c| with_line(c, s.line))
@@ -225,7 +229,11 @@ impl Interp {
                     }
                     let v = match &module {
                         Value::Module(md) => {
-                            modules::attr(md.name, n).unwrap_or(Value::Unknown(n.clone()))
+                            let v = modules::attr(md.name, n).unwrap_or(Value::Unknown(n.clone()));
+                            if !matches!(v, Value::Builtin(_)) {
+                                modules::note_stub(h, &format!("{}.{n}", md.name), self.line);
+                            }
+                            v
                         }
                         _ => Value::Unknown(n.clone()),
                     };

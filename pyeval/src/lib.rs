@@ -21,6 +21,15 @@
 //!   host whose files use one without importing it.
 //! - [`run_file`] is `parse` then `run`.
 //!
+//! # Fidelity
+//!
+//! What pyeval computes is what Python computes, as a tested contract:
+//! `tests/fidelity.rs` runs every file of `tests/corpus/` (`.T`-like
+//! snippets) here and in `python3` against the same stubs, and the records
+//! of both must be equal. `re` follows Python's semantics (syntax, anchors,
+//! empty matches, templates, errors) on top of `fancy_regex`, which brings
+//! back-references and lookaround.
+//!
 //! # Rules it keeps
 //!
 //! **Evaluation never stops the file.** A statement that fails (syntax
@@ -146,7 +155,28 @@ pub trait Host {
     /// `obj.attr = v` (and `obj.attr += v`) on a host value.
     fn set_attr(&mut self, obj: &Rc<dyn HostValue>, attr: &str, value: Value)
     -> Result<(), String>;
+    /// The file used a stub of the outside world ([`STUBS`]: the evaluator
+    /// does no I/O, so `os.path.exists` is always false and `os.environ`
+    /// empty) on `line`; what the file computes from it may differ from a
+    /// real Python run. The default ignores it.
+    fn stubbed(&mut self, what: &str, line: u32) {
+        let _ = (what, line);
+    }
 }
+
+/// The names whose value is a stub of the outside world, with what they
+/// give here: a host hears of each use through [`Host::stubbed`].
+pub const STUBS: [(&str, &str); 9] = [
+    ("os.path.exists", "always False"),
+    ("os.path.isfile", "always False"),
+    ("os.path.isdir", "always False"),
+    ("os.path.abspath", "the path as given"),
+    ("os.getcwd", "'.'"),
+    ("os.getenv", "the default"),
+    ("os.environ", "an empty dict"),
+    ("platform.system", "'Linux'"),
+    ("platform.machine", "'x86_64'"),
+];
 
 /// A parsed file: its top-level statements in order, each one either
 /// parsed or a syntax error (which [`Program::run`] reports in its place).

@@ -105,6 +105,13 @@ fn kwarg<'a>(kwargs: &'a [(Rc<str>, Value)], n: &str) -> Option<&'a Value> {
     kwargs.iter().find(|k| &*k.0 == n).map(|k| &k.1)
 }
 
+/// Tell the host when `name` is one of the stubs of the outside world.
+pub fn note_stub(h: &mut dyn Host, name: &str, line: u32) {
+    if super::STUBS.iter().any(|(n, _)| *n == name) {
+        h.stubbed(name, line);
+    }
+}
+
 /// Call a module function.
 pub fn call(
     it: &mut Interp,
@@ -116,6 +123,7 @@ pub fn call(
     if let Some(f) = name.strip_prefix("re.") {
         return super::re::call(it, h, f, args, kwargs);
     }
+    note_stub(h, name, it.line);
     let s0 = || sarg(&args, 0, name);
     let str_v = |s: &str| Ok(Value::str(s));
     match name {

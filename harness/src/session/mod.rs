@@ -273,7 +273,7 @@ fn case_norms(suite: &Suite) -> crate::Result<Vec<Arc<Norms>>> {
             compile(&key.stderr).map_err(bad)?,
         );
         if let Some(python) = python {
-            n = with_python(n, python);
+            n = with_python(n, python, case.expect.mode.compile_only());
             out.push(Arc::new(n));
             continue;
         }
@@ -284,9 +284,10 @@ fn case_norms(suite: &Suite) -> crate::Result<Vec<Arc<Norms>>> {
     Ok(out)
 }
 
-/// `norms` running the case's Python normaliser chains first; a function
+/// `norms` running the case's Python normaliser chains before the default
+/// rules (after them on a compiler's output, as GHC's driver); a function
 /// that cannot run is skipped, warned about once and noted in the records.
-fn with_python(mut norms: Norms, python: &PythonNorms) -> Norms {
+fn with_python(mut norms: Norms, python: &PythonNorms, compile_only: bool) -> Norms {
     let spec = Arc::new(python.clone());
     let problems: Arc<Mutex<BTreeSet<String>>> = Arc::default();
     let step = |stream: NormStream| {
@@ -306,7 +307,11 @@ fn with_python(mut norms: Norms, python: &PythonNorms) -> Norms {
         (NormStream::Stdout, &mut norms.stdout),
         (NormStream::Stderr, &mut norms.stderr),
     ] {
-        if python.covers(stream) {
+        // The driver runs a test's own functions before its default
+        // normaliser, but after it on a compiler's output.
+        if python.covers(stream) && compile_only && stream == NormStream::Stderr {
+            *n = std::mem::take(n).with_step_after_rules(step(stream));
+        } else if python.covers(stream) {
             *n = std::mem::take(n).with_first_step(step(stream));
         }
     }

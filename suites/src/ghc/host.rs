@@ -334,6 +334,19 @@ impl FileHost<'_> {
 }
 
 impl Host for FileHost<'_> {
+    fn stubbed(&mut self, what: &str, line: u32) {
+        let gives = pyeval::STUBS
+            .iter()
+            .find(|(n, _)| *n == what)
+            .map_or("a fixed value", |(_, g)| g);
+        self.problems.push((
+            line,
+            format!(
+                "{what} is a stub here ({gives}): what the file declares from it may differ from GHC's driver"
+            ),
+        ));
+    }
+
     fn global(&mut self, name: &str) -> Option<Value> {
         if name == "config" {
             return Some(host(Obj::Config));

@@ -328,3 +328,18 @@ fn fragile_markers_map_to_fragile_expectations_in_their_ways() {
     // An expected failure wins over fragility, as in the driver.
     assert_eq!(e[3], Some(Expectation::XFail("expect_broken(#11)".into())));
 }
+
+#[test]
+fn a_test_that_depends_on_a_stub_is_warned_about_with_its_line() {
+    let e = evaluate_source(
+        "test('a', normal, compile, [''])\n\
+         if os.path.exists('gen.hs'):\n    test('b', normal, compile, [''])\n\
+         home = os.environ.get('HOME', '/')\n",
+        &Config::default(),
+    );
+    let lines: Vec<u32> = e.warnings.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, [2, 4], "{:?}", e.warnings);
+    assert!(e.warnings[0].1.contains("os.path.exists is a stub here (always False)"));
+    assert!(e.warnings[1].1.contains("os.environ is a stub here"));
+    assert_eq!(e.tests.len(), 1);
+}
