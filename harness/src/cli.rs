@@ -2,6 +2,7 @@
 //! runs one module like a native program, `xharness exec` runs a program
 //! with wasm files executable.
 
+mod archive_cmd;
 mod args;
 mod report;
 mod repro_cmd;
@@ -45,6 +46,7 @@ pub fn main_with(registry: &xharness_engines::Registry) -> ExitCode {
         Some(Command::Run(args)) => run_module::main(&args, registry, &env),
         Some(Command::Report(cmd)) => report::main(&cmd),
         Some(Command::Repro(args)) => repro_cmd::main(&args, registry, &env),
+        Some(Command::Archive(args)) => archive_cmd::main(&args, registry, &env),
         Some(Command::Exec(args)) => {
             match crate::registry::one_engine(registry, args.engine.as_deref()) {
                 Ok(engine) => crate::exec::main(&crate::exec::ExecOptions {

@@ -18,6 +18,7 @@
 //! hands the other crates plain values and keeps suite, engine and format
 //! knowledge in their crates.
 
+pub mod archive;
 pub mod baseline;
 pub mod cli;
 pub mod config;

@@ -254,6 +254,8 @@ fn build_trials(
     let mut opts = Options::new(env.cache_dir.clone(), worker).with_env(env);
     opts.bless = bless;
     opts.origin = origin;
+    // Shell steps run their `.wasm` programs through `xharness exec`.
+    opts.exe = find_xharness();
     // A libtest suite lists its binaries' tests first, with the same workers.
     let pool = crate::worker::Pool::new(opts.worker.clone(), &names);
     let ready = crate::listing::ready(

@@ -1,19 +1,32 @@
 //! Shards of a suite, the way CI matrices split big suites across machines.
 //!
-//! Two kinds, as `--partition KIND:K/N` (shard K of N, counting from 1):
+//! Three kinds, as `--partition KIND:K/N` (shard K of N, counting from 1):
 //! - `count:K/N`: the selected cases in name order are dealt out in turn;
 //!   shard K gets cases K, K+N, K+2N, … Shards differ by at most one case,
 //!   but adding a case moves the cases after it to other shards.
 //! - `hash:K/N`: a case goes to the shard its name's hash picks. Shards are
 //!   less even, but a case stays in its shard when others come and go.
+//! - `duration:K/N` with `--timings RUN.json`: shards are balanced by how
+//!   long each case took in an earlier run ([`Timings`]), dealt greedily
+//!   longest first ([`deal_longest_first`]). Without `--timings` it is
+//!   `count:K/N`, and says so.
 //!
-//! Either way every case is in exactly one shard, decided from the names
-//! alone, so N machines running shards 1..N of the same checkout run every
-//! case once. The hash is FNV-1a (64-bit), fixed here so it never changes
-//! between builds or platforms.
+//! Every case is in exactly one shard, decided from the selected names (and,
+//! for `duration:`, the timings file) alone, so N machines running shards
+//! 1..N of the same checkout with the same timings file run every case
+//! once. The hash is FNV-1a (64-bit), fixed here so it never changes between
+//! builds or platforms.
+//!
+//! [`Partition::plan`] decides purely; [`select`] is the CLI's edge: it reads
+//! the timings file and says on stderr what a shard predicts.
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+
+use xharness_reports::{CaseResult, ReportError, SavedRun, Status};
+use xharness_suites::Case;
 
 /// One shard of a suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +46,18 @@ pub enum Kind {
     Count,
     /// By a hash of the case name.
     Hash,
+    /// Longest first, by each case's time in an earlier run.
+    Duration,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Count => "count",
+            Kind::Hash => "hash",
+            Kind::Duration => "duration",
+        }
+    }
 }
 
 impl FromStr for Partition {
@@ -41,13 +66,14 @@ impl FromStr for Partition {
     fn from_str(s: &str) -> Result<Self, String> {
         let usage = || {
             format!(
-                "invalid partition {s:?}: use hash:K/N or count:K/N with 1 <= K <= N, e.g. hash:2/4"
+                "invalid partition {s:?}: use hash:K/N or count:K/N (or duration:K/N with --timings RUN.json) with 1 <= K <= N, e.g. hash:2/4"
             )
         };
         let (kind, rest) = s.split_once(':').ok_or_else(usage)?;
         let kind = match kind {
             "hash" => Kind::Hash,
             "count" => Kind::Count,
+            "duration" => Kind::Duration,
             _ => return Err(usage()),
         };
         let (k, n) = rest.split_once('/').ok_or_else(usage)?;
@@ -62,24 +88,285 @@ impl FromStr for Partition {
 
 impl fmt::Display for Partition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.kind {
-            Kind::Count => "count",
-            Kind::Hash => "hash",
-        };
-        write!(f, "{kind}:{}/{}", self.shard, self.total)
+        write!(f, "{}:{}/{}", self.kind.as_str(), self.shard, self.total)
+    }
+}
+
+/// Each case's time in an earlier run, read from its `--json` report (or a
+/// merged one): the sum of the case's `duration_ms` over every engine the
+/// file has a record for, whichever engines this run uses. Records of jobs
+/// that never started (`not-run`) do not count; a case with only those has
+/// no timing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings {
+    /// The file they were read from (empty when built in memory).
+    pub file: PathBuf,
+    /// Milliseconds per case name.
+    pub ms: BTreeMap<String, f64>,
+}
+
+impl Timings {
+    /// The timings of the saved run at `path`. A missing file is a usage
+    /// error (exit 2), one that is not a `--json` report a configuration
+    /// error naming the file and line.
+    pub fn load(path: &Path) -> crate::Result<Timings> {
+        let run = SavedRun::load(path).map_err(|e| match e {
+            ReportError::Read { path, source } => {
+                crate::Error::io("read the --timings file", path, source)
+            }
+            ReportError::Parse { path, source } => crate::Error::config_at(
+                &path,
+                Some(source.line()),
+                format!(
+                    "--timings {}: not an xharness JSON report ({source}); pass the --json file of an earlier run, or one from `xharness report merge`",
+                    path.display()
+                ),
+            ),
+            other => other.into(),
+        })?;
+        Ok(Timings::from_results(path, &run.results))
+    }
+
+    /// The timings of `results`, a run read from `file`.
+    pub fn from_results(file: &Path, results: &[CaseResult]) -> Timings {
+        let ms = results
+            .iter()
+            .filter(|r| r.status != Status::NotRun)
+            .map(|r| (r.case.clone(), r.duration_ms));
+        Timings {
+            file: file.to_path_buf(),
+            ..ms.collect::<Timings>()
+        }
+    }
+}
+
+/// Sums the milliseconds of every (case, ms) pair by case.
+impl FromIterator<(String, f64)> for Timings {
+    fn from_iter<I: IntoIterator<Item = (String, f64)>>(pairs: I) -> Self {
+        let mut ms: BTreeMap<String, f64> = BTreeMap::new();
+        for (case, t) in pairs {
+            *ms.entry(case).or_default() += t.max(0.0);
+        }
+        Timings {
+            file: PathBuf::new(),
+            ms,
+        }
+    }
+}
+
+/// What one shard runs, as [`Partition::plan`] decides it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Positions, among the names given, of this shard's cases, ascending.
+    pub positions: Vec<usize>,
+    /// For `duration:` with timings, what the deal predicts.
+    pub prediction: Option<Prediction>,
+}
+
+/// The times a `duration:` deal predicts, from the timings file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Predicted milliseconds of every shard, shard 1 first; shards past
+    /// the number of cases are empty and not listed.
+    pub shards_ms: Vec<f64>,
+    /// How many of the selected cases the timings file has no time for.
+    pub untimed: usize,
+    /// What each of those counts as: the median of the known times (0 if none).
+    pub median_ms: f64,
+    /// How many cases of the timings file are not among the selected ones.
+    pub unused: usize,
+}
+
+impl Prediction {
+    /// Predicted milliseconds of all shards together.
+    pub fn total_ms(&self) -> f64 {
+        self.shards_ms.iter().sum()
     }
 }
 
 impl Partition {
     /// Whether the case `name`, at `position` among the selected cases in
-    /// name order, belongs to this shard.
+    /// name order, belongs to this shard. `duration:` shards depend on every
+    /// case's time, not one name: this answers as `count:` (which is what
+    /// `duration:` without timings is); use [`Partition::plan`].
     pub fn contains(&self, position: usize, name: &str) -> bool {
         let slot = match self.kind {
-            Kind::Count => position as u64 % self.total,
+            Kind::Count | Kind::Duration => position as u64 % self.total,
             Kind::Hash => fnv1a(name.as_bytes()) % self.total,
         };
         slot + 1 == self.shard
     }
+
+    /// This shard's cases among `names` (the selected cases, in name order).
+    /// `timings` is used by `duration:` only; without it, `duration:` deals
+    /// as `count:`.
+    pub fn plan(&self, names: &[&str], timings: Option<&Timings>) -> Plan {
+        let Some(timings) = timings.filter(|_| self.kind == Kind::Duration) else {
+            let positions = (0..names.len())
+                .filter(|&i| self.contains(i, names[i]))
+                .collect();
+            return Plan {
+                positions,
+                prediction: None,
+            };
+        };
+        let known: Vec<Option<f64>> = names.iter().map(|n| timings.ms.get(*n).copied()).collect();
+        let median_ms = median(known.iter().flatten().copied().collect());
+        let costs: Vec<f64> = known.iter().map(|t| t.unwrap_or(median_ms)).collect();
+        let slots = deal_longest_first(names, &costs, self.total);
+        let mut shards_ms = vec![0.0; shard_count(self.total, names.len())];
+        for (slot, cost) in slots.iter().zip(&costs) {
+            shards_ms[*slot] += cost;
+        }
+        let selected: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        let positions = (0..names.len())
+            .filter(|&i| slots[i] as u64 + 1 == self.shard)
+            .collect();
+        Plan {
+            positions,
+            prediction: Some(Prediction {
+                shards_ms,
+                untimed: known.iter().filter(|t| t.is_none()).count(),
+                median_ms,
+                unused: timings
+                    .ms
+                    .keys()
+                    .filter(|n| !selected.contains(n.as_str()))
+                    .count(),
+            }),
+        }
+    }
+}
+
+/// How many shards can have cases: `total`, but no more than there are
+/// cases (at least one), so an absurd N allocates nothing.
+fn shard_count(total: u64, cases: usize) -> usize {
+    usize::try_from(total)
+        .unwrap_or(usize::MAX)
+        .min(cases)
+        .max(1)
+}
+
+/// The greedy longest-first deal (LPT) of cases to `total` shards: cases by
+/// cost descending, equal costs by name; each goes to the shard with the
+/// least cost so far, then the fewest cases (so cases of equal cost, zeros
+/// included, are dealt in turn), then the lowest number. Returns each
+/// case's shard, 0-based, by position. Deterministic: the same names and
+/// costs give the same deal on every machine.
+pub fn deal_longest_first(names: &[&str], costs: &[f64], total: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| {
+        costs[b]
+            .total_cmp(&costs[a])
+            .then_with(|| names[a].cmp(names[b]))
+    });
+    let shards = shard_count(total, names.len());
+    let mut load = vec![(0.0f64, 0usize); shards];
+    let mut slots = vec![0; names.len()];
+    for i in order {
+        let mut best = 0;
+        for s in 1..shards {
+            let (ms, n) = load[s];
+            let (best_ms, best_n) = load[best];
+            if ms.total_cmp(&best_ms).then(n.cmp(&best_n)).is_lt() {
+                best = s;
+            }
+        }
+        load[best].0 += costs[i];
+        load[best].1 += 1;
+        slots[i] = best;
+    }
+    slots
+}
+
+/// The median of `values` (the mean of the middle two for an even count);
+/// 0 when there are none.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// The CLI's edge: the cases of shard `partition` among `cases` (the
+/// selection, in name order). For `duration:` it reads the `timings` file
+/// and prints the shard's predicted time on stderr (and notes on cases the
+/// file does not time, or times but the suite does not select); without a
+/// file it falls back to `count:` and says so.
+pub fn select<'c>(
+    partition: &Partition,
+    cases: Vec<&'c Case>,
+    timings: Option<&Path>,
+) -> crate::Result<Vec<&'c Case>> {
+    let timings = match (partition.kind, timings) {
+        (Kind::Duration, Some(path)) => Some(Timings::load(path)?),
+        (Kind::Duration, None) => {
+            eprintln!(
+                "xharness: --partition {partition} has no --timings RUN.json: dealing as count:{}/{} instead",
+                partition.shard, partition.total
+            );
+            None
+        }
+        (_, Some(path)) => {
+            eprintln!(
+                "xharness: note: --timings {} is used by --partition duration:K/N only; {partition} ignores it",
+                path.display()
+            );
+            None
+        }
+        (_, None) => None,
+    };
+    let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    let plan = partition.plan(&names, timings.as_ref());
+    if let (Some(t), Some(p)) = (&timings, &plan.prediction) {
+        print_prediction(partition, t, p, plan.positions.len(), names.len());
+    }
+    let mut mine = plan.positions.into_iter().peekable();
+    Ok(cases
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| mine.next_if_eq(i).is_some())
+        .map(|(_, c)| c)
+        .collect())
+}
+
+/// The notes and the predicted-time line of a `duration:` shard, on stderr.
+fn print_prediction(partition: &Partition, t: &Timings, p: &Prediction, cases: usize, of: usize) {
+    let file = t.file.display();
+    // Seconds, or milliseconds for a suite that takes less than one.
+    let total_ms = p.total_ms();
+    let time = |ms: f64| match total_ms < 1000.0 {
+        true => format!("{ms:.1} ms"),
+        false => format!("{:.1} s", ms / 1000.0),
+    };
+    if p.untimed > 0 {
+        eprintln!(
+            "xharness: note: {} of {of} cases have no timing in {file}; each counts as the median, {}",
+            p.untimed,
+            time(p.median_ms)
+        );
+    }
+    if p.unused > 0 {
+        eprintln!(
+            "xharness: note: {file} times {} cases that are not among the {of} selected; their timings are not used",
+            p.unused
+        );
+    }
+    let shard_ms = usize::try_from(partition.shard - 1)
+        .ok()
+        .and_then(|i| p.shards_ms.get(i))
+        .copied()
+        .unwrap_or(0.0);
+    eprintln!(
+        "shard {}/{} (duration): {cases} cases, predicted {} of {} in all",
+        partition.shard,
+        partition.total,
+        time(shard_ms),
+        time(total_ms)
+    );
 }
 
 /// 64-bit FNV-1a.
@@ -100,11 +387,46 @@ mod tests {
         (0..n).map(|i| format!("dir{}/case{i}", i % 7)).collect()
     }
 
+    fn refs(names: &[String]) -> Vec<&str> {
+        names.iter().map(String::as_str).collect()
+    }
+
+    fn part(s: &str) -> Partition {
+        s.parse().expect("valid")
+    }
+
+    /// Timings of the i-th name: `ms(i)`, on two engines (half each).
+    fn timed(names: &[String], ms: impl Fn(usize) -> f64) -> Timings {
+        names
+            .iter()
+            .enumerate()
+            .flat_map(|(i, n)| [(n.clone(), ms(i) / 2.0), (n.clone(), ms(i) / 2.0)])
+            .collect()
+    }
+
+    /// Each shard's total cost under `kind` (positions from `plan`).
+    fn loads(kind: &str, total: u64, names: &[&str], costs: &[f64], t: &Timings) -> Vec<f64> {
+        (1..=total)
+            .map(|k| {
+                let plan = part(&format!("{kind}:{k}/{total}")).plan(names, Some(t));
+                plan.positions.iter().map(|&i| costs[i]).sum()
+            })
+            .collect()
+    }
+
+    fn balance(loads: &[f64]) -> f64 {
+        let mean = loads.iter().sum::<f64>() / loads.len() as f64;
+        loads.iter().copied().fold(0.0, f64::max) / mean
+    }
+
     #[test]
     fn parses_and_rejects() {
-        let p: Partition = "hash:2/4".parse().expect("valid");
+        let p = part("hash:2/4");
         assert_eq!((p.kind, p.shard, p.total), (Kind::Hash, 2, 4));
         assert_eq!(p.to_string(), "hash:2/4");
+        let p = part("duration:3/5");
+        assert_eq!((p.kind, p.shard, p.total), (Kind::Duration, 3, 5));
+        assert_eq!(p.to_string(), "duration:3/5");
         for bad in [
             "hash:0/4",
             "count:5/4",
@@ -112,24 +434,28 @@ mod tests {
             "slice:1/2",
             "hash:1",
             "count:a/b",
+            "duration:0/2",
         ] {
             let err = bad.parse::<Partition>().expect_err(bad);
             assert!(err.contains("hash:K/N or count:K/N"), "{err}");
+            assert!(err.contains("duration:K/N with --timings"), "{err}");
         }
     }
 
     #[test]
     fn every_case_is_in_exactly_one_shard() {
         let names = names(1000);
-        for kind in ["hash", "count"] {
+        let t = timed(&names[..700], |i| (i % 13) as f64 * 10.0);
+        for kind in ["hash", "count", "duration"] {
             for total in [1u64, 2, 3, 7] {
-                let shards: Vec<Partition> = (1..=total)
-                    .map(|k| format!("{kind}:{k}/{total}").parse().expect("valid"))
-                    .collect();
-                for (i, name) in names.iter().enumerate() {
-                    let n = shards.iter().filter(|p| p.contains(i, name)).count();
-                    assert_eq!(n, 1, "{name} in {n} shards of {kind}/{total}");
+                let mut seen = vec![0; names.len()];
+                for k in 1..=total {
+                    let p = part(&format!("{kind}:{k}/{total}"));
+                    for i in p.plan(&refs(&names), Some(&t)).positions {
+                        seen[i] += 1;
+                    }
                 }
+                assert!(seen.iter().all(|&n| n == 1), "{kind}/{total}: {seen:?}");
             }
         }
     }
@@ -155,10 +481,146 @@ mod tests {
 
     #[test]
     fn a_hash_shard_does_not_move_when_cases_are_added() {
-        let p: Partition = "hash:1/3".parse().expect("valid");
+        let p = part("hash:1/3");
         let before: Vec<bool> = names(50).iter().map(|n| p.contains(0, n)).collect();
         let after: Vec<bool> = names(50).iter().map(|n| p.contains(999, n)).collect();
         assert_eq!(before, after);
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn the_longest_first_deal_is_the_textbook_one_and_deterministic() {
+        // Costs 7 5 4 3 3 2 on two shards: 7→1, 5→2, 4→2 (5<7), 3 "d"→1
+        // (7<9), 3 "e"→2 (9<10), 2→1 (10<12).
+        let names = ["a", "b", "c", "d", "e", "f"];
+        let costs = [7.0, 5.0, 4.0, 3.0, 3.0, 2.0];
+        let slots = deal_longest_first(&names, &costs, 2);
+        assert_eq!(slots, vec![0, 1, 1, 0, 1, 0]);
+        // Equal costs go by name, whatever the order they come in.
+        let slots = deal_longest_first(&["x", "y", "z"], &[1.0, 1.0, 1.0], 2);
+        assert_eq!(slots, vec![0, 1, 0]);
+        let names = names.map(str::to_owned);
+        let t = timed(&names, |i| costs[i]);
+        let p = part("duration:2/2");
+        assert_eq!(
+            p.plan(&refs(&names), Some(&t)),
+            p.plan(&refs(&names), Some(&t))
+        );
+        let pred = p.plan(&refs(&names), Some(&t)).prediction.expect("timed");
+        assert_eq!(pred.shards_ms, vec![12.0, 12.0]);
+    }
+
+    #[test]
+    fn duration_balances_a_skewed_suite_that_count_and_hash_do_not() {
+        // A few cases take seconds, most take milliseconds.
+        let names = names(200);
+        let cost = |i: usize| match i % 50 {
+            0 => 4000.0,
+            1..=4 => 900.0,
+            _ => 5.0 + (i % 9) as f64,
+        };
+        let costs: Vec<f64> = (0..names.len()).map(cost).collect();
+        let t = timed(&names, cost);
+        let names = refs(&names);
+        let duration = balance(&loads("duration", 4, &names, &costs, &t));
+        let count = balance(&loads("count", 4, &names, &costs, &t));
+        let hash = balance(&loads("hash", 4, &names, &costs, &t));
+        assert!(duration < 1.02, "duration {duration}");
+        assert!(
+            duration < count && duration < hash,
+            "{duration} {count} {hash}"
+        );
+        // The prediction is the same sums.
+        let pred = part("duration:1/4").plan(&names, Some(&t)).prediction;
+        let pred = pred.expect("timed");
+        assert_eq!(pred.shards_ms, loads("duration", 4, &names, &costs, &t));
+        assert!((pred.total_ms() - costs.iter().sum::<f64>()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn cases_without_a_timing_count_as_the_median() {
+        let names: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).into();
+        // a, b, c known (1, 9, 5 s); d and e not.
+        let t: Timings = [("a", 1000.0), ("b", 9000.0), ("c", 5000.0)]
+            .map(|(n, ms)| (n.to_owned(), ms))
+            .into_iter()
+            .collect();
+        let plan = part("duration:1/2").plan(&refs(&names), Some(&t));
+        let pred = plan.prediction.expect("timed");
+        assert_eq!((pred.untimed, pred.median_ms, pred.unused), (2, 5000.0, 0));
+        assert_eq!(pred.total_ms(), 25_000.0);
+        // b (9) → 1; c, d, e (5 each, by name) → 2, 2, 1; a (1) → 2.
+        assert_eq!(pred.shards_ms, vec![14_000.0, 11_000.0]);
+        assert_eq!(plan.positions, vec![1, 4]);
+        assert_eq!(median(vec![]), 0.0);
+        assert_eq!(median(vec![4.0, 1.0]), 2.5);
+    }
+
+    #[test]
+    fn timings_of_unknown_cases_are_counted_and_otherwise_ignored() {
+        let names: Vec<String> = ["a", "b"].map(String::from).into();
+        let t: Timings = [("a", 10.0), ("b", 20.0), ("gone", 500.0), ("old/x", 1.0)]
+            .map(|(n, ms)| (n.to_owned(), ms))
+            .into_iter()
+            .collect();
+        let plan = part("duration:1/2").plan(&refs(&names), Some(&t));
+        let pred = plan.prediction.expect("timed");
+        assert_eq!((pred.untimed, pred.unused), (0, 2));
+        assert_eq!(pred.shards_ms, vec![20.0, 10.0]);
+        assert_eq!(plan.positions, vec![1]);
+    }
+
+    #[test]
+    fn without_timings_duration_deals_as_count() {
+        let mut names = names(23);
+        names.sort();
+        let none = Timings::default();
+        for k in 1..=4 {
+            let count = part(&format!("count:{k}/4")).plan(&refs(&names), None);
+            let duration = part(&format!("duration:{k}/4"));
+            assert_eq!(duration.plan(&refs(&names), None), count);
+            // A file that times none of the cases: every case costs 0, and
+            // zeros are dealt in turn, as count does.
+            let plan = duration.plan(&refs(&names), Some(&none));
+            assert_eq!(plan.positions, count.positions);
+            assert_eq!(plan.prediction.map(|p| p.untimed), Some(23));
+        }
+        // hash and count ignore timings.
+        let t = timed(&names, |i| i as f64);
+        let p = part("hash:1/3");
+        assert_eq!(p.plan(&refs(&names), Some(&t)), p.plan(&refs(&names), None));
+    }
+
+    #[test]
+    fn timings_sum_the_engines_and_skip_jobs_that_never_ran() {
+        let mut rs = Vec::new();
+        for (case, engine, status, ms) in [
+            ("a", "wasmtime", Status::Pass, 10.0),
+            ("a", "wasmer", Status::Fail, 30.0),
+            ("b", "wasmtime", Status::NotRun, 0.0),
+            ("c", "wasmi", Status::Skip, 0.0),
+        ] {
+            let mut r = CaseResult::new(case, engine, status);
+            r.duration_ms = ms;
+            rs.push(r);
+        }
+        let t = Timings::from_results(Path::new("run.json"), &rs);
+        assert_eq!(t.file, Path::new("run.json"));
+        let ms: Vec<(&str, f64)> = t.ms.iter().map(|(n, ms)| (n.as_str(), *ms)).collect();
+        assert_eq!(ms, vec![("a", 40.0), ("c", 0.0)]);
+    }
+
+    #[test]
+    fn a_missing_or_malformed_timings_file_is_a_usage_error_naming_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let missing = dir.path().join("missing.json");
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, "{\"results\": [ oops").expect("write");
+        for path in [missing, bad] {
+            let e = Timings::load(&path).expect_err("not a run");
+            assert_eq!(e.exit_code(), crate::exit::USAGE, "{e}");
+            assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+            assert!(e.to_string().contains("--timings"), "{e}");
+        }
     }
 }

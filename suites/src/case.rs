@@ -18,7 +18,7 @@ use crate::template::Vars;
 pub const ANY_ENGINE: &str = "*";
 
 /// Normalisation applied to both actual and expected output before comparing.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Normalize {
     /// `(regex, replacement)` pairs, applied in order; every regex is known to compile.
     pub rules: Vec<(String, String)>,
@@ -32,7 +32,7 @@ pub struct Normalize {
 }
 
 /// Normalisation chosen for one case, per stream.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct StreamNormalize {
     /// For stdout.
     pub stdout: Normalize,
@@ -41,7 +41,7 @@ pub struct StreamNormalize {
 }
 
 /// How a case is judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Mode {
     /// Compile, run on the engine, compare the exit code and the outputs.
     #[default]
@@ -69,7 +69,7 @@ impl Mode {
 /// with `sh -c` in the case's private directory, under `xharness exec`
 /// on the case's engine, so a `.wasm` program the commands build runs
 /// as `./prog`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ShellSteps {
     /// Runs first, before the compile; a non-zero exit fails the case
     /// (the driver's framework failure) unless the case is expected to fail.
@@ -88,7 +88,7 @@ pub struct ShellSteps {
 
 /// A file (or directory) copied into a case's private work directory
 /// before it is compiled and run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Input {
     /// Absolute host path.
     pub host: PathBuf,
@@ -98,7 +98,7 @@ pub struct Input {
 
 /// One test: its name, where its module comes from, how it runs, what is
 /// expected of it, and the data only its suite kind has.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Case {
     /// Path under the suite root without extension, '/'-separated, e.g. `stdout/hello`.
     pub name: String,
@@ -115,7 +115,7 @@ pub struct Case {
 }
 
 /// Where a case's module comes from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CaseSource {
     /// Absolute path of the source file.
     pub src: PathBuf,
@@ -126,7 +126,7 @@ pub struct CaseSource {
 }
 
 /// How a case's module is run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CaseRun {
     /// Arguments after argv\[0\]: the suite's `run.args`, then the lines of `STEM.args`.
     pub args: Vec<String>,
@@ -153,7 +153,7 @@ pub struct CaseRun {
 }
 
 /// What a case's run must give, and how its output is compared.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CaseExpect {
     /// Expected exit code (`STEM.exit` overrides `run.exit_code`).
     pub exit_code: i32,
@@ -176,7 +176,7 @@ pub struct CaseExpect {
 }
 
 /// The data only one suite kind's cases have.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum CaseKind {
     /// A `suite.toml` case.
@@ -258,6 +258,33 @@ impl Case {
         }
     }
 
+    /// Every host path the case names besides its source: its folder,
+    /// goldens, stdin, directories, inputs, native-import files, the `.T`
+    /// file of its Python normalisers. For moving a case elsewhere (a
+    /// suite archive).
+    pub fn paths_mut(&mut self) -> Vec<&mut PathBuf> {
+        let mut out: Vec<&mut PathBuf> = vec![
+            &mut self.source.dir,
+            &mut self.expect.golden_stdout,
+            &mut self.expect.golden_stderr,
+        ];
+        if let Some(stdin) = &mut self.run.stdin {
+            out.push(stdin);
+        }
+        out.extend(self.run.dirs.iter_mut().map(|d| &mut d.host));
+        match &mut self.kind {
+            CaseKind::Generic { native } => out.extend(native.iter_mut()),
+            CaseKind::Ghc { inputs, python, .. } => {
+                out.extend(inputs.iter_mut().map(|i| &mut i.host));
+                if let Some(p) = python {
+                    out.push(&mut p.file);
+                }
+            }
+            CaseKind::Wasi | CaseKind::Libtest { .. } => {}
+        }
+        out
+    }
+
     /// The shell steps of a test that drives a shell (GHC tests).
     pub fn shell(&self) -> Option<&ShellSteps> {
         match &self.kind {
@@ -292,7 +319,7 @@ impl Case {
 }
 
 /// A host directory made visible to the guest.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DirMapping {
     /// Absolute host path (not checked for existence here; the harness does that).
     pub host: PathBuf,
@@ -307,7 +334,7 @@ pub struct DirMapping {
 }
 
 /// What an engine is expected to do with a case when it is not expected to pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Expectation {
     /// Expected to fail, for the given reason; passing is reported as unexpected.
     XFail(String),

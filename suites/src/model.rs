@@ -107,6 +107,9 @@ pub enum Toolchain {
     BuiltinWat,
     /// The source is already a binary module and is used as is.
     BuiltinWasm,
+    /// Built ahead of time (a suite archive): a case's source is its
+    /// module (`.wasm`), or a JSON record of how its compile ended.
+    Archived,
 }
 
 impl Suite {

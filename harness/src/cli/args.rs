@@ -35,6 +35,25 @@ pub enum Command {
     /// Write a self-contained folder that reproduces one failing case on one
     /// engine, for a bug report (module, inputs, goldens, output, run.sh).
     Repro(ReproArgs),
+    /// Discover and compile a suite once and write one archive that
+    /// `xharness --archive FILE` runs on a machine with neither the
+    /// toolchain nor the source tree.
+    Archive(ArchiveArgs),
+}
+
+/// `xharness archive`.
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The archive to write (`.tar.zst`).
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: PathBuf,
+    /// Also store native code of the modules for the engines of --engine
+    /// (this xharness's engine versions; others compile it again).
+    #[arg(long)]
+    pub precompile: bool,
+    /// The suite and the cases to archive, as for a run.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
 }
 
 /// `xharness repro`.
@@ -211,9 +230,13 @@ pub struct SuiteArgs {
     /// List the cases instead of running them.
     #[arg(long)]
     pub list: bool,
-    /// Run one shard of the cases: hash:K/N or count:K/N (K of N, from 1).
+    /// Run one shard of the cases: hash:K/N, count:K/N or duration:K/N (K of N, from 1).
     #[arg(long, value_name = "KIND:K/N")]
     pub partition: Option<crate::partition::Partition>,
+    /// For --partition duration:K/N: an earlier run's --json file (or a merged
+    /// one) whose case durations balance the shards.
+    #[arg(long, value_name = "RUN.json", requires = "partition")]
+    pub timings: Option<PathBuf>,
     /// Keep each case's scratch directory.
     #[arg(long)]
     pub keep_scratch: bool,
@@ -242,6 +265,14 @@ pub struct SuiteArgs {
     /// or here), each test its own case. Implies `--suite libtest`.
     #[arg(long, value_name = "GLOB", value_delimiter = ',')]
     pub binaries: Vec<String>,
+    /// Run from an archive that `xharness archive` wrote, with no toolchain
+    /// or source tree here.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["suite", "root", "cargo", "binaries", "ways"]
+    )]
+    pub archive: Option<PathBuf>,
 }
 
 impl SuiteArgs {
@@ -273,6 +304,9 @@ impl SuiteArgs {
         }
         if !self.ways.is_empty() {
             words.extend(["--ways".into(), self.ways.join(",")]);
+        }
+        if let Some(a) = &self.archive {
+            words.extend(["--archive".into(), a.display().to_string()]);
         }
         if let Some(d) = &self.cache_dir {
             words.extend(["--cache-dir".into(), d.display().to_string()]);

@@ -50,12 +50,7 @@ fn run(args: &SuiteArgs, registry: &Registry, env: &Env) -> crate::Result<u8> {
     let baselines = baselines(&mut suite, &engines, args, registry)?;
     let mut cases = suite.filter(&args.filters, args.exact);
     if let Some(p) = &args.partition {
-        cases = cases
-            .into_iter()
-            .enumerate()
-            .filter(|(i, c)| p.contains(*i, &c.name))
-            .map(|(_, c)| c)
-            .collect();
+        cases = crate::partition::select(p, cases, args.timings.as_deref())?;
     }
     if args.list {
         return list(&suite, &cases, &engines, args).map(|()| 0);
@@ -237,6 +232,7 @@ fn select_jobs(
     jobs
 }
 
+/// The suite to run: from `--archive`, or discovered (and made ready).
 pub(super) fn load_suite(
     args: &SuiteArgs,
     engines: &[String],
@@ -245,6 +241,18 @@ pub(super) fn load_suite(
     jobs: usize,
     env: &Env,
 ) -> crate::Result<crate::listing::Ready> {
+    if let Some(file) = &args.archive {
+        if args.bless {
+            return Err(crate::Error::usage(format!(
+                "--bless writes goldens into the suite's source tree, and a run from archive {} has none: bless in the source tree, then build the archive again",
+                file.display()
+            )));
+        }
+        return Ok(crate::listing::Ready {
+            suite: crate::archive::open(file, cache_dir)?,
+            module_hashes: Vec::new(),
+        });
+    }
     let source = args.libtest_source();
     let arg = match (&args.suite, &source) {
         (Some(arg), _) => arg.as_str(),

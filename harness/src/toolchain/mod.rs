@@ -130,15 +130,19 @@ impl Compiler {
 
     /// The case's module, from the cache or freshly compiled.
     pub fn module(&self, case: &Case) -> Result<Artifact, CompileFailure> {
-        if self.toolchain == Toolchain::BuiltinWasm {
-            return self.binary(case);
+        match self.toolchain {
+            Toolchain::BuiltinWasm => return self.binary(case),
+            Toolchain::Archived => return self.archived(case).and_then(|_| self.binary(case)),
+            _ => {}
         }
         let source = std::fs::read(&case.source.src).map_err(|e| CompileFailure {
             summary: format!("cannot read source {}: {e}", case.source.src.display()),
             output: String::new(),
         })?;
         match &self.toolchain {
-            Toolchain::BuiltinWasm => Ok(Artifact::of(case.source.src.clone(), &source)),
+            Toolchain::BuiltinWasm | Toolchain::Archived => {
+                Ok(Artifact::of(case.source.src.clone(), &source))
+            }
             Toolchain::BuiltinWat => self.wat(case, &source),
             Toolchain::Command {
                 template,
@@ -171,8 +175,33 @@ impl Compiler {
         Ok(artifact)
     }
 
+    /// A case of an archive: `Some` record of how its compile ended, or
+    /// `None` for a module; a failed compile is the error it was.
+    fn archived(&self, case: &Case) -> Result<Option<CompileRun>, CompileFailure> {
+        if case.source.src.extension().is_some_and(|e| e == "wasm") {
+            return Ok(None);
+        }
+        let record = crate::archive::read_built(&case.source.src).map_err(|e| CompileFailure {
+            summary: e,
+            output: String::new(),
+        })?;
+        match record {
+            Ok(run) => Ok(Some(run)),
+            Err((summary, output)) => Err(CompileFailure { summary, output }),
+        }
+    }
+
     /// Compile a compile-only case and say how the compiler ended.
     pub fn compile_only(&self, case: &Case) -> Result<CompileRun, CompileFailure> {
+        if self.toolchain == Toolchain::Archived {
+            return self.archived(case)?.ok_or_else(|| CompileFailure {
+                summary: format!(
+                    "the archive holds a module for {}, not the compile's record",
+                    case.name
+                ),
+                output: String::new(),
+            });
+        }
         let source = std::fs::read(&case.source.src).map_err(|e| CompileFailure {
             summary: format!("cannot read source {}: {e}", case.source.src.display()),
             output: String::new(),
@@ -190,7 +219,9 @@ impl Compiler {
             },
         };
         match &self.toolchain {
-            Toolchain::BuiltinWasm => Ok(ran(Ok(Artifact::of(case.source.src.clone(), &source)))),
+            Toolchain::BuiltinWasm | Toolchain::Archived => {
+                Ok(ran(Ok(Artifact::of(case.source.src.clone(), &source))))
+            }
             Toolchain::BuiltinWat => Ok(ran(self.wat(case, &source))),
             Toolchain::Command {
                 template,

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 /// One configuration value, as TOML can write it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ConfigValue {
     /// `true` / `false`.
     Bool(bool),
@@ -62,7 +62,7 @@ impl ConfigValue {
 }
 
 /// The target description the `.T` files see as `config`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Config {
     values: BTreeMap<String, ConfigValue>,
 }

@@ -12,7 +12,7 @@
 use crate::{Normalize, StreamNormalize};
 
 /// A normaliser function a `.T` file can name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Norm {
     /// `normalise_errmsg`: the driver's default for stderr.
     Errmsg,

@@ -36,7 +36,7 @@ pub enum NormStream {
 }
 
 /// A test's normaliser chains that hold a Python function.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PythonNorms {
     /// The `.T` file (absolute).
     pub file: PathBuf,

@@ -339,7 +339,11 @@ fn a_test_that_depends_on_a_stub_is_warned_about_with_its_line() {
     );
     let lines: Vec<u32> = e.warnings.iter().map(|(l, _)| *l).collect();
     assert_eq!(lines, [2, 4], "{:?}", e.warnings);
-    assert!(e.warnings[0].1.contains("os.path.exists is a stub here (always False)"));
+    assert!(
+        e.warnings[0]
+            .1
+            .contains("os.path.exists is a stub here (always False)")
+    );
     assert!(e.warnings[1].1.contains("os.environ is a stub here"));
     assert_eq!(e.tests.len(), 1);
 }
