@@ -21,19 +21,23 @@ pub fn open(file: &Path, cache_dir: &Path) -> crate::Result<Suite> {
     if !dir.join("manifest.json").is_file() {
         unpack(file, &bytes, &parent, &dir)?;
     }
-    let manifest: Manifest = std::fs::read(dir.join("manifest.json"))
+    let raw: serde_json::Value = std::fs::read(dir.join("manifest.json"))
         .map_err(|e| e.to_string())
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
         .map_err(|e| bad(file, &format!("its manifest cannot be read ({e})")))?;
-    if manifest.format != FORMAT {
+    // The format first: a newer archive may not parse as this one's.
+    let format = raw["format"].as_u64();
+    if format != Some(u64::from(FORMAT)) {
         return Err(crate::Error::usage(format!(
             "archive {} was written by xharness {} in archive format {}, and this xharness {} reads format {FORMAT}: build the archive again with this version",
             file.display(),
-            manifest.xharness,
-            manifest.format,
+            raw["xharness"].as_str().unwrap_or("(unknown)"),
+            format.map_or_else(|| "(none)".to_owned(), |f| f.to_string()),
             env!("CARGO_PKG_VERSION")
         )));
     }
+    let manifest: Manifest = serde_json::from_value(raw)
+        .map_err(|e| bad(file, &format!("its manifest cannot be read ({e})")))?;
     install_native(&dir, cache_dir);
     suite_of(manifest, file, &dir)
 }

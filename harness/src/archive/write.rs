@@ -46,13 +46,14 @@ enum Entry {
 pub fn write(
     suite: &Suite,
     cases: &[&Case],
+    engines: &[String],
     compiler: &Compiler,
     jobs: usize,
     precompile: &[Arc<dyn Engine>],
     cache_dir: &Path,
     out: &Path,
 ) -> crate::Result<Written> {
-    let built = compile_all(cases, compiler, jobs);
+    let built = compile_all(cases, engines, compiler, jobs);
     let mut entries: BTreeMap<PathBuf, Entry> = BTreeMap::new();
     let mut manifest_cases = Vec::with_capacity(cases.len());
     let mut modules: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -144,11 +145,17 @@ pub fn write(
 enum Compiled {
     Module(Artifact),
     Record(Built),
-    /// Nothing to build: a shell test's command is the test.
+    /// Nothing to build: a shell test's command is the test, or the case
+    /// is skipped on every engine.
     Nothing,
 }
 
-fn compile_all(cases: &[&Case], compiler: &Compiler, jobs: usize) -> Vec<Compiled> {
+fn compile_all(
+    cases: &[&Case],
+    engines: &[String],
+    compiler: &Compiler,
+    jobs: usize,
+) -> Vec<Compiled> {
     let next = AtomicUsize::new(0);
     let jobs = jobs.clamp(1, cases.len().max(1));
     let mut done: Vec<(usize, Compiled)> = std::thread::scope(|s| {
@@ -161,7 +168,7 @@ fn compile_all(cases: &[&Case], compiler: &Compiler, jobs: usize) -> Vec<Compile
                         let Some(case) = cases.get(i) else {
                             return mine;
                         };
-                        mine.push((i, compile_one(case, compiler)));
+                        mine.push((i, compile_one(case, engines, compiler)));
                     }
                 })
             })
@@ -175,7 +182,17 @@ fn compile_all(cases: &[&Case], compiler: &Compiler, jobs: usize) -> Vec<Compile
     done.into_iter().map(|(_, c)| c).collect()
 }
 
-fn compile_one(case: &Case, compiler: &Compiler) -> Compiled {
+fn compile_one(case: &Case, engines: &[String], compiler: &Compiler) -> Compiled {
+    // A case skipped on every engine never runs: nothing to build.
+    let skipped = engines.iter().all(|e| {
+        matches!(
+            case.expectation(e),
+            Some(xharness_suites::Expectation::Skip(_))
+        )
+    });
+    if skipped {
+        return Compiled::Nothing;
+    }
     let failed = |f: CompileFailure| {
         Compiled::Record(Built::Failed {
             summary: f.summary,

@@ -55,6 +55,7 @@ fn run(args: &ArchiveArgs, registry: &Registry, env: &Env) -> crate::Result<()> 
     let w = crate::archive::write(
         suite,
         &cases,
+        &engines,
         &compiler,
         jobs,
         &precompile,
