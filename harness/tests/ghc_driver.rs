@@ -84,6 +84,65 @@ fn each_way_is_a_case_with_its_flags_and_ways_narrows_them() {
         let text = opt["stdout"]["text"].as_str().unwrap_or_default();
         assert_eq!(text, "+RTS\n-x\n-RTS\nlast\nopt\n", "{opt}");
     }
+    // --failed re-runs only the failing way; a baseline written from this
+    // run holds the next one to it, per way.
+    let o = f.run(&[
+        "--suite",
+        "ghc-testsuite",
+        "--root",
+        "tests",
+        "--engine",
+        BOTH,
+        "--failed",
+        "--json",
+        "failed.json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let rerun: Vec<(String, String)> = results(&f, "failed.json")
+        .iter()
+        .map(|r| {
+            (
+                r["case"].as_str().unwrap_or_default().to_owned(),
+                r["status"].to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        rerun.iter().all(|(c, _)| c == "p(opt)") && rerun.len() == 2,
+        "{rerun:?}"
+    );
+    let o = f.run(&[
+        "--suite",
+        "ghc-testsuite",
+        "--root",
+        "tests",
+        "--engine",
+        BOTH,
+        "--write-expectations",
+        "base",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        f.read("base/wasmtime.toml").contains("name = \"p(opt)\""),
+        "{}",
+        f.read("base/wasmtime.toml")
+    );
+    let o = f.run(&[
+        "--suite",
+        "ghc-testsuite",
+        "--root",
+        "tests",
+        "--engine",
+        BOTH,
+        "--expectations",
+        "base",
+        "--json",
+        "held.json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let held = results(&f, "held.json");
+    assert_eq!(record(&held, "p(opt)", "wasmer")["status"], "xfail");
+    assert_eq!(record(&held, "p(normal)", "wasmer")["status"], "pass");
     // --ways normal: the opt case is skipped, saying why.
     let o = f.run(&[
         "--suite",
