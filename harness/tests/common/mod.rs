@@ -109,3 +109,18 @@ builtin = "wat"
 timeout = 2
 max_memory = "16MiB"
 "#;
+
+/// Copy the folder `from` to `to` (file modes kept: a fixture's scripts
+/// stay executable).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let dest = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
