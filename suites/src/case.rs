@@ -167,8 +167,9 @@ pub struct CaseExpect {
     pub engines: BTreeMap<String, Expectation>,
     /// How the case is judged.
     pub mode: Mode,
-    /// Normalisation for this case; `None` means the suite's.
-    pub normalize: Option<StreamNormalize>,
+    /// Normalisation for this case; `None` means the suite's. Shared:
+    /// most cases of a suite normalise alike.
+    pub normalize: Option<std::sync::Arc<StreamNormalize>>,
     /// Do not compare stdout.
     pub ignore_stdout: bool,
     /// Do not compare stderr.

@@ -58,6 +58,7 @@ fn check(src: &str) {
         max_memory: 1 << 20,
         max_output: 1 << 10,
         shell_env: Default::default(),
+        plain_norms: std::sync::Arc::new(xharness_suites::ghc::plain_norms()),
     };
     let file = FileTests {
         file: "f/all.T".into(),

@@ -261,7 +261,7 @@ fn case_norms(suite: &Suite) -> crate::Result<Vec<Arc<Norms>>> {
     let mut built: HashMap<&StreamNormalize, Arc<Norms>> = HashMap::new();
     let mut out = Vec::with_capacity(suite.cases.len());
     for case in &suite.cases {
-        let key = case.expect.normalize.as_ref().unwrap_or(&suite_wide);
+        let key = case.expect.normalize.as_deref().unwrap_or(&suite_wide);
         let python = case.python_norms();
         if let (Some(n), None) = (built.get(key), python) {
             out.push(n.clone());

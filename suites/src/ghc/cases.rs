@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::config::Config;
@@ -15,6 +16,7 @@ use super::normalise;
 use super::setup::{Expect, TestOpts};
 use crate::{
     ANY_ENGINE, Case, CaseExpect, CaseKind, CaseRun, CaseSource, Expectation, Input, Mode,
+    StreamNormalize,
 };
 
 /// Suite-wide settings every case starts from.
@@ -33,6 +35,9 @@ pub struct Defaults {
     /// What every shell step sees: GHC's make variables, and the names
     /// among them given to `make` ([`super::shell::make_env`]).
     pub shell_env: (Vec<(String, String)>, Vec<String>),
+    /// The driver's normalisers for a test that adds none of its own,
+    /// shared by all such cases.
+    pub plain_norms: Arc<StreamNormalize>,
 }
 
 /// Files the driver never copies into a test's directory (build products).
@@ -310,11 +315,17 @@ fn case_in(
         golden_stderr: golden("stderr"),
         engines: expect,
         mode,
-        normalize: Some(normalise::for_test(
-            &o.stdout_norms,
-            &o.stderr_norms,
-            o.whitespace.as_ref(),
-        )),
+        normalize: Some(
+            if o.stdout_norms.is_empty() && o.stderr_norms.is_empty() && o.whitespace.is_none() {
+                d.plain_norms.clone()
+            } else {
+                Arc::new(normalise::for_test(
+                    &o.stdout_norms,
+                    &o.stderr_norms,
+                    o.whitespace.as_ref(),
+                ))
+            },
+        ),
         ignore_stdout: o.ignore_stdout,
         ignore_stderr: o.ignore_stderr,
     };

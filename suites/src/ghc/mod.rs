@@ -111,6 +111,11 @@ struct RawToolchain {
     source_ext: Option<String>,
 }
 
+/// The driver's normalisers for a test that adds none of its own.
+pub fn plain_norms() -> crate::StreamNormalize {
+    normalise::for_test(&[], &[], None)
+}
+
 /// Load a `ghc-testsuite` suite file; `root_override` is `--root`, `ways`
 /// is `--ways` (see [`Config::select_ways`]; empty: the configured ways).
 pub fn load(
@@ -193,6 +198,7 @@ fn build(
         max_memory: raw.run.max_memory.map_or(1 << 30, |b| b.0),
         max_output: raw.run.max_output.map_or(1 << 20, |b| b.0) as usize,
         shell_env,
+        plain_norms: std::sync::Arc::new(plain_norms()),
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let found = discover(&root, &config, threads);

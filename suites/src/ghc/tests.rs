@@ -35,6 +35,7 @@ fn defaults() -> Defaults {
         max_memory: 1 << 30,
         max_output: 1 << 20,
         shell_env: Default::default(),
+        plain_norms: std::sync::Arc::new(super::normalise::for_test(&[], &[], None)),
     }
 }
 

@@ -125,10 +125,10 @@ fn case(plan: &Plan, binary: &Binary, test: &Listed) -> Case {
         golden_stderr: none,
         engines: expect,
         mode: Mode::CompileAndRun,
-        normalize: Some(StreamNormalize {
+        normalize: Some(std::sync::Arc::new(StreamNormalize {
             stdout: normalize(),
             stderr: normalize(),
-        }),
+        })),
         ignore_stdout: true,
         ignore_stderr: true,
     };

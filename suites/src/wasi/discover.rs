@@ -133,10 +133,10 @@ fn case(
         golden_stderr,
         engines: expect,
         mode: Mode::CompileAndRun,
-        normalize: Some(StreamNormalize {
+        normalize: Some(std::sync::Arc::new(StreamNormalize {
             stdout: prefix_normalize(spec.stdout.as_deref()),
             stderr: prefix_normalize(spec.stderr.as_deref()),
-        }),
+        })),
         ignore_stdout: spec.stdout.is_none(),
         ignore_stderr: spec.stderr.is_none(),
     };
