@@ -13,13 +13,23 @@
 //! WASI preview 1 comes from `wasmi_wasi` (wasi-common). As on the other
 //! engines, nothing bounds the wall clock inside the engine (no fuel):
 //! the worker running it is killed at the deadline.
+//!
+//! The counting variant ([`Engine::counting`]) turns wasmi's fuel on and
+//! reports what a run consumed: wasmi's default costs, one unit per wasm
+//! operator except `nop`, `drop`, `block`, `loop`, `unreachable`,
+//! `return`, `else` and `end`, plus one per 64 bytes copied by bulk memory
+//! and table operations and by passing many values in a call. Fuel for
+//! translating functions lazily is set to zero, so a function's first run
+//! costs what its later ones do.
 
 mod fs;
 mod native;
 
 use std::sync::Arc;
 
-use wasmi::{Engine as WiEngine, Linker, Module as WiModule, Store, TrapCode};
+use wasmi::{
+    Config, CustomFuelCosts, Engine as WiEngine, Linker, Module as WiModule, Store, TrapCode,
+};
 use wasmi_wasi::wasi_common::pipe::{ReadPipe, WritePipe};
 use wasmi_wasi::{WasiCtx, WasiCtxBuilder};
 use xharness_engines::capture::{self, CaptureBuf};
@@ -39,7 +49,13 @@ pub fn register(registry: &mut Registry) -> &mut Registry {
 /// Engine backed by the wasmi interpreter.
 pub struct Wasmi {
     engine: WiEngine,
+    /// Whether fuel counts the instructions each run executes.
+    counting: bool,
 }
+
+/// Fuel given to a counting run's store: never running out, the consumed
+/// fuel is the count.
+const FUEL: u64 = u64::MAX;
 
 /// What a store holds: the guest's WASI state and its limits.
 pub(crate) struct Host {
@@ -91,7 +107,23 @@ impl Wasmi {
     pub fn new() -> Result<Self, EngineError> {
         Ok(Wasmi {
             engine: WiEngine::default(),
+            counting: false,
         })
+    }
+
+    /// The interpreter with fuel metering on (see the crate docs).
+    fn counting_engine() -> Self {
+        let mut config = Config::default();
+        config.consume_fuel(true);
+        config.fuel_cost(CustomFuelCosts {
+            bytes_copied_per_fuel: 64,
+            fuel_per_bytes_translated: 0,
+            fuel_per_bytes_validated: 0,
+        });
+        Wasmi {
+            engine: WiEngine::new(&config),
+            counting: true,
+        }
     }
 }
 
@@ -105,7 +137,15 @@ impl Engine for Wasmi {
     }
 
     fn config_fingerprint(&self) -> String {
-        "interpreter-default".into()
+        if self.counting {
+            "interpreter-fuel".into()
+        } else {
+            "interpreter-default".into()
+        }
+    }
+
+    fn counting(&self) -> Result<Option<Arc<dyn Engine>>, EngineError> {
+        Ok(Some(Arc::new(Wasmi::counting_engine())))
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {
@@ -116,12 +156,14 @@ impl Engine for Wasmi {
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
-        capture::run_captured(inv, |stdout, stderr, _| {
+        let mut instructions = None;
+        let outcome = capture::run_captured(inv, |stdout, stderr, _| {
             match module.get::<WiModule>(NAME) {
-                Ok(m) => self.run_module(m, inv, stdout, stderr),
+                Ok(m) => self.run_module(m, inv, stdout, stderr, &mut instructions),
                 Err(e) => Status::InstantiateError(e.to_string()),
             }
-        })
+        });
+        outcome.with_instructions(instructions)
     }
 }
 
@@ -132,6 +174,7 @@ impl Wasmi {
         inv: &Invocation,
         stdout: &CaptureBuf,
         stderr: &CaptureBuf,
+        instructions: &mut Option<u64>,
     ) -> Status {
         let wasi = match build_wasi(inv, stdout, stderr) {
             Ok(w) => w,
@@ -144,26 +187,45 @@ impl Wasmi {
         };
         let mut store = Store::new(&self.engine, host);
         store.limiter(|h| &mut h.limiter);
+        if self.counting
+            && let Err(e) = store.set_fuel(FUEL)
+        {
+            return Status::InstantiateError(format!("cannot set fuel: {e}"));
+        }
+        let status = self.instantiate_and_start(module, inv, &mut store, &limits);
+        if self.counting {
+            *instructions = store.get_fuel().ok().map(|left| FUEL - left);
+        }
+        status
+    }
+
+    fn instantiate_and_start(
+        &self,
+        module: &WiModule,
+        inv: &Invocation,
+        store: &mut Store<Host>,
+        limits: &Limits,
+    ) -> Status {
         let linker = match linker(&self.engine, module, inv) {
             Ok(l) => l,
             Err(reason) => return Status::InstantiateError(reason),
         };
-        let instance = match linker.instantiate_and_start(&mut store, module) {
+        let instance = match linker.instantiate_and_start(&mut *store, module) {
             Ok(i) => i,
             Err(e) => {
                 return match missing_import(&e) {
                     Some(status) => status,
-                    None => instantiate_failure(&e, &limits),
+                    None => instantiate_failure(&e, limits),
                 };
             }
         };
-        let start = match instance.get_typed_func::<(), ()>(&store, "_start") {
+        let start = match instance.get_typed_func::<(), ()>(&*store, "_start") {
             Ok(f) => f,
             Err(e) => return rules::no_start(e),
         };
-        match start.call(&mut store, ()) {
+        match start.call(&mut *store, ()) {
             Ok(()) => Status::Exited(0),
-            Err(e) => classify(&e, &limits),
+            Err(e) => classify(&e, limits),
         }
     }
 }

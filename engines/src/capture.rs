@@ -199,12 +199,7 @@ pub fn run_captured(
     } else {
         stderr.take()
     };
-    Outcome {
-        status,
-        stdout: stdout.take(),
-        stderr,
-        duration: start.elapsed(),
-    }
+    Outcome::new(status, stdout.take(), stderr, start.elapsed())
 }
 
 #[cfg(test)]

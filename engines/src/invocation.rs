@@ -121,12 +121,41 @@ pub struct Preopen {
 }
 
 /// How a run ended, what it printed, and how long it took.
+///
+/// Built with [`Outcome::new`] (backends usually get one from
+/// [`crate::capture::run_captured`]); fields may be added, so it is
+/// `#[non_exhaustive]`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Outcome {
     pub status: Status,
     pub stdout: Captured,
     pub stderr: Captured,
     pub duration: Duration,
+    /// The wasm instructions the guest executed, as the engine counts
+    /// them, when it ran on a counting engine ([`crate::Engine::counting`]);
+    /// a guest that trapped or exited counts what it executed until then,
+    /// or has no count when the engine cannot tell (wasmtime after a fault).
+    pub instructions: Option<u64>,
+}
+
+impl Outcome {
+    /// An outcome with no instruction count.
+    pub fn new(status: Status, stdout: Captured, stderr: Captured, duration: Duration) -> Self {
+        Outcome {
+            status,
+            stdout,
+            stderr,
+            duration,
+            instructions: None,
+        }
+    }
+
+    /// This outcome with `instructions` as its count.
+    pub fn with_instructions(mut self, instructions: Option<u64>) -> Self {
+        self.instructions = instructions;
+        self
+    }
 }
 
 /// Captured bytes of one output stream.

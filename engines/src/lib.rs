@@ -26,6 +26,12 @@
 //! engines, any difference they observe is a real engine difference, not
 //! plumbing.
 //!
+//! An engine may also come in a counting variant ([`Engine::counting`]):
+//! the same engine with its code instrumented to count the wasm
+//! instructions a guest executes (wasmtime's fuel, a metering middleware
+//! on wasmer, wasmi's fuel), a figure of a test's cost that no noise on
+//! the machine changes. It is off unless asked for.
+//!
 //! The one limit engines do *not* enforce is the wall clock: guests run at
 //! the engine's full speed, with no epoch or metering checks compiled into
 //! their code, and whoever runs them ends the process at the deadline
@@ -125,6 +131,16 @@ pub trait Engine: Send + Sync {
     /// asks for. Never panics on guest behaviour: every way a run can end is
     /// an [`Outcome`].
     fn run(&self, module: &Module, invocation: &Invocation) -> Outcome;
+
+    /// This engine, configured to count the wasm instructions a guest
+    /// executes: same name, its own [`Engine::config_fingerprint`] (the
+    /// instrumented native code is cached apart), and every [`Outcome`]
+    /// of its runs carries [`Outcome::instructions`]. `None` (the default)
+    /// when the engine cannot count. Counting instruments the code and is
+    /// slower, so a plain engine never counts.
+    fn counting(&self) -> Result<Option<Arc<dyn Engine>>, EngineError> {
+        Ok(None)
+    }
 }
 
 /// A compiled module: cheap to clone, `Send + Sync`, runnable many times.

@@ -2,6 +2,11 @@
 //!
 //! Modules are compiled by plain Cranelift, with no metering: the wall
 //! clock is enforced from outside the process (see the crate docs). The
+//! counting variant ([`Engine::counting`]) compiles with
+//! `wasmer-middlewares`' metering, at a cost of 1 per wasm operator (every
+//! operator, `nop`, `block` and `end` included), and reports the points a
+//! run used; a guest stopped in the middle of a basic block (a trap) has
+//! not yet been charged for that block. The
 //! memory limit comes from custom tunables that wrap each linear memory
 //! and refuse growth past the limit, and cap every table's maximum
 //! (`limits::LimitTunables`). Guests get no host networking: the WASI
@@ -23,8 +28,11 @@ mod native;
 
 use std::sync::Arc;
 
-use wasmer::sys::{Cranelift, EngineBuilder, NativeEngineExt};
+use wasmer::sys::{CompilerConfig, Cranelift, EngineBuilder, NativeEngineExt};
+use wasmer::wasmparser::Operator;
 use wasmer::{Instance, Module as WmModule, RuntimeError, Store};
+use wasmer_middlewares::Metering;
+use wasmer_middlewares::metering::{MeteringPoints, get_remaining_points};
 use wasmer_types::{ImportError, TrapCode};
 use wasmer_wasix::runtime::PluggableRuntime;
 use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
@@ -38,8 +46,14 @@ use crate::{Engine, EngineError, Invocation, Module, Outcome, Status, Stdio, Tra
 
 const NAME: &str = "wasmer";
 
+/// The metering points a counting module starts with: never running out,
+/// the points used are the count.
+const POINTS: u64 = u64::MAX;
+
 /// Engine backed by wasmer with the Cranelift compiler.
 pub struct Wasmer {
+    /// Whether modules are compiled with the metering middleware.
+    counting: bool,
     engine: wasmer::Engine,
     tokio: tokio::runtime::Runtime,
     runtime: Arc<PluggableRuntime>,
@@ -48,7 +62,13 @@ pub struct Wasmer {
 impl Wasmer {
     /// Create the engine, its tokio runtime and its WASI runtime.
     pub fn new() -> Result<Self, EngineError> {
-        let engine = module_engine();
+        Self::build(false)
+    }
+
+    fn build(counting: bool) -> Result<Self, EngineError> {
+        // The WASI runtime's engine compiles nothing (every module has an
+        // engine of its own), so it never needs the middleware.
+        let engine = module_engine(false);
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("xharness-wasmer")
@@ -68,6 +88,7 @@ impl Wasmer {
             Arc::new(rt)
         };
         Ok(Wasmer {
+            counting,
             engine,
             tokio,
             runtime,
@@ -98,9 +119,15 @@ fn loading_engine() -> wasmer::Engine {
     engine
 }
 
-/// An engine with Cranelift and the limiting tunables.
-fn module_engine() -> wasmer::Engine {
-    let compiler = Cranelift::default();
+/// An engine with Cranelift and the limiting tunables; with `counting`,
+/// also the metering middleware (one per engine: a `Metering` instruments
+/// one module only, and each module gets an engine of its own).
+fn module_engine(counting: bool) -> wasmer::Engine {
+    let mut compiler = Cranelift::default();
+    if counting {
+        let metering = Metering::new(POINTS, |_: &Operator| 1);
+        compiler.push_middleware(Arc::new(metering));
+    }
     let mut engine: wasmer::Engine = EngineBuilder::new(compiler).engine().into();
     engine.set_tunables(limits::LimitTunables);
     engine
@@ -116,7 +143,13 @@ impl Engine for Wasmer {
     }
 
     fn config_fingerprint(&self) -> String {
-        format!("cranelift-plain-{}", self.engine.deterministic_id())
+        // The middleware is not part of wasmer's own id.
+        let kind = if self.counting { "metered1" } else { "plain" };
+        format!("cranelift-{kind}-{}", self.engine.deterministic_id())
+    }
+
+    fn counting(&self) -> Result<Option<Arc<dyn Engine>>, EngineError> {
+        Ok(Some(Arc::new(Self::build(true)?)))
     }
 
     fn caches_native_code(&self) -> bool {
@@ -124,7 +157,7 @@ impl Engine for Wasmer {
     }
 
     fn compile(&self, wasm: &[u8]) -> Result<Module, EngineError> {
-        let engine = module_engine();
+        let engine = module_engine(self.counting);
         let module = WmModule::new(&engine, wasm).map_err(|e| EngineError::Compile {
             message: e.to_string(),
         })?;
@@ -157,13 +190,16 @@ impl Engine for Wasmer {
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
-        crate::capture::run_captured(inv, |stdout, stderr, _| match self.module(module) {
-            Ok(m) => {
-                let _guard = self.tokio.enter();
-                self.run_module(m, inv, stdout, stderr)
-            }
-            Err(e) => Status::InstantiateError(e.to_string()),
-        })
+        let mut instructions = None;
+        let outcome =
+            crate::capture::run_captured(inv, |stdout, stderr, _| match self.module(module) {
+                Ok(m) => {
+                    let _guard = self.tokio.enter();
+                    self.run_module(m, inv, stdout, stderr, &mut instructions)
+                }
+                Err(e) => Status::InstantiateError(e.to_string()),
+            });
+        outcome.with_instructions(instructions)
     }
 }
 
@@ -174,6 +210,7 @@ impl Wasmer {
         inv: &Invocation,
         stdout: &CaptureBuf,
         stderr: &CaptureBuf,
+        instructions: &mut Option<u64>,
     ) -> Status {
         let module = &compiled.module;
         let limits = Limits::new(inv);
@@ -202,6 +239,9 @@ impl Wasmer {
             Ok(()) => Status::Exited(0),
             Err(e) => classify(e, &limits),
         };
+        if self.counting {
+            *instructions = points_used(&mut store, &instance);
+        }
         finish(&env, &mut store, &status);
         status
     }
@@ -241,6 +281,19 @@ fn call_start(store: &mut Store, instance: &Instance) -> Result<(), RuntimeError
         .get_function("_start")
         .map_err(|e| RuntimeError::new(format!("no usable `_start` export: {e}")))?;
     start.call(store, &[]).map(|_| ())
+}
+
+/// The metering points an instance used, when it was compiled with the
+/// middleware (checked first: the middleware's reader panics otherwise).
+fn points_used(store: &mut Store, instance: &Instance) -> Option<u64> {
+    instance
+        .exports
+        .get_global("wasmer_metering_remaining_points")
+        .ok()?;
+    Some(match get_remaining_points(store, instance) {
+        MeteringPoints::Remaining(left) => POINTS - left,
+        MeteringPoints::Exhausted => POINTS,
+    })
 }
 
 /// Let wasmer-wasix close files and flush its state.

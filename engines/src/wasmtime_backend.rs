@@ -2,7 +2,13 @@
 //!
 //! The generated code has no interrupt checks (no epochs, no fuel): the
 //! wall-clock limit is enforced from outside the process (see the crate
-//! docs). Memory is a resource limiter that refuses growth of linear
+//! docs). The counting variant ([`Engine::counting`]) turns fuel on, pours
+//! `u64::MAX` into each store and reports what was consumed: wasmtime's
+//! default operator costs, one unit per operator except `nop`, `drop`,
+//! `block`, `loop`, `unreachable`, `return`, `else` and `end`, plus one
+//! per byte or element of bulk memory and table operations (and of data
+//! segments at instantiation). A guest that traps other than by
+//! `unreachable` (or a bad call) has no count: see `loses_fuel`. Memory is a resource limiter that refuses growth of linear
 //! memories and tables past the limit, so `memory.grow` and `table.grow`
 //! return -1 and the guest sees the failure.
 
@@ -24,9 +30,17 @@ use crate::{Engine, EngineError, Invocation, Module, Outcome, Status, Stdio, Tra
 
 const NAME: &str = "wasmtime";
 
+/// Fuel poured into a counting run's store: never running out, the
+/// consumed fuel is the count.
+const FUEL: u64 = u64::MAX;
+
 /// Engine backed by wasmtime.
 pub struct Wasmtime {
     name: &'static str,
+    /// The configuration `engine` was made with, for the counting variant.
+    config: Config,
+    /// Whether fuel counts the instructions each run executes.
+    counting: bool,
     engine: WtEngine,
     linker: Arc<Linker<Host>>,
     /// Every (module, name) the linker defines, to name a missing import.
@@ -83,6 +97,18 @@ impl Wasmtime {
         config.memory_init_cow(false);
         config.wasm_backtrace_max_frames(None);
         configure(&mut config);
+        Self::with_config(name, config, false)
+    }
+
+    fn with_config(
+        name: &'static str,
+        config: Config,
+        counting: bool,
+    ) -> Result<Self, EngineError> {
+        let mut config = config;
+        if counting {
+            config.consume_fuel(true);
+        }
         let engine = WtEngine::new(&config).map_err(setup_error)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |h: &mut Host| &mut h.wasi)
@@ -100,6 +126,8 @@ impl Wasmtime {
         let provided = provided_names(&engine, &linker);
         Ok(Wasmtime {
             name,
+            config,
+            counting,
             engine,
             linker: Arc::new(linker),
             provided,
@@ -134,7 +162,13 @@ impl Engine for Wasmtime {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.engine.precompile_compatibility_hash().hash(&mut h);
-        format!("plain-{:016x}", h.finish())
+        let kind = if self.counting { "fuel" } else { "plain" };
+        format!("{kind}-{:016x}", h.finish())
+    }
+
+    fn counting(&self) -> Result<Option<Arc<dyn Engine>>, EngineError> {
+        let engine = Self::with_config(self.name, self.config.clone(), true)?;
+        Ok(Some(Arc::new(engine)))
     }
 
     fn caches_native_code(&self) -> bool {
@@ -183,10 +217,13 @@ impl Engine for Wasmtime {
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
-        crate::capture::run_captured(inv, |stdout, stderr, _| match self.module(module) {
-            Ok(m) => self.run_module(m, inv, stdout, stderr),
-            Err(e) => Status::InstantiateError(e.to_string()),
-        })
+        let mut instructions = None;
+        let outcome =
+            crate::capture::run_captured(inv, |stdout, stderr, _| match self.module(module) {
+                Ok(m) => self.run_module(m, inv, stdout, stderr, &mut instructions),
+                Err(e) => Status::InstantiateError(e.to_string()),
+            });
+        outcome.with_instructions(instructions)
     }
 }
 
@@ -197,6 +234,7 @@ impl Wasmtime {
         inv: &Invocation,
         stdout: &CaptureBuf,
         stderr: &CaptureBuf,
+        instructions: &mut Option<u64>,
     ) -> Status {
         let wasi = match build_wasi(inv, stdout, stderr) {
             Ok(w) => w,
@@ -209,7 +247,27 @@ impl Wasmtime {
         };
         let mut store = Store::new(&self.engine, host);
         store.limiter(|h| &mut h.limiter);
+        if self.counting
+            && let Err(e) = store.set_fuel(FUEL)
+        {
+            return Status::InstantiateError(format!("cannot set fuel: {e:#}"));
+        }
+        let mut lost = false;
+        let status = self.instantiate_and_start(module, inv, &mut store, &limits, &mut lost);
+        if self.counting && !lost {
+            *instructions = store.get_fuel().ok().map(|left| FUEL - left);
+        }
+        status
+    }
 
+    fn instantiate_and_start(
+        &self,
+        module: &WtModule,
+        inv: &Invocation,
+        store: &mut Store<Host>,
+        limits: &Limits,
+        fuel_lost: &mut bool,
+    ) -> Status {
         // Native imports need a linker of their own; every other run
         // shares the engine's.
         let native = if inv.native.is_empty() {
@@ -221,23 +279,48 @@ impl Wasmtime {
             }
         };
         let linker = native.as_ref().unwrap_or(&self.linker);
-        let instance = match linker.instantiate(&mut store, module) {
+        let instance = match linker.instantiate(&mut *store, module) {
             Ok(i) => i,
             // Name the import only when linking failed: off the hot path.
             Err(e) => match missing_import(&self.provided, module) {
                 Some(status) => return status,
-                None => return instantiate_failure(&e, &limits),
+                None => {
+                    *fuel_lost = loses_fuel(&e);
+                    return instantiate_failure(&e, limits);
+                }
             },
         };
-        let start = match instance.get_typed_func::<(), ()>(&mut store, "_start") {
+        let start = match instance.get_typed_func::<(), ()>(&mut *store, "_start") {
             Ok(f) => f,
             Err(e) => return rules::no_start(e),
         };
-        match start.call(&mut store, ()) {
+        match start.call(&mut *store, ()) {
             Ok(()) => Status::Exited(0),
-            Err(e) => classify(&e, &limits),
+            Err(e) => {
+                *fuel_lost = loses_fuel(&e);
+                classify(&e, limits)
+            }
         }
     }
+}
+
+/// Whether a run that ended with `e` lost fuel from the count. Generated
+/// code keeps the running function's fuel in a register and stores it
+/// only at calls, returns and `unreachable`; a trap raised by any other
+/// instruction (an out-of-bounds access, a division by zero) drops what
+/// that function consumed since it last stored it, so its count is unknown.
+fn loses_fuel(e: &wasmtime::Error) -> bool {
+    matches!(
+        e.downcast_ref::<Trap>(),
+        Some(t) if !matches!(
+            t,
+            Trap::UnreachableCodeReached
+                | Trap::StackOverflow
+                | Trap::IndirectCallToNull
+                | Trap::BadSignature
+                | Trap::OutOfFuel
+        )
+    )
 }
 
 fn build_wasi(

@@ -14,7 +14,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{
-    Cli, Command, ExecArgs, HtmlArgs, MergeArgs, ReportCommand, ReproArgs, RunArgs, SuiteArgs,
+    Cli, Command, CompareArgs, ExecArgs, HtmlArgs, MergeArgs, ReportCommand, ReproArgs, RunArgs,
+    SuiteArgs,
 };
 
 /// Parse the command line and run on the default engines

@@ -11,6 +11,7 @@
 //! | `XHARNESS_RSS_MARGIN` | a worker's memory allowance above a case's `max_memory` |
 //! | `XHARNESS_ENGINES` | the engines of the `cargo test` entry |
 //! | `XHARNESS_BLESS` | `1`: the `cargo test` entry writes goldens |
+//! | `XHARNESS_COUNT_INSTRUCTIONS` | `1`: the `cargo test` entry counts the wasm instructions each case executes |
 //! | `XHARNESS_OUTPUT` | report files of the `cargo test` entry: `FORMAT:FILE`, comma-separated |
 //! | `XHARNESS_BIN` | the `xharness` binary that repro lines of `cargo test` name |
 //! | `CARGO` | the cargo that `--cargo` runs (cargo sets it for its subcommands) |
@@ -46,6 +47,9 @@ pub struct Env {
     pub cargo: OsString,
     /// `XHARNESS_BLESS=1`: the `cargo test` entry blesses.
     pub bless: bool,
+    /// `XHARNESS_COUNT_INSTRUCTIONS=1`: the `cargo test` entry counts
+    /// instructions (`--count-instructions`).
+    pub count_instructions: bool,
     /// `XHARNESS_COPY_DIR`.
     pub copy_dir: Option<PathBuf>,
 }
@@ -79,6 +83,7 @@ impl Env {
             xharness_bin: set("XHARNESS_BIN").map(PathBuf::from),
             cargo: set("CARGO").unwrap_or_else(|| "cargo".into()),
             bless: set("XHARNESS_BLESS").is_some_and(|v| v == "1"),
+            count_instructions: set("XHARNESS_COUNT_INSTRUCTIONS").is_some_and(|v| v == "1"),
             copy_dir: set("XHARNESS_COPY_DIR").map(PathBuf::from),
         }
     }
@@ -153,5 +158,7 @@ mod tests {
             Some(PathBuf::from("/d"))
         );
         assert_eq!(env(&[("XHARNESS_COPY_DIR", "")]).copy_dir, None);
+        assert!(env(&[("XHARNESS_COUNT_INSTRUCTIONS", "1")]).count_instructions);
+        assert!(!env(&[("XHARNESS_COUNT_INSTRUCTIONS", "yes")]).count_instructions);
     }
 }

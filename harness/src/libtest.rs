@@ -14,7 +14,9 @@
 //! `--include-ignored` runs them too (an expected failure that fails is
 //! then a pass; a skipped case is run and judged normally). Set
 //! `XHARNESS_ENGINES=wasmtime,wasmer` to choose engines (default: all
-//! built in), `XHARNESS_BLESS=1` to bless goldens, and
+//! built in), `XHARNESS_BLESS=1` to bless goldens,
+//! `XHARNESS_COUNT_INSTRUCTIONS=1` to count the wasm instructions each
+//! case executes (as `--count-instructions`: in the report files), and
 //! `XHARNESS_OUTPUT=json:results.json,junit:junit.xml` for the report
 //! files a CLI run writes (`{suite}` in a path stands for the suite's
 //! name; with several suites it is required). The reports hold the trials
@@ -253,6 +255,7 @@ fn build_trials(
     }
     let mut opts = Options::new(env.cache_dir.clone(), worker).with_env(env);
     opts.bless = bless;
+    opts.count_instructions = env.count_instructions;
     opts.origin = origin;
     // Shell steps run their `.wasm` programs through `xharness exec`.
     opts.exe = find_xharness();

@@ -315,6 +315,7 @@ impl Lister<'_> {
             output_cap: 256 << 20,
             native: Vec::new(),
             combine_output: false,
+            count_instructions: false,
         };
         let failed = |why: String| {
             format!(

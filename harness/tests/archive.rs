@@ -17,7 +17,6 @@ fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
 }
 
-
 /// `xharness ARGS` in `dir`, with its own cache and nothing on PATH: no
 /// compiler, no shell tools.
 fn bare(dir: &Path, args: &[&str]) -> Output {

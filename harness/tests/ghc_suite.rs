@@ -14,7 +14,6 @@ fn fixture_src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/ghc-layout")
 }
 
-
 /// A private copy of the fixture (bless writes into it).
 fn fixture() -> Fixture {
     let f = Fixture::new();

@@ -2,6 +2,7 @@
 //! `XHARNESS_OUTPUT` asks for them. This binary (`harness = false`) plays
 //! both sides: run plainly, it starts itself as a real libtest entry
 //! (`xharness::libtest::main`) with the variable set, then reads the files.
+//! With `XHARNESS_COUNT_INSTRUCTIONS=1` the records carry instruction counts.
 
 use std::path::Path;
 use std::process::{Command, ExitCode, Output};
@@ -20,7 +21,8 @@ fn main() -> ExitCode {
     writes_json_and_junit_of_the_trials_it_ran();
     several_suites_need_the_suite_placeholder();
     unknown_formats_are_refused();
-    println!("libtest_reports: 3 checks passed");
+    counts_instructions_when_asked();
+    println!("libtest_reports: 4 checks passed");
     ExitCode::SUCCESS
 }
 
@@ -96,5 +98,33 @@ fn unknown_formats_are_refused() {
         text(&o).contains("XHARNESS_OUTPUT: unknown report format \"tap\""),
         "{}",
         text(&o)
+    );
+}
+
+fn counts_instructions_when_asked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("counted.json");
+    let o = Command::new(std::env::current_exe().expect("own path"))
+        .args(["--test-threads", "2"])
+        .env(CHILD, "1")
+        .env("XHARNESS_OUTPUT", format!("json:{}", json.display()))
+        .env("XHARNESS_CACHE_DIR", dir.path())
+        .env("XHARNESS_ENGINES", "wasmtime")
+        .env("XHARNESS_COUNT_INSTRUCTIONS", "1")
+        .output()
+        .expect("the entry starts");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&json).unwrap_or_else(|e| panic!("{}: {e}", json.display())),
+    )
+    .expect("valid JSON");
+    let results = report["results"].as_array().expect("results");
+    let hello = results
+        .iter()
+        .find(|r| r["case"] == "basics/hello")
+        .unwrap_or_else(|| panic!("no basics/hello: {report}"));
+    assert!(
+        hello["instructions"].as_u64().is_some_and(|n| n > 0),
+        "{hello}"
     );
 }

@@ -17,6 +17,12 @@
 //! `verbose`, expected failures are shown too, under `expected failures:`. The very
 //! last line is the plain `N passed, N failed[, N flaky][, N skipped][, N not run]`
 //! that CI log readers look for.
+//!
+//! With instruction counts (`--count-instructions`), the costliest records follow the
+//! groups ([`crate::costs`]), each with its count and engine.
+//!
+//! In a merge of several suites each record names its suite (`PASS alpha::hello::wasmer`),
+//! and a `suites:` block gives each suite's totals before the run's.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -25,9 +31,11 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::costs::Costliest;
 use crate::model::sort_results;
 use crate::progress::{SharedWriter, TermWriter, lock};
 use crate::render::failure_text;
+use crate::totals::{push_groups, suite_totals, totals_detail, totals_line};
 use crate::{CaseResult, Event, ReportError, Reporter, Status, Summary};
 
 /// Writes progress, failures and totals to a terminal or any other writer.
@@ -44,6 +52,8 @@ pub struct Console {
     flaky: Vec<CaseResult>,
     /// Every record with a signature, for the groups after the failures.
     signed: Vec<CaseResult>,
+    /// The records that counted the most instructions.
+    costliest: Costliest,
     error: Option<io::Error>,
 }
 
@@ -66,6 +76,7 @@ impl Console {
             xfails: Vec::new(),
             flaky: Vec::new(),
             signed: Vec::new(),
+            costliest: Costliest::new(crate::costs::SHOWN),
             error: None,
         }
     }
@@ -115,8 +126,12 @@ impl Console {
         } else if let Some(line) = line {
             self.write(&format!("{line}\n"));
         }
+        if let Some(n) = r.instructions {
+            self.costliest.offer(n, self.case_id(r));
+        }
         if r.signature.is_some() {
             let mut slim = CaseResult::new(&r.case, &r.engine, r.status);
+            slim.suite = r.suite.clone();
             slim.reason = r.reason;
             slim.divergent = r.divergent;
             slim.divergence = r.divergence.clone();
@@ -146,7 +161,9 @@ impl Console {
             &mut text,
             &crate::groups::groups(&std::mem::take(&mut self.signed)),
         );
+        self.costliest.push_section(&mut text);
         text.push('\n');
+        text.push_str(&suite_totals(summary));
         if summary.interrupted {
             text.push_str("interrupted: the run was stopped before every case finished\n");
         }
@@ -241,11 +258,18 @@ impl Console {
         line
     }
 
+    /// `suite::case::engine`: the record's own suite in a run of several, else the
+    /// run's (left out when it has no name).
     fn case_id(&self, r: &CaseResult) -> String {
-        if self.suite.is_empty() {
+        let suite = if r.suite.is_empty() {
+            &self.suite
+        } else {
+            &r.suite
+        };
+        if suite.is_empty() {
             format!("{}::{}", r.case, r.engine)
         } else {
-            format!("{}::{}::{}", self.suite, r.case, r.engine)
+            format!("{suite}::{}::{}", r.case, r.engine)
         }
     }
 
@@ -278,108 +302,6 @@ impl Console {
             self.error.get_or_insert(e);
         }
     }
-}
-
-/// How many cases a group shows by name on the console.
-const GROUP_CASES_SHOWN: usize = 3;
-
-/// `N failures in K groups:`, then each group (biggest first): its count,
-/// signature, engines and first cases.
-fn push_groups(text: &mut String, groups: &[crate::Group]) {
-    if groups.is_empty() {
-        return;
-    }
-    let failures: usize = groups.iter().map(|g| g.cases.len()).sum();
-    let plural = |n: usize, one: &str, many: &str| {
-        if n == 1 {
-            one.to_string()
-        } else {
-            many.to_string()
-        }
-    };
-    let _ = writeln!(
-        text,
-        "\n{failures} {} in {} {}:",
-        plural(failures, "failure", "failures"),
-        groups.len(),
-        plural(groups.len(), "group", "groups")
-    );
-    for g in groups {
-        let _ = writeln!(
-            text,
-            "  {:>4}  {}  [{}]",
-            g.cases.len(),
-            g.signature,
-            g.engines.join(", ")
-        );
-        let shown: Vec<&str> = g
-            .cases
-            .iter()
-            .take(GROUP_CASES_SHOWN)
-            .map(String::as_str)
-            .collect();
-        let more = g.cases.len().saturating_sub(GROUP_CASES_SHOWN);
-        let tail = if more > 0 {
-            format!(", and {more} more")
-        } else {
-            String::new()
-        };
-        let _ = writeln!(text, "        {}{tail}", shown.join(", "));
-    }
-}
-
-/// The line before the totals: expected failures, unexpected passes, worker errors,
-/// divergent cases and wall time.
-fn totals_detail(s: &Summary) -> String {
-    let mut parts = Vec::new();
-    if s.xfailed > 0 {
-        parts.push(format!("{} expected to fail", s.xfailed));
-    }
-    if s.xpassed > 0 {
-        parts.push(format!("{} unexpectedly passed", s.xpassed));
-    }
-    if s.errors > 0 {
-        parts.push(format!("{} errored (worker died)", s.errors));
-    }
-    if s.divergent > 0 {
-        let cases = if s.divergent == 1 {
-            "case diverges"
-        } else {
-            "cases diverge"
-        };
-        let mut text = format!("{} {cases} between engines", s.divergent);
-        if !s.odd_one_out.is_empty() {
-            let odd: Vec<String> = s
-                .odd_one_out
-                .iter()
-                .map(|(engine, n)| format!("{engine} {n}"))
-                .collect();
-            text.push_str(&format!(" (odd one out: {})", odd.join(", ")));
-        }
-        parts.push(text);
-    }
-    if let Some((known, new)) = s.baseline {
-        parts.push(format!("{known} known from the baseline, {new} new"));
-    }
-    parts.push(format!("finished in {:.2} s", s.duration.as_secs_f64()));
-    format!("{}\n", parts.join("; "))
-}
-
-/// The very last line: `N passed, N failed`, then `, N flaky`, `, N skipped` and
-/// `, N not run`, each only when there are any.
-fn totals_line(s: &Summary) -> String {
-    let mut line = format!("{} passed, {} failed", s.passed, s.failed);
-    for (n, what) in [
-        (s.flaky, "flaky"),
-        (s.skipped, "skipped"),
-        (s.not_run, "not run"),
-    ] {
-        if n > 0 {
-            let _ = write!(line, ", {n} {what}");
-        }
-    }
-    line.push('\n');
-    line
 }
 
 /// `3.1 ms` under a second, `1.25 s` from there on.
@@ -554,15 +476,29 @@ mod tests {
     }
 
     #[test]
-    fn totals_line_parts_appear_only_when_non_zero() {
-        let mut s = Summary::default();
-        s.add(Status::Pass);
-        s.add(Status::Fail);
-        assert_eq!(totals_line(&s), "1 passed, 1 failed\n");
-        s.add(Status::NotRun);
-        assert_eq!(totals_line(&s), "1 passed, 1 failed, 1 not run\n");
-        s.add(Status::Flaky);
-        assert_eq!(totals_line(&s), "1 passed, 1 failed, 1 flaky, 1 not run\n");
+    fn a_merge_of_two_suites_names_each_records_suite_and_totals_each_suite() {
+        let capture = Capture::default();
+        let mut console = Console::new(Box::new(capture.clone()), false, false, false);
+        crate::test_data::two_suites().replay(&mut console);
+        console.finish().unwrap();
+        drop(console);
+        let text = capture.text();
+        insta::assert_snapshot!(text);
+        assert!(
+            text.contains("PASS alpha::hello::wasmer (2.5 ms)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("PASS beta::hello::wasmer (2.5 ms)\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "suites:\n  alpha: 3 passed, 1 failed; 1 divergent\n  beta: 3 passed, 0 failed, 1 skipped\n\
+                 1 case diverges between engines; finished in 0.15 s\n6 passed, 1 failed, 1 skipped\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -106,11 +106,15 @@ pub fn mark_case(results: &mut [&mut CaseResult]) {
     }
 }
 
-/// Mark, in place, the results of every case (in any order) by [`mark_case`].
+/// Mark, in place, the results of every case (in any order) by [`mark_case`]. A case
+/// is a (suite, case) pair: same-named cases of two suites are never compared.
 pub fn mark_divergence(results: &mut [CaseResult]) {
-    let mut by_case: BTreeMap<String, Vec<&mut CaseResult>> = BTreeMap::new();
+    let mut by_case: BTreeMap<(String, String), Vec<&mut CaseResult>> = BTreeMap::new();
     for r in results.iter_mut() {
-        by_case.entry(r.case.clone()).or_default().push(r);
+        by_case
+            .entry((r.suite.clone(), r.case.clone()))
+            .or_default()
+            .push(r);
     }
     for mut case in by_case.into_values() {
         mark_case(&mut case);

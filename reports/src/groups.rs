@@ -24,7 +24,8 @@ pub struct Group {
     pub engines: Vec<String>,
     /// The reason of the first record, as in JSON (`exit-code`, `trap`, …).
     pub reason: Option<Reason>,
-    /// The cases, sorted, each once.
+    /// The cases, sorted, each once; `suite::case` when records name their suite
+    /// ([`CaseResult::case_id`]).
     pub cases: Vec<String>,
 }
 
@@ -211,11 +212,15 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
 }
 
 /// Give every record that needs one its signature, looking at the other
-/// engines' records of the same case, and clear it on the others (in place).
+/// engines' records of the same case (of the same suite), and clear it on
+/// the others (in place).
 pub fn sign(results: &mut [CaseResult]) {
-    let mut by_case: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut by_case: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for (i, r) in results.iter().enumerate() {
-        by_case.entry(r.case.clone()).or_default().push(i);
+        by_case
+            .entry((r.suite.as_str(), r.case.as_str()))
+            .or_default()
+            .push(i);
     }
     let signed: Vec<(usize, String)> = by_case
         .values()
@@ -246,13 +251,13 @@ pub fn sign(results: &mut [CaseResult]) {
 /// records carry it: a case that fails alike on two engines, or diverges,
 /// counts once, with both engines.
 pub fn groups(results: &[CaseResult]) -> Vec<Group> {
-    // (case, signature) -> (the engines whose records carry it, the first reason)
+    // (case id, signature) -> (the engines whose records carry it, the first reason)
     type Seen = (Vec<String>, Option<Reason>);
-    let mut per_case: BTreeMap<(&str, &str), Seen> = BTreeMap::new();
+    let mut per_case: BTreeMap<(String, &str), Seen> = BTreeMap::new();
     for r in results {
         let Some(sig) = &r.signature else { continue };
         let entry = per_case
-            .entry((r.case.as_str(), sig.as_str()))
+            .entry((r.case_id(), sig.as_str()))
             .or_insert_with(|| (Vec::new(), r.reason));
         entry.0.push(r.engine.clone());
         if entry.1.is_none() {
@@ -271,7 +276,7 @@ pub fn groups(results: &[CaseResult]) -> Vec<Group> {
                 reason,
                 cases: Vec::new(),
             });
-        g.cases.push(case.to_string());
+        g.cases.push(case);
     }
     let mut out: Vec<Group> = map.into_values().collect();
     out.sort_by(|a, b| {

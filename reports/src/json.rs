@@ -1,14 +1,20 @@
 //! The JSON report (`--json`) and the JSON case list (`--list`).
 //!
 //! Both are single pretty-printed objects written atomically. Results are in the fixed
-//! order (case, then engine) whatever order they finished in, so two runs of the same
-//! suite give comparable files.
+//! order (suite, case, then engine) whatever order they finished in, so two runs of the
+//! same suite give comparable files.
 //!
 //! Report: `{"suite", "engines", "interrupted", "results": [CaseResult...], "groups":
 //! [{"signature", "engines", "reason", "cases"}], "summary":
 //! {"passed", "failed", "flaky", "skipped", "not_run", "xfailed", "xpassed", "errors",
 //! "divergent", "total", "duration_ms"}}`. Each result keeps its records as data (the
 //! outcome, output digests, mismatches, earlier attempts); nothing is rendered.
+//!
+//! A merge of several suites (`report merge` of runs of different suites) has the same
+//! shape, and more: `suite` is their names joined by `+`, each result starts with its
+//! `"suite"`, a group's cases are `suite::case`, and `summary` (counting every suite)
+//! has `"suites": {NAME: {the same counts and duration_ms, for that suite}}`. A run of
+//! one suite has none of these, so its readers see no change.
 //! List: `{"cases": [{"case", "engines", "expectations": {engine: text}}]}`.
 
 use std::collections::BTreeMap;
@@ -64,14 +70,17 @@ struct SummaryJson {
     xpassed: usize,
     errors: usize,
     divergent: usize,
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    odd_one_out: std::collections::BTreeMap<String, usize>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    odd_one_out: BTreeMap<String, usize>,
     total: usize,
     duration_ms: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     known: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     new: Option<usize>,
+    /// Each suite's summary, in a merge of several suites.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    suites: BTreeMap<String, SummaryJson>,
 }
 
 impl From<&Summary> for SummaryJson {
@@ -91,6 +100,11 @@ impl From<&Summary> for SummaryJson {
             duration_ms: s.duration.as_nanos() as f64 / 1e6,
             known: s.baseline.map(|b| b.0),
             new: s.baseline.map(|b| b.1),
+            suites: s
+                .suites
+                .iter()
+                .map(|(name, s)| (name.clone(), SummaryJson::from(s)))
+                .collect(),
         }
     }
 }
@@ -267,6 +281,50 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let back: Vec<ListedCase> = serde_json::from_value(value["cases"].clone()).unwrap();
         assert_eq!(back, [cases[1].clone(), cases[0].clone()]);
+    }
+
+    #[test]
+    fn a_merge_of_two_suites_names_each_results_suite_and_counts_each_suite() {
+        let mut r = JsonReport::new();
+        crate::test_data::two_suites().replay(&mut r);
+        let value: serde_json::Value = serde_json::from_str(&r.render().unwrap()).unwrap();
+        assert_eq!(value["suite"], "alpha+beta");
+        let suites: Vec<&str> = value["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| r["suite"].as_str().expect("each result names its suite"))
+            .collect();
+        assert_eq!(
+            suites,
+            ["alpha"; 4]
+                .into_iter()
+                .chain(["beta"; 4])
+                .collect::<Vec<_>>()
+        );
+        let summary = &value["summary"];
+        assert_eq!([&summary["total"], &summary["failed"]], [8, 1]);
+        let alpha = &summary["suites"]["alpha"];
+        assert_eq!(
+            [&alpha["total"], &alpha["failed"], &alpha["divergent"]],
+            [4, 1, 1]
+        );
+        assert_eq!(alpha["duration_ms"], 100.0);
+        let beta = &summary["suites"]["beta"];
+        assert_eq!(
+            [&beta["total"], &beta["skipped"], &beta["divergent"]],
+            [4, 1, 0]
+        );
+        assert!(beta.get("suites").is_none(), "{beta}");
+        assert_eq!(
+            value["groups"][0]["cases"],
+            serde_json::json!(["alpha::only/alpha"])
+        );
+        let one = report().render().unwrap();
+        assert!(
+            !one.contains("\"suites\""),
+            "a run of one suite has no per-suite parts"
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! The XML is written by `quick-junit` (nextest's JUnit model), which also keeps the
 //! counts in the `<testsuite>` attributes. One `<testsuite>` (inside a `<testsuites>`
-//! root) for the suite, one `<testcase>` per case × engine with
-//! `classname="suite.engine"` and `name="case"`:
+//! root) for the suite (one per suite in a merge of several), one `<testcase>` per
+//! case × engine with `classname="suite.engine"` and `name="case"`:
 //!
 //! - `Pass` is a success; `Flaky` is a success with one `<flakyFailure>` (or
 //!   `<flakyError>`, for a crashed attempt) per earlier attempt;
@@ -24,14 +24,14 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, T
 
 use crate::model::{Attempt, sort_results};
 use crate::render::failure_text;
-use crate::{CaseResult, Event, ReportError, Reporter, Status};
+use crate::{CaseResult, Event, ReportError, Reporter, Status, Summary};
 
 /// Collects every result and writes them as JUnit XML.
 #[derive(Debug, Default, Clone)]
 pub struct JunitReport {
     suite: String,
     results: Vec<CaseResult>,
-    duration: Option<Duration>,
+    summary: Option<Summary>,
 }
 
 impl JunitReport {
@@ -40,22 +40,44 @@ impl JunitReport {
         Self::default()
     }
 
-    /// The report as an XML document.
+    /// The report as an XML document: one `<testsuite>` for the run's suite, or one per
+    /// suite (by name) when the records name theirs.
     ///
-    /// The time is the `Done` summary's duration, or the sum of the cases' durations
-    /// without one.
+    /// The time is the `Done` summary's duration (a suite's own, in a run of several),
+    /// or the sum of the cases' durations without one.
     pub fn render(&self) -> Result<String, quick_junit::SerializeError> {
         let mut results = self.results.clone();
         sort_results(&mut results);
         let time = self
-            .duration
+            .summary
+            .as_ref()
+            .map(|s| s.duration)
             .unwrap_or_else(|| results.iter().map(|r| millis(r.duration_ms)).sum());
-        let mut suite = TestSuite::new(&self.suite);
+        let mut report = Report::new("xharness");
+        report.set_time(time);
+        if results.iter().all(|r| r.suite.is_empty()) {
+            report.add_test_suite(self.test_suite(&self.suite, &results, time));
+            return report.to_string();
+        }
+        for (name, rs) in by_suite(&results) {
+            let time = self
+                .summary
+                .as_ref()
+                .and_then(|s| s.suites.get(name))
+                .map(|s| s.duration)
+                .unwrap_or_else(|| rs.iter().map(|r| millis(r.duration_ms)).sum());
+            let name = if name.is_empty() { &self.suite } else { name };
+            report.add_test_suite(self.test_suite(name, rs, time));
+        }
+        report.to_string()
+    }
+
+    /// The `<testsuite>` called `name` holding `results`.
+    fn test_suite(&self, name: &str, results: &[CaseResult], time: Duration) -> TestSuite {
+        let mut suite = TestSuite::new(name);
         suite.set_time(time);
         suite.add_test_cases(results.iter().map(|r| self.test_case(r)));
-        let mut report = Report::new("xharness");
-        report.set_time(time).add_test_suite(suite);
-        report.to_string()
+        suite
     }
 
     /// Writes the report to `path` atomically, creating parent directories.
@@ -68,8 +90,13 @@ impl JunitReport {
     }
 
     fn test_case(&self, r: &CaseResult) -> TestCase {
+        let suite = if r.suite.is_empty() {
+            &self.suite
+        } else {
+            &r.suite
+        };
         let mut case = TestCase::new(visible(&r.case), status(r));
-        case.set_classname(visible(&format!("{}.{}", self.suite, r.engine)))
+        case.set_classname(visible(&format!("{suite}.{}", r.engine)))
             .set_time(millis(r.duration_ms));
         if let Some(repro) = &r.repro {
             let mut out = crate::render::repro_text(repro);
@@ -80,6 +107,15 @@ impl JunitReport {
         }
         case
     }
+}
+
+/// Sorted `results` split into runs of one suite each, with the suite's name (a record
+/// that names none is the run's: `""` here, first).
+fn by_suite(results: &[CaseResult]) -> Vec<(&str, &[CaseResult])> {
+    results
+        .chunk_by(|a, b| a.suite == b.suite)
+        .map(|rs| (rs[0].suite.as_str(), rs))
+        .collect()
 }
 
 /// The testcase status of `r`, by the mapping in the module doc.
@@ -196,7 +232,7 @@ impl Reporter for JunitReport {
         match ev {
             Event::Started { suite, .. } => self.suite = suite.to_string(),
             Event::Finished(result) => self.results.push((*result).clone()),
-            Event::Done(summary) => self.duration = Some(summary.duration),
+            Event::Done(summary) => self.summary = Some((*summary).clone()),
         }
     }
 }
@@ -335,6 +371,46 @@ mod tests {
         assert!(body.contains("--- tests/<&>.stdout (expected)\n"), "{body}");
         assert!(body.contains("\n+a \\x00 \"b\"\n"), "{body}");
         assert!(body.ends_with("so it was not blessed"), "{body}");
+    }
+
+    #[test]
+    fn a_merge_of_two_suites_has_a_testsuite_each() {
+        let mut r = JunitReport::new();
+        crate::test_data::two_suites().replay(&mut r);
+        let xml = r.render().unwrap();
+        insta::assert_snapshot!(xml);
+        let doc = parse(&xml);
+        let suites: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testsuite"))
+            .map(|n| {
+                let classes: Vec<&str> = n
+                    .children()
+                    .filter_map(|c| c.attribute("classname"))
+                    .collect();
+                (
+                    n.attribute("name").unwrap_or_default(),
+                    n.attribute("tests").unwrap_or_default(),
+                    n.attribute("failures").unwrap_or_default(),
+                    n.attribute("time").unwrap_or_default(),
+                    classes,
+                )
+            })
+            .collect();
+        let classes = |suite: &str| {
+            ["wasmer", "wasmtime", "wasmer", "wasmtime"].map(|e| format!("{suite}.{e}"))
+        };
+        assert_eq!(suites.len(), 2, "{xml}");
+        assert_eq!(
+            (suites[0].0, suites[0].1, suites[0].2, suites[0].3),
+            ("alpha", "4", "1", "0.100")
+        );
+        assert_eq!(suites[0].4, classes("alpha"));
+        assert_eq!(
+            (suites[1].0, suites[1].1, suites[1].2, suites[1].3),
+            ("beta", "4", "0", "0.050")
+        );
+        assert_eq!(suites[1].4, classes("beta"));
     }
 
     #[test]

@@ -17,6 +17,8 @@
 //! - [`junit`]: [`JunitReport`] for CI systems that read JUnit XML.
 //! - [`html`]: [`HtmlReport`], one self-contained page: summary, case × engine matrix,
 //!   filters and search, per-case details with diffs between engines.
+//! - [`compare`]: two saved runs side by side (`report compare`): instruction counts,
+//!   verdicts and outputs that changed.
 //! - [`groups`]: failure signatures and the groups of records that share one.
 //! - [`saved`]: [`SavedRun`], a `--json` report read back, several merged, replayed
 //!   into any reporter.
@@ -28,7 +30,9 @@
 //!
 //! It reads no environment variable: the terminal width arrives as an argument.
 
+pub mod compare;
 pub mod console;
+mod costs;
 pub mod divergence;
 mod error;
 pub mod fanout;
@@ -41,6 +45,7 @@ pub mod model;
 mod progress;
 pub mod render;
 pub mod saved;
+mod totals;
 
 #[cfg(test)]
 mod test_data;

@@ -1,8 +1,13 @@
 //! The plain data reporters receive: per-case results, the run's summary and the events.
 //!
-//! Nothing here refers to engines, suites or golden files; the harness converts its
-//! verdicts into [`CaseResult`]s before any reporter sees them.
+//! Nothing here refers to engines, suites or golden files (only to their names); the
+//! harness converts its verdicts into [`CaseResult`]s before any reporter sees them.
+//!
+//! A run holds one suite, named by [`Event::Started`]. A merge of runs of different
+//! suites holds several: each record then names its suite ([`CaseResult::suite`]),
+//! results sort by suite first, and [`Summary::suites`] counts each suite apart.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -114,6 +119,11 @@ impl fmt::Display for Reason {
 /// data. Reporters render it; nothing in it is pre-rendered for a terminal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseResult {
+    /// The suite the case belongs to, when the report holds several (a `report merge`
+    /// of runs of different suites); empty in a run of one suite, whose name
+    /// [`Event::Started`] gives.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub suite: String,
     /// The case's name within its suite, e.g. `stdout/hello`.
     pub case: String,
     /// The engine's name, e.g. `wasmtime`.
@@ -126,6 +136,12 @@ pub struct CaseResult {
     pub exit_code: Option<i32>,
     /// Wall time of the run in milliseconds.
     pub duration_ms: f64,
+    /// The wasm instructions the guest executed, as its engine counts them
+    /// (`--count-instructions`; a guest that trapped or exited counts what it ran
+    /// until then, where the engine can tell); `None` when not counted. Engines count differently: compare
+    /// counts of one engine only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<u64>,
     /// Plain text that is not output or a diff: the compiler's stderr, a trap or crash
     /// message, why blessing wrote nothing. Never contains terminal escapes.
     pub detail: String,
@@ -186,12 +202,14 @@ impl CaseResult {
     /// A result with only the identifying fields and a status set.
     pub fn new(case: impl Into<String>, engine: impl Into<String>, status: Status) -> Self {
         CaseResult {
+            suite: String::new(),
             case: case.into(),
             engine: engine.into(),
             status,
             reason: None,
             exit_code: None,
             duration_ms: 0.0,
+            instructions: None,
             detail: String::new(),
             expectation: None,
             outcome: None,
@@ -204,6 +222,16 @@ impl CaseResult {
             repro: None,
             signature: None,
             baseline: None,
+        }
+    }
+
+    /// The case's name as reports show it: `suite::case` when the record names its
+    /// suite, else the case alone.
+    pub fn case_id(&self) -> String {
+        if self.suite.is_empty() {
+            self.case.clone()
+        } else {
+            format!("{}::{}", self.suite, self.case)
         }
     }
 
@@ -329,13 +357,16 @@ pub struct Summary {
     /// Cases whose engines disagree (each case once, not per engine).
     pub divergent: usize,
     /// Per engine, how many divergent cases it was the odd one out of.
-    pub odd_one_out: std::collections::BTreeMap<String, usize>,
+    pub odd_one_out: BTreeMap<String, usize>,
     /// Whether the run was interrupted (Ctrl-C, SIGTERM).
     pub interrupted: bool,
     /// With a baseline: (failures it knew, failures it did not).
     pub baseline: Option<(usize, usize)>,
     /// Wall time of the whole run.
     pub duration: Duration,
+    /// Per suite, when results name their suites (a merge of different suites): each
+    /// suite's own totals, counted by the same rule; empty in a run of one suite.
+    pub suites: BTreeMap<String, Summary>,
 }
 
 impl Summary {
@@ -363,20 +394,40 @@ impl Summary {
     }
 
     /// Counts `results` by the rule above; `duration` is the run's wall time.
+    ///
+    /// Results that name their suite are also counted per suite, into
+    /// [`Summary::suites`] (each with a zero duration: a caller that knows the suites'
+    /// times sets them).
     pub fn from_results<'a>(
         results: impl IntoIterator<Item = &'a CaseResult>,
         duration: Duration,
     ) -> Self {
+        let results: Vec<&CaseResult> = results.into_iter().collect();
+        let mut summary = Summary::counted(results.iter().copied(), duration);
+        let mut by_suite: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
+        for r in results.iter().filter(|r| !r.suite.is_empty()) {
+            by_suite.entry(r.suite.as_str()).or_default().push(r);
+        }
+        summary.suites = by_suite
+            .into_iter()
+            .map(|(suite, rs)| (suite.to_string(), Summary::counted(rs, Duration::ZERO)))
+            .collect();
+        summary
+    }
+
+    /// The counts of `results`, without the per-suite ones. A case diverges once per
+    /// suite: same-named cases of two suites are two cases.
+    fn counted<'a>(results: impl IntoIterator<Item = &'a CaseResult>, duration: Duration) -> Self {
         let mut summary = Summary {
             duration,
             ..Summary::default()
         };
-        let mut divergent = std::collections::BTreeMap::new();
+        let mut divergent = BTreeMap::new();
         for r in results {
             summary.add(r.status);
             if r.divergent {
                 let odd = r.divergence.as_ref().and_then(|d| d.odd_one_out.as_deref());
-                divergent.insert(r.case.as_str(), odd);
+                divergent.insert((r.suite.as_str(), r.case.as_str()), odd);
             }
         }
         summary.divergent = divergent.len();
@@ -416,9 +467,10 @@ pub enum Event<'a> {
     Done(&'a Summary),
 }
 
-/// Sorts results into the fixed report order: by case, then engine.
+/// Sorts results into the fixed report order: by suite (when results name theirs),
+/// case, then engine.
 pub(crate) fn sort_results(results: &mut [CaseResult]) {
-    results.sort_by(|a, b| (&a.case, &a.engine).cmp(&(&b.case, &b.engine)));
+    results.sort_by(|a, b| (&a.suite, &a.case, &a.engine).cmp(&(&b.suite, &b.case, &b.engine)));
 }
 
 /// What a report that renders at the end keeps of a run's events: the

@@ -7,16 +7,23 @@
 //! console) exactly as a live run would, so a merged report is the same report.
 //!
 //! Merging rules:
-//! - a later (case, engine) result replaces an earlier one, so `merge old.json
-//!   rerun.json` keeps the re-run's verdicts (a shard re-run with `--failed` overrides
-//!   the first attempt);
+//! - results are keyed by (suite, case, engine): a later result replaces an earlier
+//!   one, so `merge old.json rerun.json` keeps the re-run's verdicts (a shard re-run
+//!   with `--failed` overrides the first attempt), and same-named cases of two suites
+//!   stay apart;
 //! - engines are the union, in order of first appearance; the suite name is the
 //!   distinct non-empty names joined by `+`;
 //! - the summary is counted again from the merged results, divergence is marked again
-//!   across them ([`crate::divergence::mark_divergence`]), the duration is the sum of the runs' durations
-//!   and the merged run is interrupted if any input was; signatures are given again
-//!   from the merged records ([`crate::groups::sign`]), repro lines and baseline
-//!   marks are kept as each record had them;
+//!   ([`crate::divergence::mark_divergence`]) within each suite, across its shards,
+//!   never across suites; the duration is the sum of the runs' durations and the
+//!   merged run is interrupted if any input was; signatures are given again from the
+//!   merged records ([`crate::groups::sign`]), repro lines and baseline marks are kept
+//!   as each record had them;
+//! - runs of one suite (shards, re-runs) merge into a run of that suite, the same as a
+//!   single run: its records name no suite. Runs of several suites merge into a run
+//!   whose every record names its suite ([`CaseResult::suite`]) and whose summary
+//!   counts each suite apart ([`Summary::suites`], with each suite's summed duration),
+//!   so every report can show the suites apart;
 //! - an empty run (no results, or an empty file) merges as nothing.
 //!
 //! Reading is lenient where the format may grow: unknown fields are ignored, and
@@ -39,7 +46,7 @@ pub struct SavedRun {
     pub suite: String,
     /// The engines of the run, in the order the report listed them.
     pub engines: Vec<String>,
-    /// One result per (case, engine), sorted by case, then engine.
+    /// One result per (suite, case, engine), sorted by suite, case, then engine.
     pub results: Vec<CaseResult>,
     /// Counted from `results`; the duration and `interrupted` come from the file.
     pub summary: Summary,
@@ -63,6 +70,15 @@ struct Document {
 struct SummaryTime {
     #[serde(default)]
     duration_ms: f64,
+    /// Each suite's time, in a merge of several.
+    #[serde(default)]
+    suites: BTreeMap<String, SummaryTime>,
+}
+
+impl SummaryTime {
+    fn duration(&self) -> Duration {
+        Duration::try_from_secs_f64(self.duration_ms / 1000.0).unwrap_or_default()
+    }
 }
 
 impl SavedRun {
@@ -73,8 +89,10 @@ impl SavedRun {
             return Ok(SavedRun::default());
         }
         let doc: Document = serde_json::from_str(text)?;
-        let millis = doc.summary.map_or(0.0, |s| s.duration_ms);
-        let duration = Duration::try_from_secs_f64(millis / 1000.0).unwrap_or_default();
+        let duration = doc
+            .summary
+            .as_ref()
+            .map_or(Duration::ZERO, SummaryTime::duration);
         let mut run = SavedRun {
             suite: doc.suite,
             engines: doc.engines,
@@ -85,6 +103,14 @@ impl SavedRun {
         sort_results(&mut run.results);
         run.summary = Summary::from_results(&run.results, duration);
         run.summary.interrupted = doc.interrupted;
+        if let Some(times) = &doc.summary {
+            for (suite, s) in &mut run.summary.suites {
+                s.duration = times
+                    .suites
+                    .get(suite)
+                    .map_or(Duration::ZERO, SummaryTime::duration);
+            }
+        }
         Ok(run)
     }
 
@@ -109,28 +135,37 @@ impl SavedRun {
         Ok(SavedRun::merge(runs))
     }
 
-    /// Merges runs in order: later (case, engine) results replace earlier ones; the
-    /// summary and divergence are computed again (see the module doc).
+    /// Merges runs in order: later (suite, case, engine) results replace earlier ones;
+    /// the summary and divergence are computed again (see the module doc).
     pub fn merge(runs: impl IntoIterator<Item = SavedRun>) -> SavedRun {
+        let runs: Vec<SavedRun> = runs.into_iter().collect();
         let mut suites: Vec<String> = Vec::new();
-        let mut engines: Vec<String> = Vec::new();
-        let mut by_job: BTreeMap<(String, String), CaseResult> = BTreeMap::new();
-        let mut duration = Duration::ZERO;
-        let mut interrupted = false;
-        for run in runs {
-            if !run.suite.is_empty() && !suites.contains(&run.suite) {
-                suites.push(run.suite);
+        for run in &runs {
+            for suite in run.suite_names() {
+                if !suites.iter().any(|s| s == suite) {
+                    suites.push(suite.to_string());
+                }
             }
+        }
+        let apart = suites.len() > 1;
+        let mut engines: Vec<String> = Vec::new();
+        let mut by_job: BTreeMap<(String, String, String), CaseResult> = BTreeMap::new();
+        let mut times = SuiteTimes::default();
+        for run in runs {
+            times.add(&run, apart);
             for engine in run.engines {
                 if !engines.contains(&engine) {
                     engines.push(engine);
                 }
             }
-            for r in run.results {
-                by_job.insert((r.case.clone(), r.engine.clone()), r);
+            for mut r in run.results {
+                r.suite = match (apart, r.suite.is_empty()) {
+                    (false, _) => String::new(),
+                    (true, true) => run.suite.clone(),
+                    (true, false) => r.suite,
+                };
+                by_job.insert((r.suite.clone(), r.case.clone(), r.engine.clone()), r);
             }
-            duration += run.summary.duration;
-            interrupted |= run.summary.interrupted;
         }
         let mut merged = SavedRun {
             suite: suites.join("+"),
@@ -141,9 +176,22 @@ impl SavedRun {
         merged.add_result_engines();
         crate::divergence::mark_divergence(&mut merged.results);
         crate::groups::sign(&mut merged.results);
-        merged.summary = Summary::from_results(&merged.results, duration);
-        merged.summary.interrupted = interrupted;
+        merged.summary = times.summary(&merged.results, apart.then_some(&suites[..]));
         merged
+    }
+
+    /// The suites the run holds: those its records name, else its own (if named).
+    fn suite_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for r in self.results.iter().filter(|r| !r.suite.is_empty()) {
+            if !names.contains(&r.suite.as_str()) {
+                names.push(&r.suite);
+            }
+        }
+        if names.is_empty() && !self.suite.is_empty() {
+            names.push(&self.suite);
+        }
+        names
     }
 
     /// Sends the run to `reporter` as a live run would: `Started`, one `Finished` per
@@ -170,11 +218,56 @@ impl SavedRun {
     }
 }
 
+/// The summed wall time and interruption of the runs merged, in all and per suite.
+#[derive(Default)]
+struct SuiteTimes {
+    all: (Duration, bool),
+    per_suite: BTreeMap<String, (Duration, bool)>,
+}
+
+impl SuiteTimes {
+    /// Adds `run`'s times; per suite too when the merge keeps suites `apart`.
+    fn add(&mut self, run: &SavedRun, apart: bool) {
+        let s = &run.summary;
+        self.all.0 += s.duration;
+        self.all.1 |= s.interrupted;
+        if !apart {
+            return;
+        }
+        if let Some(suite) = run.suite_names().first().filter(|_| s.suites.is_empty()) {
+            self.add_suite(suite, s);
+        }
+        for (suite, part) in &s.suites {
+            self.add_suite(suite, part);
+        }
+    }
+
+    fn add_suite(&mut self, suite: &str, s: &Summary) {
+        let time = self.per_suite.entry(suite.to_string()).or_default();
+        time.0 += s.duration;
+        time.1 |= s.interrupted;
+    }
+
+    /// The summary of the merged `results`; with `suites`, one per suite as well (a
+    /// suite whose runs had no results counts zero).
+    fn summary(&self, results: &[CaseResult], suites: Option<&[String]>) -> Summary {
+        let mut summary = Summary::from_results(results, self.all.0);
+        summary.interrupted = self.all.1;
+        for suite in suites.unwrap_or_default() {
+            let (duration, interrupted) = self.per_suite.get(suite).copied().unwrap_or_default();
+            let s = summary.suites.entry(suite.clone()).or_default();
+            s.duration = duration;
+            s.interrupted = interrupted;
+        }
+        summary
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{OutcomeKind, OutcomeRecord, OutputRecord};
-    use crate::test_data::{feed, sample_results};
+    use crate::test_data::{feed, sample_results, two_suite_runs, two_suites};
     use crate::{JsonReport, Status};
 
     fn json_of(results: &[CaseResult]) -> String {
@@ -343,5 +436,152 @@ mod tests {
             run_of("two", vec![ran("y", "e", "d")], 1),
         ]);
         assert_eq!(two.suite, "one+two");
+    }
+
+    fn json_of_run(run: &SavedRun) -> String {
+        let mut report = JsonReport::new();
+        run.replay(&mut report);
+        report.render().unwrap()
+    }
+
+    fn jobs(run: &SavedRun) -> Vec<(&str, &str, &str)> {
+        run.results
+            .iter()
+            .map(|r| (r.suite.as_str(), r.case.as_str(), r.engine.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn shards_of_one_suite_name_no_suite_on_their_records() {
+        let a = run_of("s", vec![ran("x", "wasmer", "d1")], 1);
+        let b = run_of("s", vec![ran("x", "wasmtime", "d1")], 1);
+        let merged = SavedRun::merge([a, SavedRun::default(), b]);
+        assert_eq!(jobs(&merged), [("", "x", "wasmer"), ("", "x", "wasmtime")]);
+        assert!(merged.summary.suites.is_empty());
+    }
+
+    #[test]
+    fn two_suites_keep_a_same_named_case_apart() {
+        let merged = two_suites();
+        assert_eq!(merged.suite, "alpha+beta");
+        assert_eq!(
+            jobs(&merged),
+            [
+                ("alpha", "hello", "wasmer"),
+                ("alpha", "hello", "wasmtime"),
+                ("alpha", "only/alpha", "wasmer"),
+                ("alpha", "only/alpha", "wasmtime"),
+                ("beta", "hello", "wasmer"),
+                ("beta", "hello", "wasmtime"),
+                ("beta", "threads", "wasmer"),
+                ("beta", "threads", "wasmtime"),
+            ]
+        );
+    }
+
+    #[test]
+    fn divergence_is_found_within_a_suite_never_across_suites() {
+        let merged = two_suites();
+        let divergent: Vec<_> = jobs(&merged)
+            .into_iter()
+            .zip(&merged.results)
+            .filter(|(_, r)| r.divergent)
+            .map(|(job, _)| job)
+            .collect();
+        assert_eq!(
+            divergent,
+            [
+                ("alpha", "only/alpha", "wasmer"),
+                ("alpha", "only/alpha", "wasmtime")
+            ]
+        );
+        assert_eq!(merged.summary.divergent, 1);
+        let groups = crate::groups::groups(&merged.results);
+        assert_eq!(groups.len(), 1, "{groups:#?}");
+        assert_eq!(groups[0].cases, ["alpha::only/alpha"]);
+        // One suite ran `x` on wasmer, the other on wasmtime, printing different things:
+        // two cases of one engine each, nothing to compare.
+        let one = run_of("one", vec![ran("x", "wasmer", "d1")], 1);
+        let two = run_of("two", vec![ran("x", "wasmtime", "d2")], 1);
+        let merged = SavedRun::merge([one, two]);
+        assert!(
+            merged
+                .results
+                .iter()
+                .all(|r| !r.divergent && r.signature.is_none())
+        );
+        assert_eq!(merged.summary.divergent, 0);
+    }
+
+    #[test]
+    fn each_suite_has_its_own_totals_and_time() {
+        let s = two_suites().summary;
+        assert_eq!((s.passed, s.failed, s.skipped, s.total()), (6, 1, 1, 8));
+        assert_eq!(s.duration, Duration::from_millis(150));
+        assert_eq!(s.suites.keys().collect::<Vec<_>>(), ["alpha", "beta"]);
+        let alpha = &s.suites["alpha"];
+        assert_eq!(
+            (alpha.passed, alpha.failed, alpha.skipped, alpha.divergent),
+            (3, 1, 0, 1)
+        );
+        assert_eq!(alpha.duration, Duration::from_millis(100));
+        let beta = &s.suites["beta"];
+        assert_eq!(
+            (beta.passed, beta.failed, beta.skipped, beta.divergent),
+            (3, 0, 1, 0)
+        );
+        assert_eq!(beta.duration, Duration::from_millis(50));
+        assert!(!s.is_success());
+    }
+
+    #[test]
+    fn a_rerun_replaces_its_own_suites_result_only() {
+        let [alpha, beta] = two_suite_runs();
+        let mut rerun = run_of(
+            "alpha",
+            vec![ran("only/alpha", "wasmer", &"a".repeat(64))],
+            10,
+        );
+        rerun.summary.interrupted = true;
+        let merged = SavedRun::merge([alpha, beta, rerun]);
+        assert_eq!(merged.results.len(), 8);
+        assert_eq!((merged.summary.failed, merged.summary.divergent), (0, 0));
+        let alpha = &merged.summary.suites["alpha"];
+        assert_eq!(alpha.duration, Duration::from_millis(110));
+        assert!(alpha.interrupted && !merged.summary.suites["beta"].interrupted);
+        assert!(merged.summary.interrupted);
+    }
+
+    #[test]
+    fn a_merge_of_two_suites_reads_back_and_merges_again() {
+        let merged = two_suites();
+        let back = SavedRun::parse(&json_of_run(&merged)).unwrap();
+        assert_eq!(back, merged);
+        let gamma = run_of("gamma", vec![ran("hello", "wasmer", "e")], 5);
+        let again = SavedRun::merge([back, gamma, SavedRun::default()]);
+        assert_eq!(again.suite, "alpha+beta+gamma");
+        assert_eq!(again.results.len(), 9);
+        let times: Vec<u128> = again
+            .summary
+            .suites
+            .values()
+            .map(|s| s.duration.as_millis())
+            .collect();
+        assert_eq!(times, [100, 50, 5]);
+        assert_eq!(again.summary.duration, Duration::from_millis(155));
+    }
+
+    #[test]
+    fn a_suite_with_an_empty_shard_still_counts_as_a_suite() {
+        let [alpha, _] = two_suite_runs();
+        let empty = SavedRun {
+            suite: "beta".into(),
+            ..SavedRun::default()
+        };
+        let merged = SavedRun::merge([alpha, empty]);
+        assert_eq!(merged.suite, "alpha+beta");
+        assert!(merged.results.iter().all(|r| r.suite == "alpha"));
+        assert_eq!(merged.summary.suites["beta"].total(), 0);
+        assert_eq!(merged.summary.suites["alpha"].total(), 4);
     }
 }

@@ -114,6 +114,62 @@ pub(crate) fn sample_results() -> Vec<CaseResult> {
     ]
 }
 
+/// A run of `suite` on wasmer and wasmtime that took `millis`.
+fn saved_run(suite: &str, results: Vec<CaseResult>, millis: u64) -> crate::SavedRun {
+    crate::SavedRun {
+        suite: suite.into(),
+        engines: vec!["wasmer".into(), "wasmtime".into()],
+        summary: Summary::from_results(&results, Duration::from_millis(millis)),
+        results,
+    }
+}
+
+/// `case` ran to exit `code` on `engine` and printed what `stdout` digests to.
+fn ran(case: &str, engine: &str, status: Status, code: i32, stdout: &str) -> CaseResult {
+    let mut r = result(case, engine, status, 2.5);
+    r.exit_code = Some(code);
+    r.outcome = exited(code);
+    r.stdout = Some(OutputRecord {
+        digest: stdout.repeat(64),
+        bytes: 6,
+        truncated: false,
+        dropped: None,
+        text: None,
+    });
+    r
+}
+
+/// Runs of two suites that share the case name `hello`, which prints one thing in
+/// `alpha` and another in `beta` (so it would diverge if they were compared).
+/// `alpha` (100 ms): `hello` passes on both engines, `only/alpha` fails with exit code
+/// 1 on wasmer and passes on wasmtime. `beta` (50 ms): `hello` passes on both,
+/// `threads` is skipped on wasmer and passes on wasmtime.
+pub(crate) fn two_suite_runs() -> [crate::SavedRun; 2] {
+    let mut failed = ran("only/alpha", "wasmer", Status::Fail, 1, "b");
+    failed.reason = Some(Reason::ExitCode);
+    failed.detail = "expected exit code 0, got 1".into();
+    let alpha = vec![
+        ran("hello", "wasmer", Status::Pass, 0, "a"),
+        ran("hello", "wasmtime", Status::Pass, 0, "a"),
+        failed,
+        ran("only/alpha", "wasmtime", Status::Pass, 0, "a"),
+    ];
+    let mut skipped = CaseResult::new("threads", "wasmer", Status::Skip);
+    skipped.expectation = Some("needs threads".into());
+    let beta = vec![
+        ran("hello", "wasmer", Status::Pass, 0, "c"),
+        ran("hello", "wasmtime", Status::Pass, 0, "c"),
+        skipped,
+        ran("threads", "wasmtime", Status::Pass, 0, "d"),
+    ];
+    [saved_run("alpha", alpha, 100), saved_run("beta", beta, 50)]
+}
+
+/// [`two_suite_runs`] merged.
+pub(crate) fn two_suites() -> crate::SavedRun {
+    crate::SavedRun::merge(two_suite_runs())
+}
+
 /// Sends `Started`, every result, then `Done` (1.234 s) to `reporter`.
 pub(crate) fn feed(reporter: &mut dyn Reporter, results: &[CaseResult]) {
     let engines = ["wasmer".to_string(), "wasmtime".to_string()];

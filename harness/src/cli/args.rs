@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Run one module like a native program (stdio is the terminal's).
     Run(RunArgs),
-    /// Reports of saved runs: merge shards, draw the HTML page.
+    /// Reports of saved runs: merge shards, draw the HTML page, compare two runs.
     #[command(subcommand)]
     Report(ReportCommand),
     /// Run an unmodified program (a test driver) with `.wasm` files, and
@@ -112,6 +112,28 @@ pub enum ReportCommand {
     Merge(MergeArgs),
     /// Draw the HTML report of a saved run (a --json file).
     Html(HtmlArgs),
+    /// Compare two saved runs: instruction counts past a threshold, changed
+    /// verdicts and outputs; exits 1 when a count grew or a case newly fails.
+    Compare(CompareArgs),
+}
+
+/// `xharness report compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The --json file of the earlier run.
+    #[arg(value_name = "BEFORE.json")]
+    pub before: PathBuf,
+    /// The --json file of the later run.
+    #[arg(value_name = "AFTER.json")]
+    pub after: PathBuf,
+    /// List instruction counts that changed by more than this (5% or 0.5).
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        default_value = "5%",
+        value_parser = xharness_reports::compare::parse_threshold
+    )]
+    pub threshold: f64,
 }
 
 /// `xharness report merge`.
@@ -205,6 +227,10 @@ pub struct SuiteArgs {
     /// Run only the (case, engine) pairs that failed or did not run last time.
     #[arg(long)]
     pub failed: bool,
+    /// Count the wasm instructions each case executes (engines instrument the
+    /// code, so runs are slower); the counts go to every report.
+    #[arg(long)]
+    pub count_instructions: bool,
     /// Known results to hold the run to: a folder of ENGINE.toml files or ENGINE=FILE,
     /// in the WASI testsuite's expectations format (repeatable).
     #[arg(long = "expectations", value_name = "DIR|ENGINE=FILE")]

@@ -2,20 +2,27 @@
 //!
 //! CI is the distributed engine: N machines each run a shard
 //! (`--partition hash:K/N --json shard-K.json`) and one job merges the
-//! files into the reports a single run writes. Exit status: 0 when the
+//! files into the reports a single run writes. Runs of different suites
+//! merge too: each suite keeps its cases apart and is reported under its own
+//! name (a line per suite here, after the totals). Exit status: 0 when the
 //! merged run passed, 1 when any case failed or did not run (so a merge
 //! step can gate the pipeline), 2 when a file cannot be read or written.
+//!
+//! `xharness report compare BEFORE.json AFTER.json` lists what changed between
+//! two runs (instruction counts past `--threshold`, verdicts, outputs; see
+//! `xharness_reports::compare`) and exits 1 when AFTER is worse.
 
 use std::process::ExitCode;
 
-use xharness_reports::{Fanout, Output, Reporter, SavedRun};
+use xharness_reports::{Fanout, Output, Reporter, SavedRun, Summary};
 
-use super::{HtmlArgs, MergeArgs, ReportCommand};
+use super::{CompareArgs, HtmlArgs, MergeArgs, ReportCommand};
 
 pub(super) fn main(cmd: &ReportCommand) -> ExitCode {
     let outcome = match cmd {
         ReportCommand::Merge(args) => merge(args),
         ReportCommand::Html(args) => html(args),
+        ReportCommand::Compare(args) => compare(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -34,18 +41,25 @@ fn merge(args: &MergeArgs) -> crate::Result<u8> {
     write(&run, &outputs)?;
     let s = &run.summary;
     println!(
-        "merged {} runs of {}: {} results on {} engine(s); {} passed, {} failed, {} skipped, {} not run, {} divergent",
+        "merged {} runs of {}: {} results on {} engine(s); {}",
         args.runs.len(),
         run.suite,
         run.results.len(),
         run.engines.len(),
-        s.passed,
-        s.failed,
-        s.skipped,
-        s.not_run,
-        s.divergent
+        counts(s)
     );
+    for (suite, s) in &s.suites {
+        println!("  {suite}: {} results; {}", s.total(), counts(s));
+    }
     Ok(if s.is_success() { 0 } else { 1 })
+}
+
+/// `N passed, N failed, N skipped, N not run, N divergent`.
+fn counts(s: &Summary) -> String {
+    format!(
+        "{} passed, {} failed, {} skipped, {} not run, {} divergent",
+        s.passed, s.failed, s.skipped, s.not_run, s.divergent
+    )
 }
 
 fn html(args: &HtmlArgs) -> crate::Result<u8> {
@@ -55,6 +69,15 @@ fn html(args: &HtmlArgs) -> crate::Result<u8> {
     write(&run, &[page])?;
     println!("wrote {}", args.output.display());
     Ok(0)
+}
+
+/// `report compare`: what changed from BEFORE to AFTER; 1 when it got worse.
+fn compare(args: &CompareArgs) -> crate::Result<u8> {
+    let before = SavedRun::load(&args.before)?;
+    let after = SavedRun::load(&args.after)?;
+    let c = xharness_reports::compare::Comparison::new(&before, &after, args.threshold);
+    print!("{}", c.render());
+    Ok(if c.is_worse() { 1 } else { 0 })
 }
 
 /// Replay `run` into every output and write them.

@@ -50,7 +50,7 @@ fn run(args: &SuiteArgs, registry: &Registry, env: &Env) -> crate::Result<u8> {
     let baselines = baselines(&mut suite, &engines, args, registry)?;
     let mut cases = suite.filter(&args.filters, args.exact);
     if let Some(p) = &args.partition {
-        cases = crate::partition::select(p, cases, args.timings.as_deref())?;
+        cases = crate::partition::select(p, &suite.name, cases, args.timings.as_deref())?;
     }
     if args.list {
         return list(&suite, &cases, &engines, args).map(|()| 0);
@@ -101,6 +101,7 @@ fn run(args: &SuiteArgs, registry: &Registry, env: &Env) -> crate::Result<u8> {
     opts.keep_scratch = args.keep_scratch;
     opts.fail_fast = args.fail_fast;
     opts.retries = args.retries.unwrap_or(suite.retries);
+    opts.count_instructions = args.count_instructions;
     opts.known_modules = ready.module_hashes;
     opts.origin = Some(args.origin());
     let with_baseline = baselines.is_some();

@@ -154,6 +154,7 @@ impl Session {
             output_cap: case.run.max_output,
             native: case.native().to_vec(),
             combine_output: case.run.combine_output,
+            count_instructions: self.opts.count_instructions,
         };
         Ok((job, stdin))
     }

@@ -43,6 +43,9 @@ pub struct Options {
     /// The xharness binary, which runs shell steps' `.wasm` programs
     /// (`xharness exec`); none: cases with shell steps fail saying so.
     pub exe: Option<PathBuf>,
+    /// Run every job on its engine's counting variant, so each record
+    /// carries the wasm instructions the guest executed (slower).
+    pub count_instructions: bool,
 }
 
 impl Options {
@@ -62,6 +65,7 @@ impl Options {
             origin: None,
             baselines: Default::default(),
             exe: None,
+            count_instructions: false,
         }
     }
 }

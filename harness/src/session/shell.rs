@@ -291,12 +291,12 @@ impl Step<'_> {
                     .code()
                     .or_else(|| status.signal().map(|s| 128 + s))
                     .unwrap_or(1);
-                JobEnd::Finished(Outcome {
-                    status: Status::Exited(code),
-                    stdout: stdout.take(),
-                    stderr: stderr.take(),
+                JobEnd::Finished(Outcome::new(
+                    Status::Exited(code),
+                    stdout.take(),
+                    stderr.take(),
                     duration,
-                })
+                ))
             }
             Err(why) => JobEnd::Killed {
                 why,

@@ -152,9 +152,13 @@ pub struct Failure {
 /// Judge how a job ended.
 pub fn judge(case: &Case, engine: &str, end: JobEnd, norms: &Norms) -> JobRecord {
     match end {
-        JobEnd::Finished(o) => ran(
-            case, engine, o.status, o.stdout, o.stderr, o.duration, norms,
-        ),
+        JobEnd::Finished(o) => {
+            let mut record = ran(
+                case, engine, o.status, o.stdout, o.stderr, o.duration, norms,
+            );
+            record.result.instructions = o.instructions;
+            record
+        }
         JobEnd::Rejected(message) => {
             let failure = Failure {
                 reason: Reason::CompileError,

@@ -58,12 +58,12 @@ fn norms() -> Norms {
 }
 
 fn finished(status: RunStatus, stdout: Captured) -> JobEnd {
-    JobEnd::Finished(Outcome {
+    JobEnd::Finished(Outcome::new(
         status,
         stdout,
-        stderr: Captured::default(),
-        duration: Duration::from_millis(1),
-    })
+        Captured::default(),
+        Duration::from_millis(1),
+    ))
 }
 
 fn hello() -> Captured {

@@ -398,12 +398,13 @@ impl Output {
     }
 
     fn finish(self, done: Done) -> xharness_engines::Outcome {
-        xharness_engines::Outcome {
-            status: done.status,
-            stdout: received(self.stdout, done.stdout_total, done.stdout_dropped),
-            stderr: received(self.stderr, done.stderr_total, done.stderr_dropped),
-            duration: Duration::from_nanos(done.duration_ns),
-        }
+        xharness_engines::Outcome::new(
+            done.status,
+            received(self.stdout, done.stdout_total, done.stdout_dropped),
+            received(self.stderr, done.stderr_total, done.stderr_dropped),
+            Duration::from_nanos(done.duration_ns),
+        )
+        .with_instructions(done.instructions)
     }
 }
 

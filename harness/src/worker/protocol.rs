@@ -51,6 +51,10 @@ pub struct Job {
     /// stderr captured into stdout, in write order.
     #[serde(default)]
     pub combine_output: bool,
+    /// Run on the engine's counting variant ([`xharness_engines::Engine::counting`]),
+    /// reporting the wasm instructions the guest executed.
+    #[serde(default)]
+    pub count_instructions: bool,
 }
 
 /// How a job ended inside the worker.
@@ -63,6 +67,9 @@ pub struct Done {
     pub stderr_total: u64,
     pub stderr_dropped: Option<std::ops::Range<u64>>,
     pub duration_ns: u64,
+    /// The wasm instructions the guest executed, on a counting engine.
+    #[serde(default)]
+    pub instructions: Option<u64>,
 }
 
 /// Write one frame with a single write (no flush: see [`write_job`]).
@@ -143,12 +150,14 @@ mod tests {
             output_cap: 10,
             native: Vec::new(),
             combine_output: false,
+            count_instructions: true,
         };
         let mut wire = Vec::new();
         write_job(&mut wire, &job, b"in\0put").unwrap();
         let mut input = &wire[..];
         let (back, stdin) = read_job(&mut input).unwrap().unwrap();
         assert_eq!(back.argv, job.argv);
+        assert!(back.count_instructions);
         assert_eq!(stdin, b"in\0put");
         assert!(read_job(&mut input).unwrap().is_none());
     }

@@ -1,6 +1,11 @@
 //! The worker side: read jobs, run each on its engine, stream the output
 //! back, one job at a time on the process's main thread.
 //!
+//! A job that asks to count instructions runs on its engine's counting
+//! variant ([`Engine::counting`]), set up beside the plain engine on first
+//! use and kept apart from it: its modules are instrumented native code,
+//! cached under the variant's own configuration fingerprint.
+//!
 //! This is also why no job can ever run nested inside another's wait (the
 //! stack overflow of cold wasmer runs): the worker schedules nothing. When
 //! wasmer's compiler blocks on its own rayon pool, the waiting thread is
@@ -47,7 +52,7 @@ pub fn serve(registry: &Registry) -> ExitCode {
     let engines = std::env::var(super::pool::ENGINES_ENV).unwrap_or_default();
     for name in engines.split(',').filter(|n| !n.is_empty()) {
         if let Ok(engine) = registry.create(name) {
-            worker.engines.insert(name.to_string(), engine);
+            worker.engines.insert((name.to_string(), false), engine);
         }
     }
     loop {
@@ -62,29 +67,34 @@ pub fn serve(registry: &Registry) -> ExitCode {
     }
 }
 
+/// An engine's name and whether it is the counting variant.
+type EngineKey = (String, bool);
+
 struct Worker {
     registry: Registry,
-    engines: HashMap<String, Arc<dyn Engine>>,
+    engines: HashMap<EngineKey, Arc<dyn Engine>>,
     caches: HashMap<std::path::PathBuf, ModuleCache>,
-    /// Most recently used last.
-    loaded: Vec<((String, String), Module)>,
+    /// Most recently used last, by (engine, module hash).
+    loaded: Vec<((EngineKey, String), Module)>,
 }
 
 impl Worker {
     fn handle(&mut self, job: &Job, stdin: Vec<u8>, out: &Arc<Mutex<File>>) {
         crash_hook(job);
-        if let Err(e) = self.engine(&job.engine) {
-            send(out, protocol::NO_ENGINE, e.to_string().as_bytes());
-            return;
-        }
-        let module = match self.module(job) {
+        let engine = match self.engine(&job.engine, job.count_instructions) {
+            Ok(e) => e,
+            Err(e) => {
+                send(out, protocol::NO_ENGINE, e.to_string().as_bytes());
+                return;
+            }
+        };
+        let module = match self.module(job, &engine) {
             Ok(m) => m,
             Err(e) => {
                 send(out, protocol::REJECTED, e.to_string().as_bytes());
                 return;
             }
         };
-        let engine = self.engines[&job.engine].clone();
         let inv = invocation(job, stdin, out);
         let outcome = engine.run(&module, &inv);
         let done = Done {
@@ -94,6 +104,7 @@ impl Worker {
             stderr_total: outcome.stderr.total,
             stderr_dropped: outcome.stderr.dropped,
             duration_ns: u64::try_from(outcome.duration.as_nanos()).unwrap_or(u64::MAX),
+            instructions: outcome.instructions,
         };
         match serde_json::to_vec(&done) {
             Ok(json) => send(out, protocol::DONE, &json),
@@ -101,25 +112,35 @@ impl Worker {
         }
     }
 
-    /// The engine `name`, set up on first use.
-    fn engine(&mut self, name: &str) -> Result<Arc<dyn Engine>, EngineError> {
-        if let Some(e) = self.engines.get(name) {
+    /// The engine `name` (its counting variant when `counting`), set up
+    /// on first use. An engine that cannot count runs plainly: its
+    /// outcomes then carry no count.
+    fn engine(&mut self, name: &str, counting: bool) -> Result<Arc<dyn Engine>, EngineError> {
+        let key = (name.to_string(), counting);
+        if let Some(e) = self.engines.get(&key) {
             return Ok(e.clone());
         }
-        let engine = self.registry.create(name)?;
-        self.engines.insert(name.to_string(), engine.clone());
+        let engine = if counting {
+            let plain = self.engine(name, false)?;
+            plain.counting()?.unwrap_or(plain)
+        } else {
+            self.registry.create(name)?
+        };
+        self.engines.insert(key, engine.clone());
         Ok(engine)
     }
 
-    fn module(&mut self, job: &Job) -> Result<Module, EngineError> {
-        let key = (job.engine.clone(), job.wasm_sha256.clone());
+    fn module(&mut self, job: &Job, engine: &Arc<dyn Engine>) -> Result<Module, EngineError> {
+        let key = (
+            (job.engine.clone(), job.count_instructions),
+            job.wasm_sha256.clone(),
+        );
         if let Some(i) = self.loaded.iter().position(|(k, _)| *k == key) {
             let entry = self.loaded.remove(i);
             let module = entry.1.clone();
             self.loaded.push(entry);
             return Ok(module);
         }
-        let engine = self.engine(&job.engine)?;
         let sha = parse_sha(&job.wasm_sha256)?;
         let cache = self
             .caches

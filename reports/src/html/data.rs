@@ -24,6 +24,9 @@ const DIGEST_CHARS: usize = 12;
 #[derive(Serialize)]
 pub(super) struct PageData<'a> {
     pub(super) suite: &'a str,
+    /// The suites the records name, in a report of several; empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(super) suites: Vec<&'a str>,
     pub(super) engines: &'a [String],
     pub(super) cases: Vec<PageCase<'a>>,
     /// Failures grouped by cause, biggest first.
@@ -33,6 +36,9 @@ pub(super) struct PageData<'a> {
 /// One case: its results in the order of `engines` (`null` where an engine has none).
 #[derive(Serialize)]
 pub(super) struct PageCase<'a> {
+    /// The suite the record names, in a report of several suites.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    suite: &'a str,
     name: &'a str,
     #[serde(skip_serializing_if = "is_false")]
     divergent: bool,
@@ -53,6 +59,9 @@ struct PageResult<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<Reason>,
     ms: f64,
+    /// Wasm instructions executed, when counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instr: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     exit: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,25 +127,35 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-/// Groups sorted `results` by case into page cases, results aligned with `engines`.
+/// Groups sorted `results` by (suite, case) into page cases, results aligned with
+/// `engines`.
 pub(super) fn page_cases<'a>(engines: &[String], results: &'a [CaseResult]) -> Vec<PageCase<'a>> {
-    let mut by_case: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
+    let mut by_case: BTreeMap<(&str, &str), Vec<&CaseResult>> = BTreeMap::new();
     for r in results {
-        by_case.entry(r.case.as_str()).or_default().push(r);
+        by_case
+            .entry((r.suite.as_str(), r.case.as_str()))
+            .or_default()
+            .push(r);
     }
     by_case
         .into_iter()
-        .map(|(name, rs)| page_case(name, engines, &rs))
+        .map(|((suite, name), rs)| page_case(suite, name, engines, &rs))
         .collect()
 }
 
-fn page_case<'a>(name: &'a str, engines: &[String], rs: &[&'a CaseResult]) -> PageCase<'a> {
+fn page_case<'a>(
+    suite: &'a str,
+    name: &'a str,
+    engines: &[String],
+    rs: &[&'a CaseResult],
+) -> PageCase<'a> {
     let aligned: Vec<Option<&CaseResult>> = engines
         .iter()
         .map(|e| rs.iter().find(|r| &r.engine == e).copied())
         .collect();
     let divergent = rs.iter().any(|r| r.divergent);
     PageCase {
+        suite,
         name,
         divergent,
         odd: rs
@@ -162,6 +181,7 @@ fn page_result(r: &CaseResult) -> PageResult<'_> {
         status: r.status,
         reason: r.reason,
         ms: r.duration_ms,
+        instr: r.instructions,
         exit: r.exit_code,
         outcome: r.outcome.as_ref().map(|o| o.kind),
         message: r.outcome.as_ref().and_then(|o| o.message.as_deref()),

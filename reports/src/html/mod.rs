@@ -21,6 +21,13 @@
 //! (`group=N` in the hash). A record that did not pass shows its repro lines in its
 //! detail (`pre.repro[data-kind=xharness|cli]`), each with a copy button.
 //!
+//! A report of several suites (a merge of different suites) shows them apart: a summary
+//! row per suite (`#summary-table tr.suite-total[data-suite=S]`), a suite column in the
+//! matrix (`td.suite-name`, rows with `data-suite`) and a suite filter
+//! (`#suites .suite-filter[data-suite=S]`, `data-suite=""` for all, with `aria-pressed`
+//! and `data-count`; `suite=S` in the hash). A case is then named `suite::case` in the
+//! hash (`case=`), in the search and in the groups.
+//!
 //! For tests and links, state lives in the URL hash, `#filter=divergent&q=div&case=NAME`,
 //! and the page marks what a test needs to read: the summary cells
 //! (`#summary-table tr[data-engine=E] td[data-stat=S]` and `#summary-total td[data-stat=S]`,
@@ -71,8 +78,10 @@ impl HtmlReport {
             .unwrap_or_else(|| Summary::from_results(&results, Duration::ZERO));
         let cases = data::page_cases(&engines, &results);
         let counts = FilterCounts::of(&results);
+        let suites: Vec<&str> = counts.suites.keys().map(String::as_str).collect();
         let page = data::PageData {
             suite: &self.run.suite,
+            suites: suites.clone(),
             engines: &engines,
             cases,
             groups: crate::groups::groups(&results),
@@ -84,10 +93,10 @@ impl HtmlReport {
         });
         let mut html = String::with_capacity(blob.len() + STYLE.len() + SCRIPT.len() + 8192);
         self.head(&mut html);
-        self.summary_section(&mut html, &engines, &results, &summary);
+        self.summary_section(&mut html, &engines, &suites, &results, &summary);
         html.push_str("<section id=\"groups\" hidden></section>\n");
         controls(&mut html, &counts);
-        matrix(&mut html, &engines);
+        matrix(&mut html, &engines, !suites.is_empty());
         let _ = write!(
             html,
             "<script type=\"application/json\" id=\"report-data\">{blob}</script>\n\
@@ -127,12 +136,13 @@ impl HtmlReport {
         &self,
         html: &mut String,
         engines: &[String],
+        suites: &[&str],
         results: &[CaseResult],
         summary: &Summary,
     ) {
         let cases = results
             .iter()
-            .map(|r| r.case.as_str())
+            .map(|r| (r.suite.as_str(), r.case.as_str()))
             .collect::<std::collections::BTreeSet<_>>()
             .len();
         let _ = write!(
@@ -164,6 +174,13 @@ impl HtmlReport {
             summary_row(html, &attrs, engine, &s, &fmt_ms(ms));
         }
         html.push_str("</tbody>\n<tfoot>\n");
+        for suite in suites {
+            let mine: Vec<&CaseResult> = results.iter().filter(|r| r.suite == *suite).collect();
+            let s = Summary::from_results(mine.iter().copied(), Duration::ZERO);
+            let ms: f64 = mine.iter().map(|r| r.duration_ms).sum();
+            let attrs = format!("class=\"suite-total\" data-suite=\"{}\"", escape(suite));
+            summary_row(html, &attrs, &format!("suite {suite}"), &s, &fmt_ms(ms));
+        }
         let ms: f64 = results.iter().map(|r| r.duration_ms).sum();
         summary_row(
             html,
@@ -211,14 +228,18 @@ struct FilterCounts {
     divergent: usize,
     /// Per engine, the cases it is the odd one out of.
     odd: std::collections::BTreeMap<String, usize>,
+    /// Per suite the records name (in a report of several), its cases.
+    suites: std::collections::BTreeMap<String, usize>,
 }
 
 impl FilterCounts {
     fn of(results: &[CaseResult]) -> Self {
         use std::collections::BTreeMap;
-        let mut cases: BTreeMap<&str, (bool, bool, Option<&str>)> = BTreeMap::new();
+        let mut cases: BTreeMap<(&str, &str), (bool, bool, Option<&str>)> = BTreeMap::new();
         for r in results {
-            let flags = cases.entry(r.case.as_str()).or_default();
+            let flags = cases
+                .entry((r.suite.as_str(), r.case.as_str()))
+                .or_default();
             flags.0 |= data::is_failing(r.status);
             flags.1 |= r.divergent;
             if let Some(odd) = r.divergence.as_ref().and_then(|d| d.odd_one_out.as_deref()) {
@@ -229,7 +250,12 @@ impl FilterCounts {
         for engine in cases.values().filter_map(|f| f.2) {
             *odd.entry(engine.to_string()).or_default() += 1;
         }
+        let mut suites = BTreeMap::new();
+        for (suite, _) in cases.keys().filter(|(suite, _)| !suite.is_empty()) {
+            *suites.entry(suite.to_string()).or_default() += 1;
+        }
         FilterCounts {
+            suites,
             all: cases.len(),
             failing: cases.values().filter(|f| f.0).count(),
             divergent: cases.values().filter(|f| f.1).count(),
@@ -272,17 +298,51 @@ fn controls(html: &mut String, counts: &FilterCounts) {
              odd one out: {e}<span class=\"count\">{n}</span></button>"
         );
     }
+    html.push_str("</div>\n");
+    suite_filter(html, counts);
     let _ = write!(
         html,
-        "</div>\n<input id=\"search\" type=\"search\" placeholder=\"search case names\" \
+        "<input id=\"search\" type=\"search\" placeholder=\"search case names\" \
          autocomplete=\"off\" aria-label=\"search case names\">\n<span id=\"shown\">\
          <span id=\"shown-count\" data-count=\"{0}\">{0}</span> of {0} cases shown</span>\n</nav>\n",
         counts.all
     );
 }
 
-fn matrix(html: &mut String, engines: &[String]) {
-    html.push_str("<table id=\"matrix\">\n<thead><tr><th>case</th>");
+/// In a report of several suites, one button per suite (and one for all of them) that
+/// shows only its cases.
+fn suite_filter(html: &mut String, counts: &FilterCounts) {
+    if counts.suites.is_empty() {
+        return;
+    }
+    html.push_str("<div id=\"suites\" role=\"group\" aria-label=\"suite\">");
+    let all = std::iter::once(("", "all suites", counts.all));
+    let each = counts
+        .suites
+        .iter()
+        .map(|(s, n)| (s.as_str(), s.as_str(), *n));
+    for (suite, label, n) in all.chain(each) {
+        let pressed = suite.is_empty();
+        let _ = write!(
+            html,
+            "<button type=\"button\" class=\"suite-filter{}\" data-suite=\"{}\" data-count=\"{n}\" \
+             aria-pressed=\"{pressed}\">{}<span class=\"count\">{n}</span></button>",
+            if pressed { " active" } else { "" },
+            escape(suite),
+            escape(label)
+        );
+    }
+    html.push_str("</div>\n");
+}
+
+/// The matrix's head (with a suite column in a report of several suites); the script
+/// fills its body.
+fn matrix(html: &mut String, engines: &[String], suite_column: bool) {
+    html.push_str("<table id=\"matrix\">\n<thead><tr>");
+    if suite_column {
+        html.push_str("<th>suite</th>");
+    }
+    html.push_str("<th>case</th>");
     for e in engines {
         let e = escape(e);
         let _ = write!(html, "<th data-engine=\"{e}\">{e}</th>");

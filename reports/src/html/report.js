@@ -1,7 +1,8 @@
 // xharness HTML report: builds the case matrix from the embedded JSON, filters and
 // searches it, and draws a case's details when it is opened. Every text from the
 // data goes through textContent, never innerHTML: test output is untrusted.
-// State lives in the URL hash: #filter=all|failing|divergent&q=TEXT&case=NAME&group=N.
+// State lives in the URL hash: #filter=all|failing|divergent&q=TEXT&case=NAME&group=N
+// and, in a report of several suites, &suite=NAME (cases are then named suite::case).
 (function () {
   "use strict";
   var CHUNK = 500;
@@ -14,9 +15,14 @@
   });
   var data = JSON.parse(document.getElementById("report-data").textContent);
   var engines = data.engines, cases = data.cases;
-  var lower = cases.map(function (c) { return c.name.toLowerCase(); });
+  // A report of several suites has a suite column, a suite filter, and names a case
+  // suite::case (as its records' groups do).
+  var suites = data.suites || [];
+  var COLS = engines.length + 1 + (suites.length ? 1 : 0);
+  function key(c) { return c.suite ? c.suite + "::" + c.name : c.name; }
+  var lower = cases.map(function (c) { return key(c).toLowerCase(); });
   var groups = data.groups || [];
-  var state = { filter: "all", q: "", open: "", group: -1 };
+  var state = { filter: "all", q: "", open: "", group: -1, suite: "" };
   var body = document.getElementById("matrix-body");
   var search = document.getElementById("search");
   var shown = [], rendered = 0, observer = null;
@@ -28,6 +34,16 @@
     return e;
   }
 
+  // Instructions in short: 950, 12.3k, 4.56M, 7.89G.
+  function fmtInstr(n) {
+    if (typeof n !== "number") return "";
+    var units = [[1e9, "G"], [1e6, "M"], [1e3, "k"]];
+    for (var i = 0; i < units.length; i++) {
+      if (n >= units[i][0]) return (n / units[i][0]).toPrecision(3) + units[i][1];
+    }
+    return String(n);
+  }
+
   function fmtMs(ms) {
     if (typeof ms !== "number") return "";
     if (ms >= 1000) return (ms / 1000).toFixed(2) + " s";
@@ -36,7 +52,8 @@
 
   function matches(c, i) {
     if (state.group >= 0 && groups[state.group] &&
-        groups[state.group].cases.indexOf(c.name) < 0) return false;
+        groups[state.group].cases.indexOf(key(c)) < 0) return false;
+    if (state.suite && c.suite !== state.suite) return false;
     if (state.filter === "failing" && !c.failing) return false;
     if (state.filter === "divergent" && !c.divergent) return false;
     if (state.filter.indexOf("odd:") === 0 && c.odd !== state.filter.slice(4)) return false;
@@ -52,6 +69,8 @@
     state.open = p.get("case") || "";
     var g = parseInt(p.get("group") || "", 10);
     state.group = g >= 0 && g < groups.length ? g : -1;
+    var s = p.get("suite");
+    state.suite = suites.indexOf(s) >= 0 ? s : "";
   }
 
   function writeHash() {
@@ -60,6 +79,7 @@
     if (state.q) p.set("q", state.q);
     if (state.open) p.set("case", state.open);
     if (state.group >= 0) p.set("group", String(state.group));
+    if (state.suite) p.set("suite", state.suite);
     var h = p.toString();
     if (location.hash.replace(/^#/, "") === h) return;
     try { history.replaceState(null, "", h ? "#" + h : location.pathname + location.search); }
@@ -76,6 +96,12 @@
       td = el("td", "cell st-" + r.status, LABELS[r.status] || r.status);
       td.dataset.status = r.status;
       td.appendChild(el("span", "ms", fmtMs(r.ms)));
+      if (typeof r.instr === "number") {
+        var n = el("span", "instr", fmtInstr(r.instr) + " instr");
+        n.dataset.instructions = String(r.instr);
+        n.title = r.instr.toLocaleString("en") + " wasm instructions executed";
+        td.appendChild(n);
+      }
       if (r.reason) td.title = r.reason;
     }
     td.dataset.engine = engine;
@@ -94,6 +120,10 @@
     tr.dataset.case = c.name;
     tr.dataset.divergent = c.divergent ? "true" : "false";
     tr.dataset.failing = c.failing ? "true" : "false";
+    if (suites.length) {
+      tr.dataset.suite = c.suite || "";
+      tr.appendChild(el("td", "suite-name", c.suite || ""));
+    }
     var th = el("th", "case-name");
     th.scope = "row";
     var b = el("button", "toggle", c.name);
@@ -116,7 +146,7 @@
       var tr = el("tr", "more-row");
       tr.id = "more-row";
       var td = el("td");
-      td.colSpan = engines.length + 1;
+      td.colSpan = COLS;
       var b = el("button", "", "show " + Math.min(CHUNK, shown.length - rendered) + " more (" +
         (shown.length - rendered) + " not shown)");
       b.type = "button";
@@ -139,7 +169,7 @@
       var tr = el("tr");
       tr.id = "no-match";
       var td = el("td", "", "No case matches.");
-      td.colSpan = engines.length + 1;
+      td.colSpan = COLS;
       tr.appendChild(td);
       body.appendChild(tr);
     } else {
@@ -155,13 +185,20 @@
       buttons[k].classList.toggle("active", on);
       buttons[k].setAttribute("aria-pressed", on ? "true" : "false");
     }
+    var suiteButtons = document.querySelectorAll("#suites .suite-filter");
+    for (k = 0; k < suiteButtons.length; k++) {
+      var mine = suiteButtons[k].dataset.suite === state.suite;
+      suiteButtons[k].classList.toggle("active", mine);
+      suiteButtons[k].setAttribute("aria-pressed", mine ? "true" : "false");
+    }
     if (search.value !== state.q) search.value = state.q;
     markGroups();
     if (state.open) openCase(state.open, false);
   }
 
+  // The index of the case called `name` (suite::case in a report of several suites).
   function indexOf(name) {
-    for (var i = 0; i < cases.length; i++) if (cases[i].name === name) return i;
+    for (var i = 0; i < cases.length; i++) if (key(cases[i]) === name) return i;
     return -1;
   }
 
@@ -182,21 +219,23 @@
   function toggle(tr) {
     var next = tr.nextSibling;
     var b = tr.querySelector("button.toggle");
+    var c = cases[Number(tr.dataset.index)];
     if (next && next.classList && next.classList.contains("detail-row")) {
       next.remove();
       b.setAttribute("aria-expanded", "false");
-      if (state.open === tr.dataset.case) state.open = "";
+      if (state.open === key(c)) state.open = "";
       return;
     }
     var d = el("tr", "detail-row");
     d.dataset.case = tr.dataset.case;
+    if (c.suite) d.dataset.suite = c.suite;
     var td = el("td");
-    td.colSpan = engines.length + 1;
-    td.appendChild(detail(cases[Number(tr.dataset.index)]));
+    td.colSpan = COLS;
+    td.appendChild(detail(c));
     d.appendChild(td);
     tr.parentNode.insertBefore(d, next);
     b.setAttribute("aria-expanded", "true");
-    state.open = tr.dataset.case;
+    state.open = key(c);
   }
 
   function pre(text, cls) { return el("pre", cls || "output", text); }
@@ -229,7 +268,7 @@
   function compareTable(c) {
     var t = el("table", "compare");
     var head = el("tr");
-    ["engine", "status", "reason", "outcome", "stdout", "stderr", "time"].forEach(function (h) {
+    ["engine", "status", "reason", "outcome", "stdout", "stderr", "instructions", "time"].forEach(function (h) {
       head.appendChild(el("th", "", h));
     });
     t.appendChild(el("thead")).appendChild(head);
@@ -240,15 +279,20 @@
       var r = c.results[j], tr = el("tr");
       tr.dataset.engine = engines[j];
       tr.appendChild(el("th", "", engines[j]));
-      if (!r) { var none = el("td", "note", "no result"); none.colSpan = 6; tr.appendChild(none); tb.appendChild(tr); continue; }
+      if (!r) { var none = el("td", "note", "no result"); none.colSpan = 7; tr.appendChild(none); tb.appendChild(tr); continue; }
       var st = el("td", "cell st-" + r.status, LABELS[r.status] || r.status);
       tr.appendChild(st);
       tr.appendChild(el("td", "", r.reason || ""));
       var cells = [[outcomeText(r), first && r.outcome && outcomeText(first) !== outcomeText(r)],
         [streamText(r.stdout), first && r.outcome && streamText(first.stdout) !== streamText(r.stdout)],
         [streamText(r.stderr), first && r.outcome && streamText(first.stderr) !== streamText(r.stderr)],
+        [typeof r.instr === "number" ? r.instr.toLocaleString("en") : "\u2014", false, "instructions"],
         [fmtMs(r.ms), false]];
-      cells.forEach(function (x) { tr.appendChild(el("td", x[1] ? "differs" : "", x[0])); });
+      cells.forEach(function (x) {
+        var td = el("td", x[1] ? "differs" : "", x[0]);
+        if (x[2]) td.dataset.col = x[2];
+        tr.appendChild(td);
+      });
       tb.appendChild(tr);
     }
     return t;
@@ -354,7 +398,7 @@
 
   function detail(c) {
     var div = el("div", "detail");
-    div.appendChild(el("h3", "", c.name));
+    div.appendChild(el("h3", "", key(c)));
     div.appendChild(compareTable(c));
     if (c.engine_diffs && c.engine_diffs.length) {
       div.appendChild(el("h4", "", "between engines"));
@@ -379,6 +423,14 @@
     var b = ev.target.closest ? ev.target.closest(".filter") : null;
     if (!b) return;
     state.filter = b.dataset.filter;
+    writeHash();
+    render();
+  });
+  var suiteBar = document.getElementById("suites");
+  if (suiteBar) suiteBar.addEventListener("click", function (ev) {
+    var b = ev.target.closest ? ev.target.closest(".suite-filter") : null;
+    if (!b) return;
+    state.suite = b.dataset.suite;
     writeHash();
     render();
   });

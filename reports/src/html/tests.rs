@@ -248,3 +248,49 @@ fn an_empty_run_renders_a_page_of_zeros() {
     );
     assert_eq!(blob(&page)["cases"], serde_json::json!([]));
 }
+
+#[test]
+fn a_merge_of_two_suites_shows_them_apart() {
+    let mut r = HtmlReport::new();
+    crate::test_data::two_suites().replay(&mut r);
+    let page = r.render();
+    let data = blob(&page);
+    assert_eq!(data["suites"], serde_json::json!(["alpha", "beta"]));
+    let cases: Vec<(&str, &str)> = data["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| {
+            (
+                c["suite"].as_str().unwrap_or(""),
+                c["name"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            ("alpha", "hello"),
+            ("alpha", "only/alpha"),
+            ("beta", "hello"),
+            ("beta", "threads")
+        ]
+    );
+    assert!(page.contains("<thead><tr><th>suite</th><th>case</th>"));
+    assert!(page.contains("<span id=\"case-count\" data-count=\"4\">"));
+    assert!(page.contains(
+        "<tr class=\"suite-total\" data-suite=\"alpha\"><th>suite alpha</th>\
+         <td data-stat=\"passed\" data-count=\"3\">3</td><td data-stat=\"failed\" data-count=\"1\">1</td>"
+    ));
+    for (suite, n) in [("", 4), ("alpha", 2), ("beta", 2)] {
+        let button = format!(
+            "class=\"suite-filter{}\" data-suite=\"{suite}\" data-count=\"{n}\"",
+            if suite.is_empty() { " active" } else { "" }
+        );
+        assert!(page.contains(&button), "{button}");
+    }
+    assert!(page.contains("data-filter=\"divergent\" data-count=\"1\""));
+    let one = report(&sample_results()).render();
+    assert!(!one.contains("id=\"suites\"") && !one.contains("<th>suite</th>"));
+    assert!(blob(&one).get("suites").is_none());
+}
