@@ -197,10 +197,10 @@ pub enum CaseKind {
         /// source), and the compile's cache key covers every one of them.
         inputs: Vec<Input>,
         /// Shell steps, for a test that drives a shell.
-        shell: Option<ShellSteps>,
+        shell: Option<Box<ShellSteps>>,
         /// Normalisers written in Python in the `.T` file, run on the
         /// output by the evaluator (see [`crate::ghc::PythonNorms`]).
-        python: Option<crate::ghc::PythonNorms>,
+        python: Option<Box<crate::ghc::PythonNorms>>,
     },
     /// A module of the WASI testsuite.
     Wasi,
@@ -289,7 +289,7 @@ impl Case {
     /// The shell steps of a test that drives a shell (GHC tests).
     pub fn shell(&self) -> Option<&ShellSteps> {
         match &self.kind {
-            CaseKind::Ghc { shell, .. } => shell.as_ref(),
+            CaseKind::Ghc { shell, .. } => shell.as_deref(),
             _ => None,
         }
     }
@@ -297,7 +297,7 @@ impl Case {
     /// Normalisers the `.T` file wrote in Python (GHC tests).
     pub fn python_norms(&self) -> Option<&crate::ghc::PythonNorms> {
         match &self.kind {
-            CaseKind::Ghc { python, .. } => python.as_ref(),
+            CaseKind::Ghc { python, .. } => python.as_deref(),
             _ => None,
         }
     }

@@ -27,7 +27,7 @@ mod open;
 mod write;
 
 pub use open::open;
-pub use write::{Written, write};
+pub use write::{Build, Written, write};
 
 use std::path::{Path, PathBuf};
 

@@ -39,20 +39,37 @@ enum Entry {
     File { host: PathBuf, executable: bool },
 }
 
-/// Compile `cases` of `suite` with `compiler` on `jobs` threads and write
-/// the archive to `out` (a temp file renamed into place). `precompile`:
-/// engines whose native code to store too, through the module cache in
-/// `cache_dir`.
-pub fn write(
-    suite: &Suite,
-    cases: &[&Case],
-    engines: &[String],
-    compiler: &Compiler,
-    jobs: usize,
-    precompile: &[Arc<dyn Engine>],
-    cache_dir: &Path,
-    out: &Path,
-) -> crate::Result<Written> {
+/// What goes into an archive and how it is built.
+pub struct Build<'a> {
+    /// The suite, discovered.
+    pub suite: &'a Suite,
+    /// The cases to archive.
+    pub cases: &'a [&'a Case],
+    /// The engines the archive is for (a case skipped on all is not built).
+    pub engines: &'a [String],
+    /// The suite's compile stage.
+    pub compiler: &'a Compiler,
+    /// Compiles at once.
+    pub jobs: usize,
+    /// Engines whose native code to store too, through the module cache
+    /// in `cache_dir`.
+    pub precompile: &'a [Arc<dyn Engine>],
+    /// The cache folder.
+    pub cache_dir: &'a Path,
+}
+
+/// Compile the cases and write the archive to `out` (a temp file renamed
+/// into place).
+pub fn write(build: &Build, out: &Path) -> crate::Result<Written> {
+    let Build {
+        suite,
+        cases,
+        engines,
+        compiler,
+        jobs,
+        precompile,
+        cache_dir,
+    } = *build;
     let built = compile_all(cases, engines, compiler, jobs);
     let mut entries: BTreeMap<PathBuf, Entry> = BTreeMap::new();
     let mut manifest_cases = Vec::with_capacity(cases.len());
@@ -314,6 +331,12 @@ fn write_tar_zst(entries: &BTreeMap<PathBuf, Entry>, out: &Path) -> crate::Resul
     let mut encoder = tar.into_inner().map_err(fail)?;
     encoder.flush().map_err(fail)?;
     encoder.finish().map_err(fail)?;
+    // A file to hand around (CI artifacts), not a private temp file.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(fail)?;
+    }
     tmp.persist(out)
         .map_err(|e| format!("cannot write archive {}: {}", out.display(), e.error))?;
     let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);

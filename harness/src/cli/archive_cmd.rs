@@ -53,13 +53,15 @@ fn run(args: &ArchiveArgs, registry: &Registry, env: &Env) -> crate::Result<()> 
     };
     let started = std::time::Instant::now();
     let w = crate::archive::write(
-        suite,
-        &cases,
-        &engines,
-        &compiler,
-        jobs,
-        &precompile,
-        &cache_dir,
+        &crate::archive::Build {
+            suite,
+            cases: &cases,
+            engines: &engines,
+            compiler: &compiler,
+            jobs,
+            precompile: &precompile,
+            cache_dir: &cache_dir,
+        },
         &args.out,
     )?;
     println!(

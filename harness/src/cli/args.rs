@@ -38,7 +38,7 @@ pub enum Command {
     /// Discover and compile a suite once and write one archive that
     /// `xharness --archive FILE` runs on a machine with neither the
     /// toolchain nor the source tree.
-    Archive(ArchiveArgs),
+    Archive(Box<ArchiveArgs>),
 }
 
 /// `xharness archive`.

@@ -345,8 +345,8 @@ fn case_in(
         kind: CaseKind::Ghc {
             flags,
             inputs,
-            shell,
-            python,
+            shell: shell.map(Box::new),
+            python: python.map(Box::new),
         },
     }
 }
