@@ -66,19 +66,6 @@ struct SuiteInfo {
     expectations: Vec<String>,
 }
 
-/// How a case's compile ended, for a case without a module.
-#[derive(Debug, Serialize, Deserialize)]
-enum Built {
-    /// A compile-only case's compile: its exit code and output.
-    Compiled {
-        exit_code: Option<i32>,
-        ok: bool,
-        output: String,
-    },
-    /// The case did not compile.
-    Failed { summary: String, output: String },
-}
-
 /// Where a host path goes in the archive: under `tree/root/` when it is
 /// inside the suite's root, else under `tree/abs/`.
 fn archived(path: &Path, root: &Path) -> PathBuf {
@@ -92,35 +79,4 @@ fn archived(path: &Path, root: &Path) -> PathBuf {
             Path::new("tree/abs").join(rel)
         }
     }
-}
-
-/// The compile record at `path` (a `built/N.json` of an unpacked archive):
-/// `Ok` how a compile ended, or `Err((summary, output))` of a failed one.
-pub fn read_built(
-    path: &Path,
-) -> Result<Result<crate::toolchain::CompileRun, (String, String)>, String> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        format!(
-            "cannot read the archive's compile record {}: {e}",
-            path.display()
-        )
-    })?;
-    let built: Built = serde_json::from_slice(&bytes).map_err(|e| {
-        format!(
-            "the archive's compile record {} is damaged ({e}); build the archive again",
-            path.display()
-        )
-    })?;
-    Ok(match built {
-        Built::Compiled {
-            exit_code,
-            ok,
-            output,
-        } => Ok(crate::toolchain::CompileRun {
-            exit_code,
-            ok,
-            output: output.into_bytes(),
-        }),
-        Built::Failed { summary, output } => Err((summary, output)),
-    })
 }

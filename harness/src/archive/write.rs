@@ -12,7 +12,8 @@ use xharness_engines::Engine;
 use xharness_engines::cache::ModuleCache;
 use xharness_suites::{Case, Suite};
 
-use super::{Built, FORMAT, Manifest, SuiteInfo, archived};
+use super::{FORMAT, Manifest, SuiteInfo, archived};
+use crate::toolchain::archived::Built;
 use crate::toolchain::{Artifact, CompileFailure, Compiler};
 
 /// zstd level: a good ratio at a speed that suits thousands of modules.

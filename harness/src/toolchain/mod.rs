@@ -15,13 +15,18 @@
 //! compile ended: [`Compiler::compile_only`] returns a [`CompileRun`]
 //! (cached too, when the compiler exited by itself) instead of a module.
 //!
+//! A suite from an archive (`Toolchain::Archived`) compiles nothing: a
+//! case's source is its module, or the record of how its compile ended.
+//!
 //! - `key`: what a compile is keyed on (pure).
 //! - `spawn`: running the command in its own process group.
+//! - `archived`: the compile records of an archive's cases.
 //!
 //! The stage hands on an [`Artifact`]: where the module is on disk and the
 //! hash of its bytes, never the bytes themselves, so the parent's memory
 //! does not grow with the number or size of modules.
 
+pub mod archived;
 mod key;
 mod spawn;
 
@@ -181,7 +186,7 @@ impl Compiler {
         if case.source.src.extension().is_some_and(|e| e == "wasm") {
             return Ok(None);
         }
-        let record = crate::archive::read_built(&case.source.src).map_err(|e| CompileFailure {
+        let record = archived::read_built(&case.source.src).map_err(|e| CompileFailure {
             summary: e,
             output: String::new(),
         })?;
