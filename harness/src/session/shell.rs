@@ -260,10 +260,12 @@ impl Step<'_> {
         drop(cmd);
         let stdout = CaptureBuf::new(self.cap);
         let stderr = CaptureBuf::new(self.cap);
-        let readers = [
-            Some(drain(out_r, stdout.clone())),
-            err_r.map(|r| drain(r, stderr.clone())),
-        ];
+        let (done, readers_done) = std::sync::mpsc::channel();
+        let readers = 1 + usize::from(err_r.is_some());
+        drain(out_r, stdout.clone(), done.clone());
+        if let Some(r) = err_r {
+            drain(r, stderr.clone(), done);
+        }
         let ended = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break Ok(status),
@@ -280,8 +282,13 @@ impl Step<'_> {
         if ended.is_err() {
             let _ = child.wait();
         }
-        for r in readers.into_iter().flatten() {
-            let _ = r.join();
+        // The pipes end when the last process holding them does. One that
+        // left the process group (a daemon) may hold them on: wait a
+        // little, then judge with what was read.
+        for _ in 0..readers {
+            if readers_done.recv_timeout(Duration::from_secs(2)).is_err() {
+                break;
+            }
         }
         let duration = start.elapsed();
         Ok(match ended {
@@ -329,7 +336,9 @@ fn makeflags(steps: &ShellSteps) -> String {
     }
 }
 
-fn drain(mut pipe: std::io::PipeReader, into: CaptureBuf) -> std::thread::JoinHandle<()> {
+/// Read `pipe` into `into` on a thread of its own, saying on `done` when
+/// the pipe has ended.
+fn drain(mut pipe: std::io::PipeReader, into: CaptureBuf, done: std::sync::mpsc::Sender<()>) {
     std::thread::spawn(move || {
         let mut buf = [0u8; 64 << 10];
         loop {
@@ -338,7 +347,8 @@ fn drain(mut pipe: std::io::PipeReader, into: CaptureBuf) -> std::thread::JoinHa
                 Ok(n) => into.write(&buf[..n]),
             }
         }
-    })
+        let _ = done.send(());
+    });
 }
 
 #[cfg(test)]
