@@ -60,22 +60,7 @@ fn main() {
 
 fn c_suite(cache: &Path) {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("suite.toml"),
-        "name = \"c200\"\ninclude = [\"*.c\"]\n[toolchain]\ncommand = \"clang --target=wasm32-wasi -O1 {src} -o {out}\"\n",
-    )
-    .expect("write suite");
-    for i in 0..200 {
-        let src = format!(
-            "#include <stdio.h>\nint main(void) {{ printf(\"case %d: %d\\n\", {i}, {i} * {i}); return 0; }}\n"
-        );
-        std::fs::write(dir.path().join(format!("case{i:03}.c")), src).expect("write case");
-        std::fs::write(
-            dir.path().join(format!("case{i:03}.stdout")),
-            format!("case {i}: {}\n", i * i),
-        )
-        .expect("write golden");
-    }
+    common::write_c_suite(dir.path());
     let t = Instant::now();
     let first = xharness(dir.path(), cache, &["-j", "2"]);
     println!(

@@ -23,3 +23,24 @@ pub fn write_wat_suite(dir: &Path, n: usize) {
         std::fs::write(sub.join(format!("t{i}.stdout")), text).expect("write golden");
     }
 }
+
+/// Write the 200-case C suite (clang for wasm32-wasi) into `dir`: case
+/// `caseNNN` prints `case N: N*N` and has the matching golden.
+pub fn write_c_suite(dir: &Path) {
+    std::fs::write(
+        dir.join("suite.toml"),
+        "name = \"c200\"\ninclude = [\"*.c\"]\n[toolchain]\ncommand = \"clang --target=wasm32-wasi -O1 {src} -o {out}\"\n",
+    )
+    .expect("write suite");
+    for i in 0..200 {
+        let src = format!(
+            "#include <stdio.h>\nint main(void) {{ printf(\"case %d: %d\\n\", {i}, {i} * {i}); return 0; }}\n"
+        );
+        std::fs::write(dir.join(format!("case{i:03}.c")), src).expect("write case");
+        std::fs::write(
+            dir.join(format!("case{i:03}.stdout")),
+            format!("case {i}: {}\n", i * i),
+        )
+        .expect("write golden");
+    }
+}

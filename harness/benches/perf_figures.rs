@@ -1,0 +1,457 @@
+//! Every performance figure of xharness in one run, each as one line
+//! `NAME: value (ratio …)` (a bench binary, not a timed test: it prints
+//! figures and asserts only that the runs pass).
+//!
+//! 1. `binary size`: `xharness` and `xharness.dwp` beside it (MB, 10^6
+//!    bytes), against the wasmtime and wasmer CLI binaries when on PATH.
+//! 2. `small cases`: 200 small C programs (clang, wasm32-wasi), caches warm,
+//!    `xharness --suite DIR -j 2` against `ls *.wasm | xargs -P2 -n1
+//!    wasmtime run` over the same modules with wasmtime's cache warm
+//!    (target: xharness ≥ 15× faster).
+//! 3. `warm per job`: 1,500 trivial WAT cases, caches warm, `-j 2`, on each
+//!    engine: wall and CPU time (parent and workers, from
+//!    `getrusage(RUSAGE_CHILDREN)`) per job; ratio to wasmtime (target:
+//!    wasmer/wasmtime ≤ 1.0).
+//! 4. `heavy guest`: `xharness run` on a sieve of 8 million entries, 40
+//!    rounds (clang -O2), first run (empty cache) and warm, against
+//!    `wasmtime run` / `wasmer run` the same way (target: ≤ 1.05; wasmi
+//!    has no CLI compared).
+//! 5. `ghc discovery`: `xharness --suite ghc-testsuite --root DIR --list
+//!    --json F`, one process each time, when `--ghc DIR` is given (target:
+//!    < 0.3 s).
+//!
+//! Every figure is the median of 5 runs after a warm-up run; the runs being
+//! compared are interleaved, so background load hits both alike. A CLI
+//! that is not on PATH skips its ratio with a note and the rest goes on.
+//!
+//! Run: `cargo bench -p xharness --bench perf_figures -- [--ghc GHC/testsuite/tests]`
+//! (a few minutes on 2 cores).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+mod common;
+
+const EXE: &str = env!("CARGO_BIN_EXE_xharness");
+/// Timed repetitions of each figure, after one warm-up run.
+const REPS: usize = 5;
+/// The engines built into xharness by default, in registry order.
+const ENGINES: [&str; 3] = ["wasmtime", "wasmer", "wasmi"];
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let ghc = args
+        .iter()
+        .position(|a| a == "--ghc")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from);
+    println!("machine: {}", machine());
+    binary_size();
+    small_cases();
+    warm_per_job();
+    heavy_guest();
+    match ghc {
+        Some(dir) => ghc_discovery(&dir),
+        None => println!("ghc discovery: skipped (pass --ghc GHC/testsuite/tests)"),
+    }
+}
+
+/// Cores, memory and CPU model, for the figures' context.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem_kib: u64 = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0);
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!(
+        "{cores} cores, {:.0} GiB, {cpu}",
+        mem_kib as f64 / (1024.0 * 1024.0)
+    )
+}
+
+/// The CLI `name` when it is on PATH.
+fn cli(name: &str) -> Option<PathBuf> {
+    which::which(name).ok()
+}
+
+fn not_on_path(name: &str) -> String {
+    format!("{name} CLI not on PATH: ratio skipped")
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+// 1. Binary size.
+
+fn binary_size() {
+    let exe = Path::new(EXE);
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).ok();
+    let ours = size(exe).expect("the xharness binary exists");
+    let dwp = size(&exe.with_extension("dwp"));
+    let mut ratios = Vec::new();
+    for name in ["wasmtime", "wasmer"] {
+        match cli(name).and_then(|p| size(&p)) {
+            Some(theirs) => ratios.push(format!(
+                "{:.2}x the {name} CLI's {:.1} MB",
+                ours as f64 / theirs as f64,
+                mb(theirs)
+            )),
+            None => ratios.push(not_on_path(name)),
+        }
+    }
+    println!(
+        "binary size: xharness {:.1} MB, xharness.dwp {} ({})",
+        mb(ours),
+        dwp.map_or("absent".into(), |d| format!("{:.1} MB", mb(d))),
+        ratios.join("; ")
+    );
+}
+
+// 2. Small cases.
+
+/// Write `suite_scale`'s suite of 200 small C programs into `dir`.
+
+fn small_cases() {
+    if cli("clang").is_none() {
+        println!("small cases: skipped (clang not on PATH; install clang and wasi-libc)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = tempfile::tempdir().expect("cache");
+    common::write_c_suite(dir.path());
+    let ours = || {
+        let (ok, took, _) = suite_run(dir.path(), cache.path(), &["-j", "2"]);
+        assert!(ok, "the C suite must pass");
+        took
+    };
+    ours(); // warm-up: clang and native compiles
+    let Some(wasmtime) = cli("wasmtime") else {
+        let t = median(repeat(ours));
+        println!(
+            "small cases: 200 C cases, warm, xharness -j 2 {:.3} s (median of {REPS}) ({}; target >= 15x)",
+            t.as_secs_f64(),
+            not_on_path("wasmtime")
+        );
+        return;
+    };
+    // The same modules, from xharness's artifact cache.
+    let mods = dir.path().join("mods");
+    std::fs::create_dir_all(&mods).expect("mkdir");
+    for entry in std::fs::read_dir(cache.path().join("artifacts")).expect("artifacts") {
+        let p = entry.expect("entry").path();
+        if p.extension().is_some_and(|e| e == "wasm") {
+            std::fs::copy(&p, mods.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let wt_cache = tempfile::tempdir().expect("temp dir");
+    let cfg = wasmtime_cache_config(wt_cache.path());
+    let script = format!(
+        "cd {} && ls *.wasm | xargs -P2 -n1 {} run -C cache=y -C cache-config={}",
+        mods.display(),
+        wasmtime.display(),
+        cfg.display()
+    );
+    let theirs = || {
+        let t = Instant::now();
+        let ok = Command::new("sh")
+            .args(["-c", &script])
+            .stdout(Stdio::null())
+            .status()
+            .expect("sh")
+            .success();
+        assert!(ok, "wasmtime run failed");
+        t.elapsed()
+    };
+    theirs(); // warm-up: wasmtime's cache
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..REPS {
+        a.push(ours());
+        b.push(theirs());
+    }
+    let (a, b) = (median(a), median(b));
+    println!(
+        "small cases: 200 C cases, warm, xharness -j 2 {:.3} s vs xargs -P2 wasmtime run {:.3} s (median of {REPS}) (ratio {:.1}x faster; target >= 15x)",
+        a.as_secs_f64(),
+        b.as_secs_f64(),
+        b.as_secs_f64() / a.as_secs_f64()
+    );
+}
+
+/// A wasmtime cache configuration keeping its cache under `dir`.
+fn wasmtime_cache_config(dir: &Path) -> PathBuf {
+    let cfg = dir.join("cache.toml");
+    std::fs::write(
+        &cfg,
+        format!("[cache]\ndirectory = \"{}\"\n", dir.join("c").display()),
+    )
+    .expect("write wasmtime cache config");
+    cfg
+}
+
+// 3. Warm per-job cost.
+
+fn warm_per_job() {
+    const N: usize = 1_500;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = tempfile::tempdir().expect("cache");
+    common::write_wat_suite(dir.path(), N);
+    let run = |engine: &str| {
+        let (ok, took, cpu) = suite_run(dir.path(), cache.path(), &["--engine", engine, "-j", "2"]);
+        assert!(ok, "{N} generated cases must pass on {engine}");
+        (took, cpu)
+    };
+    for engine in ENGINES {
+        run(engine); // warm-up: native compiles
+    }
+    let mut wall: Vec<Vec<Duration>> = vec![Vec::new(); ENGINES.len()];
+    let mut cpu: Vec<Vec<Duration>> = vec![Vec::new(); ENGINES.len()];
+    for _ in 0..REPS {
+        for (i, engine) in ENGINES.iter().enumerate() {
+            let (w, c) = run(engine);
+            wall[i].push(w);
+            cpu[i].push(c);
+        }
+    }
+    let per_job = |d: Duration| d.as_secs_f64() * 1e6 / N as f64;
+    let wall: Vec<f64> = wall.into_iter().map(|v| per_job(median(v))).collect();
+    let cpu: Vec<f64> = cpu.into_iter().map(|v| per_job(median(v))).collect();
+    for (i, engine) in ENGINES.iter().enumerate() {
+        let ratio = if i == 0 {
+            "the reference for the others".to_string()
+        } else {
+            format!(
+                "{engine}/wasmtime wall {:.2}, CPU {:.2}{}",
+                wall[i] / wall[0],
+                cpu[i] / cpu[0],
+                if *engine == "wasmer" {
+                    "; target <= 1.0"
+                } else {
+                    ""
+                }
+            )
+        };
+        println!(
+            "warm per job, {engine}: {:.0} µs wall, {:.0} µs CPU ({N} WAT cases, -j 2, median of {REPS}) (ratio {ratio})",
+            wall[i], cpu[i]
+        );
+    }
+}
+
+// 4. Heavy guest.
+
+const SIEVE: &str = r#"#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int main(int argc, char **argv) {
+    int n = argc > 1 ? atoi(argv[1]) : 8000000;
+    int rounds = argc > 2 ? atoi(argv[2]) : 10;
+    char *s = malloc(n + 1);
+    long count = 0;
+    for (int r = 0; r < rounds; r++) {
+        memset(s, 1, n + 1);
+        s[0] = s[1] = 0;
+        for (long i = 2; i * i <= n; i++)
+            if (s[i])
+                for (long j = i * i; j <= n; j += i)
+                    s[j] = 0;
+        count = 0;
+        for (int i = 0; i <= n; i++)
+            count += s[i];
+    }
+    printf("%ld primes up to %d\n", count, n);
+    return 0;
+}
+"#;
+const SIEVE_ARGS: [&str; 2] = ["8000000", "40"];
+
+fn heavy_guest() {
+    if cli("clang").is_none() {
+        println!("heavy guest: skipped (clang not on PATH; install clang and wasi-libc)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = dir.path().join("sieve.c");
+    let module = dir.path().join("sieve.wasm");
+    std::fs::write(&src, SIEVE).expect("write sieve");
+    let ok = Command::new("clang")
+        .args(["--target=wasm32-wasi", "-O2"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&module)
+        .status()
+        .expect("clang starts")
+        .success();
+    assert!(
+        ok,
+        "clang could not build the sieve (is wasi-libc installed?)"
+    );
+    for engine in ENGINES {
+        heavy_on(engine, &module);
+    }
+}
+
+/// `xharness run` on `module` against `engine run`, first and warm.
+fn heavy_on(engine: &str, module: &Path) {
+    let warm_cache = tempfile::tempdir().expect("cache");
+    let ours = |cache: &Path| {
+        let mut c = Command::new(EXE);
+        c.args(["run", "--engine", engine])
+            .arg(module)
+            .args(SIEVE_ARGS)
+            .env("XHARNESS_CACHE_DIR", cache);
+        timed(c)
+    };
+    // The CLIs' own caches, kept apart from the user's.
+    let cli_path = if engine == "wasmi" { None } else { cli(engine) };
+    let theirs = |path: &Path, cache: &Path| {
+        let mut c = Command::new(path);
+        c.arg("run");
+        if engine == "wasmtime" {
+            c.arg("-C").arg("cache=y").arg("-C").arg(format!(
+                "cache-config={}",
+                wasmtime_cache_config(cache).display()
+            ));
+        } else {
+            c.env("WASMER_CACHE_DIR", cache);
+        }
+        c.arg(module).arg("--").args(SIEVE_ARGS);
+        timed(c)
+    };
+    ours(warm_cache.path()); // warm-up
+    let cli_warm = tempfile::tempdir().expect("cache");
+    if let Some(p) = &cli_path {
+        theirs(p, cli_warm.path());
+    }
+    let (mut first, mut warm, mut cli_first, mut cli_warm_t) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..REPS {
+        let fresh = tempfile::tempdir().expect("cache");
+        first.push(ours(fresh.path()));
+        warm.push(ours(warm_cache.path()));
+        if let Some(p) = &cli_path {
+            let fresh = tempfile::tempdir().expect("cache");
+            cli_first.push(theirs(p, fresh.path()));
+            cli_warm_t.push(theirs(p, cli_warm.path()));
+        }
+    }
+    let (first, warm) = (median(first), median(warm));
+    let ratio = match &cli_path {
+        _ if engine == "wasmi" => "no wasmi CLI compared".to_string(),
+        None => not_on_path(engine),
+        Some(_) => {
+            let (cf, cw) = (median(cli_first), median(cli_warm_t));
+            format!(
+                "{engine} run first {:.3} s, warm {:.3} s: xharness/CLI first {:.2}, warm {:.2}; target <= 1.05",
+                cf.as_secs_f64(),
+                cw.as_secs_f64(),
+                first.as_secs_f64() / cf.as_secs_f64(),
+                warm.as_secs_f64() / cw.as_secs_f64()
+            )
+        }
+    };
+    println!(
+        "heavy guest, {engine}: xharness run first {:.3} s, warm {:.3} s (sieve {} x{}, median of {REPS}) ({ratio})",
+        first.as_secs_f64(),
+        warm.as_secs_f64(),
+        SIEVE_ARGS[0],
+        SIEVE_ARGS[1]
+    );
+}
+
+// 5. GHC discovery.
+
+fn ghc_discovery(tests: &Path) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let json = out.path().join("list.json");
+    let once = || {
+        let mut c = Command::new(EXE);
+        c.args(["--suite", "ghc-testsuite", "--root"])
+            .arg(tests)
+            .arg("--list")
+            .arg("--json")
+            .arg(&json)
+            .env("XHARNESS_CACHE_DIR", out.path());
+        timed(c)
+    };
+    once(); // warm-up
+    let t = median(repeat(once));
+    let cases = std::fs::read_to_string(&json)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["cases"].as_array().map(Vec::len));
+    println!(
+        "ghc discovery: {:.3} s per process, {} cases listed (median of {REPS}) (ratio {:.2} of the 0.3 s target)",
+        t.as_secs_f64(),
+        cases.map_or("?".into(), |n| n.to_string()),
+        t.as_secs_f64() / 0.3
+    );
+}
+
+// Timing.
+
+/// Run `xharness --suite .` in `dir`: success, wall time, and the CPU time
+/// (user + system) of it and the workers it waited for.
+fn suite_run(dir: &Path, cache: &Path, extra: &[&str]) -> (bool, Duration, Duration) {
+    let before = children_cpu();
+    let t = Instant::now();
+    let status = Command::new(EXE)
+        .args(["--suite", "."])
+        .args(extra)
+        .current_dir(dir)
+        .env("XHARNESS_CACHE_DIR", cache)
+        .stdout(Stdio::null())
+        .status()
+        .expect("xharness starts");
+    let took = t.elapsed();
+    (
+        status.success(),
+        took,
+        children_cpu().saturating_sub(before),
+    )
+}
+
+/// User + system time of every waited-for descendant so far.
+fn children_cpu() -> Duration {
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
+        .expect("getrusage");
+    let d =
+        |t: nix::sys::time::TimeVal| Duration::new(t.tv_sec() as u64, t.tv_usec() as u32 * 1_000);
+    d(usage.user_time()) + d(usage.system_time())
+}
+
+/// Wall time of `cmd`, output discarded; it must succeed.
+fn timed(mut cmd: Command) -> Duration {
+    let t = Instant::now();
+    let status = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("starts");
+    let took = t.elapsed();
+    assert!(status.success(), "{cmd:?} failed: {status}");
+    took
+}
+
+fn repeat(mut f: impl FnMut() -> Duration) -> Vec<Duration> {
+    (0..REPS).map(|_| f()).collect()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
