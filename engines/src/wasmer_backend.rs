@@ -220,7 +220,12 @@ impl Wasmer {
             Ok(b) => b,
             Err(reason) => return Status::InstantiateError(reason),
         };
-        let (instance, env) = if inv.native.is_empty() {
+        let (instance, env) = if inv.native.is_empty() && preview1_only(module) {
+            match instantiate_preview1(builder, module, &mut store) {
+                Ok(pair) => pair,
+                Err(e) => return instantiate_failure(e, &limits),
+            }
+        } else if inv.native.is_empty() {
             match builder.instantiate(module.clone(), &mut store) {
                 Ok(pair) => pair,
                 Err(e) => return instantiate_failure(e, &limits),
@@ -306,6 +311,41 @@ fn finish(env: &WasiFunctionEnv, store: &mut Store, status: &Status) {
         store,
         Some(wasmer_wasix::types::wasi::ExitCode::from(code as u16)),
     );
+}
+
+/// Whether every import of `module` is WASI preview 1 (a plain WASI
+/// program, the usual test case).
+fn preview1_only(module: &WmModule) -> bool {
+    module
+        .imports()
+        .all(|i| i.module() == "wasi_snapshot_preview1")
+}
+
+/// Instantiate a preview-1 module with the preview-1 imports alone.
+/// `WasiEnvBuilder::instantiate` builds the functions of every WASI and
+/// WASIX version for each run (wasi, wasi_unstable, preview 1, wasix 32
+/// and 64: hundreds of host functions), which was most of wasmer's
+/// per-run cost; a module that imports only preview 1 needs a fifth of
+/// them. Errors are the ones `instantiate` gives.
+fn instantiate_preview1(
+    builder: wasmer_wasix::WasiEnvBuilder,
+    module: &WmModule,
+    store: &mut Store,
+) -> Result<(Instance, WasiFunctionEnv), WasiRuntimeError> {
+    let mut env = builder.finalize(store)?;
+    let imports = wasmer_wasix::generate_import_object_from_env(
+        store,
+        &env.env,
+        wasmer_wasix::WasiVersion::Snapshot1,
+    );
+    let instance =
+        Instance::new(store, module, &imports).map_err(WasiRuntimeError::Instantiation)?;
+    env.initialize(store, instance.clone()).map_err(|e| {
+        WasiRuntimeError::Runtime(RuntimeError::new(format!(
+            "cannot set up WASI for the instance: {e}"
+        )))
+    })?;
+    Ok((instance, env))
 }
 
 fn instantiate_failure(e: WasiRuntimeError, limits: &Limits) -> Status {
