@@ -327,6 +327,7 @@ fn preview1_only(module: &WmModule) -> bool {
 /// and 64: hundreds of host functions), which was most of wasmer's
 /// per-run cost; a module that imports only preview 1 needs a fifth of
 /// them. Errors are the ones `instantiate` gives.
+#[allow(clippy::result_large_err)] // wasmer-wasix's own error type, as `instantiate` returns it
 fn instantiate_preview1(
     builder: wasmer_wasix::WasiEnvBuilder,
     module: &WmModule,

@@ -124,8 +124,6 @@ fn binary_size() {
 
 // 2. Small cases.
 
-/// Write `suite_scale`'s suite of 200 small C programs into `dir`.
-
 fn small_cases() {
     if cli("clang").is_none() {
         println!("small cases: skipped (clang not on PATH; install clang and wasi-libc)");

@@ -78,6 +78,39 @@ pub fn kill_group(pid: u32) {
     }
 }
 
+/// How [`wait_group`] found a process group's leader.
+#[derive(Debug)]
+pub enum Waited {
+    /// It exited by itself.
+    Exited(std::process::ExitStatus),
+    /// The deadline passed first.
+    TimedOut,
+    /// Ctrl-C came first.
+    Interrupted,
+    /// It could not be waited for.
+    Failed(std::io::Error),
+}
+
+/// Wait for `child` (a group leader, see [`own_group_dying_with_parent`])
+/// to exit, until `timeout` after `start` or Ctrl-C, then kill its whole
+/// group, so nothing it started lives on; a child killed here is reaped.
+pub fn wait_group(child: &mut Child, start: std::time::Instant, timeout: Duration) -> Waited {
+    let waited = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Waited::Exited(status),
+            Ok(None) if interrupted() => break Waited::Interrupted,
+            Ok(None) if start.elapsed() >= timeout => break Waited::TimedOut,
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            Err(e) => break Waited::Failed(e),
+        }
+    };
+    kill_group(child.id());
+    if !matches!(waited, Waited::Exited(_)) {
+        let _ = child.wait();
+    }
+    waited
+}
+
 /// Wait up to `wait` for `fd` to have something to read (or to be closed).
 pub fn readable(fd: &impl std::os::fd::AsFd, wait: Duration) -> bool {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};

@@ -26,6 +26,7 @@ pub fn write_wat_suite(dir: &Path, n: usize) {
 
 /// Write the 200-case C suite (clang for wasm32-wasi) into `dir`: case
 /// `caseNNN` prints `case N: N*N` and has the matching golden.
+#[allow(dead_code)] // each bench compiles this module; not all use it
 pub fn write_c_suite(dir: &Path) {
     std::fs::write(
         dir.join("suite.toml"),

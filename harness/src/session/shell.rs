@@ -25,6 +25,7 @@ use xharness_reports::Reason;
 use xharness_suites::{Expectation, Mode};
 
 use super::Session;
+use crate::sys::Waited;
 use crate::verdict::{self, Failure, JobRecord};
 use crate::worker::{JobEnd, KillReason, Watch};
 
@@ -266,22 +267,14 @@ impl Step<'_> {
         if let Some(r) = err_r {
             drain(r, stderr.clone(), done);
         }
-        let ended = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Ok(status),
-                Ok(None) if crate::sys::interrupted() => break Err(KillReason::Interrupted),
-                Ok(None) if start.elapsed() >= self.timeout => break Err(KillReason::Timeout),
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => {
-                    crate::sys::kill_group(child.id());
-                    return Err(format!("cannot wait for a shell step: {e}").into());
-                }
+        let ended = match crate::sys::wait_group(&mut child, start, self.timeout) {
+            Waited::Exited(status) => Ok(status),
+            Waited::Interrupted => Err(KillReason::Interrupted),
+            Waited::TimedOut => Err(KillReason::Timeout),
+            Waited::Failed(e) => {
+                return Err(format!("cannot wait for a shell step: {e}").into());
             }
         };
-        crate::sys::kill_group(child.id());
-        if ended.is_err() {
-            let _ = child.wait();
-        }
         // The pipes end when the last process holding them does. One that
         // left the process group (a daemon) may hold them on: wait a
         // little, then judge with what was read.

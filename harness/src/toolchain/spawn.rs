@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::CompileFailure;
+use crate::sys::Waited;
 
 /// Run the compiler in its own process group, killed whole when it has
 /// finished (whatever it left running), at the timeout and on Ctrl-C.
@@ -51,31 +52,22 @@ pub(super) fn run_compiler_raw(
     let out = drain(child.stdout.take());
     let err = drain(child.stderr.take());
     let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if crate::sys::interrupted() => break Err("was interrupted".to_string()),
-            Ok(None) if start.elapsed() >= timeout => {
-                break Err(format!("timed out after {:.1} s", timeout.as_secs_f64()));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => break Err(format!("could not be waited for ({e})")),
-        }
+    let status = match crate::sys::wait_group(&mut child, start, timeout) {
+        Waited::Exited(status) => Ok(status),
+        Waited::Interrupted => Err("was interrupted".to_string()),
+        Waited::TimedOut => Err(format!("timed out after {:.1} s", timeout.as_secs_f64())),
+        Waited::Failed(e) => Err(format!("could not be waited for ({e})")),
     };
-    crate::sys::kill_group(child.id());
     match status {
         Ok(status) => {
             let mut output = out.join().unwrap_or_default();
             output.extend(err.join().unwrap_or_default());
             Ok((status, output))
         }
-        Err(why) => {
-            let _ = child.wait();
-            Err(CompileFailure {
-                summary: format!("the toolchain {why} and was killed"),
-                output: join_output(err, out),
-            })
-        }
+        Err(why) => Err(CompileFailure {
+            summary: format!("the toolchain {why} and was killed"),
+            output: join_output(err, out),
+        }),
     }
 }
 
