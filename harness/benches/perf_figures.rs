@@ -276,6 +276,10 @@ int main(int argc, char **argv) {
 }
 "#;
 const SIEVE_ARGS: [&str; 2] = ["8000000", "40"];
+/// What the sieve prints for [`SIEVE_ARGS`]: every timed run must print it,
+/// so a command that fails fast (a CLI taking its arguments otherwise) is
+/// not timed as a fast one.
+const SIEVE_ANSWER: &str = "539777 primes up to 8000000\n";
 
 fn heavy_guest() {
     if cli("clang").is_none() {
@@ -312,7 +316,7 @@ fn heavy_on(engine: &str, module: &Path) {
             .arg(module)
             .args(SIEVE_ARGS)
             .env("XHARNESS_CACHE_DIR", cache);
-        timed(c)
+        timed_answer(c, SIEVE_ANSWER)
     };
     // The CLIs' own caches, kept apart from the user's.
     let cli_path = if engine == "wasmi" { None } else { cli(engine) };
@@ -327,8 +331,13 @@ fn heavy_on(engine: &str, module: &Path) {
         } else {
             c.env("WASMER_CACHE_DIR", cache);
         }
-        c.arg(module).arg("--").args(SIEVE_ARGS);
-        timed(c)
+        // wasmtime 48 passes `--` on to the guest; wasmer's CLI needs it.
+        c.arg(module);
+        if engine != "wasmtime" {
+            c.arg("--");
+        }
+        c.args(SIEVE_ARGS);
+        timed_answer(c, SIEVE_ANSWER)
     };
     ours(warm_cache.path()); // warm-up
     let cli_warm = tempfile::tempdir().expect("cache");
@@ -442,6 +451,20 @@ fn timed(mut cmd: Command) -> Duration {
         .expect("starts");
     let took = t.elapsed();
     assert!(status.success(), "{cmd:?} failed: {status}");
+    took
+}
+
+/// Like [`timed`], and the command's stdout must be `answer`.
+fn timed_answer(mut cmd: Command, answer: &str) -> Duration {
+    let t = Instant::now();
+    let out = cmd.stderr(Stdio::null()).output().expect("starts");
+    let took = t.elapsed();
+    assert!(out.status.success(), "{cmd:?} failed: {}", out.status);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        answer,
+        "{cmd:?} printed something else"
+    );
     took
 }
 

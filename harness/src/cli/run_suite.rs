@@ -53,7 +53,13 @@ fn run(args: &SuiteArgs, registry: &Registry, env: &Env) -> crate::Result<u8> {
         cases = crate::partition::select(p, &suite.name, cases, args.timings.as_deref())?;
     }
     if args.list {
-        return list(&suite, &cases, &engines, args).map(|()| 0);
+        let listed = list(&suite, &cases, &engines, args);
+        // Listing ends the process, and the system takes its memory back
+        // at once: freeing GHC's ten thousand cases one allocation at a
+        // time was an eighth of `--list`'s time.
+        drop(cases);
+        std::mem::forget(suite);
+        return listed.map(|()| 0);
     }
     if let (Some(p), true) = (&args.partition, cases.is_empty()) {
         // More shards than cases: an empty shard is not an error, and its
@@ -312,6 +318,8 @@ fn list(suite: &Suite, cases: &[&Case], engines: &[String], args: &SuiteArgs) ->
     if let Some(path) = &args.json {
         JsonReport::write_list(path, &listed)?;
     }
+    // Not freed one by one: the process ends after the listing.
+    std::mem::forget(listed);
     if cases.iter().any(|c| !c.info.is_empty()) {
         print_detailed(cases, engines);
     } else {

@@ -443,6 +443,17 @@ pub fn expected_file(
         .find(|(k, _)| k == suffix)
         .map(|(_, v)| v.clone())
         .unwrap_or_else(|| format!("{name}.{suffix}"));
+    // Every candidate starts with `base`, and the listing is sorted: look
+    // only among the names that start with it (usually none or one).
+    let first = f.listing.partition_point(|n| n.as_str() < base.as_str());
+    let named: Vec<&str> = f.listing[first..]
+        .iter()
+        .take_while(|n| n.starts_with(base.as_str()))
+        .map(String::as_str)
+        .collect();
+    if named.is_empty() {
+        return base;
+    }
     let ws = format!("-ws-{}", config.text("wordsize"));
     let plats = [
         format!("-{}", config.text("platform")),
@@ -452,7 +463,7 @@ pub fn expected_file(
     for plat in &plats {
         for w in [ws.as_str(), ""] {
             let candidate = format!("{base}{w}{plat}");
-            if f.listing.binary_search(&candidate).is_ok() {
+            if named.contains(&candidate.as_str()) {
                 return candidate;
             }
         }
