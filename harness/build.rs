@@ -7,11 +7,18 @@
 //!   backtraces name this workspace's functions from the DWARF, not from
 //!   the symbol table, which was a fifth of the file.
 //!
-//! Debug builds link as they are, which is faster.
+//! Other profiles (`dev`, `release-debug`) link as they are.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    let release = std::env::var("PROFILE").as_deref() == Ok("release");
+    // The profile by its folder (OUT_DIR is `target/PROFILE/build/PKG/out`):
+    // PROFILE says "release" for `release-debug` too, which keeps all.
+    let out_dir = std::env::var("OUT_DIR").unwrap_or_default();
+    let profile = std::path::Path::new(&out_dir)
+        .ancestors()
+        .nth(3)
+        .and_then(|p| p.file_name());
+    let release = profile.is_some_and(|p| p == "release");
     let linux = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux");
     if release && linux {
         println!("cargo:rustc-link-arg-bins=-Wl,--compress-debug-sections=zlib");

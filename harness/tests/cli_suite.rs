@@ -210,6 +210,31 @@ fn list_prints_cases_and_writes_json() {
     );
 }
 
+/// `xharness --list | head -1`: the reader goes away before the listing
+/// ends. The listing stops there, with no panic and exit status 0.
+#[test]
+fn listing_into_a_closed_pipe_ends_quietly() {
+    let f = Fixture::new();
+    f.file("suite.toml", WAT_SUITE);
+    // More names than a pipe holds (64 KiB), so a write must fail.
+    let dir = "a-folder-with-a-long-name-so-the-listing-overfills-a-pipe";
+    for i in 0..1500 {
+        f.file(&format!("{dir}/case-{i:04}.wat"), "(module)");
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xharness"))
+        .args(["--suite", ".", "--list"])
+        .current_dir(f.path())
+        .env("XHARNESS_CACHE_DIR", f.path().join("cache"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("xharness starts");
+    drop(child.stdout.take()); // the reader is gone
+    let o = child.wait_with_output().expect("xharness ends");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
 #[test]
 fn filters_select_cases() {
     let f = Fixture::new();

@@ -6,7 +6,7 @@
 //! an error's status follows from its kind ([`crate::exit`]).
 
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -320,12 +320,19 @@ fn list(suite: &Suite, cases: &[&Case], engines: &[String], args: &SuiteArgs) ->
     }
     // Not freed one by one: the process ends after the listing.
     std::mem::forget(listed);
-    if cases.iter().any(|c| !c.info.is_empty()) {
-        print_detailed(cases, engines);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let printed = if cases.iter().any(|c| !c.info.is_empty()) {
+        print_detailed(&mut out, cases, engines)
     } else {
-        for case in cases {
-            println!("{}", case.name);
-        }
+        cases
+            .iter()
+            .try_for_each(|case| writeln!(out, "{}", case.name))
+    };
+    match printed.and_then(|()| out.flush()) {
+        Ok(()) => {}
+        // `xharness --list | head`: the reader has what it wanted.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(e) => return Err(crate::Error::io("write the listing to", "stdout", e)),
     }
     eprintln!("{} cases in suite {}", cases.len(), suite.name);
     Ok(())
@@ -342,7 +349,11 @@ fn skip_reason<'c>(case: &'c Case, engines: &[String]) -> Option<&'c str> {
 
 /// One line per case with its function, options and skip reason, then
 /// totals by function and by skip reason (GHC's testsuite).
-fn print_detailed(cases: &[&Case], engines: &[String]) {
+fn print_detailed(
+    out: &mut impl Write,
+    cases: &[&Case],
+    engines: &[String],
+) -> std::io::Result<()> {
     let mut by_func: std::collections::BTreeMap<&str, usize> = Default::default();
     let mut by_skip: std::collections::BTreeMap<&str, usize> = Default::default();
     // GHC's tests group by test function; a libtest suite's by binary,
@@ -380,10 +391,10 @@ fn print_detailed(cases: &[&Case], engines: &[String]) {
         if let Some(unknown) = case.info_value("unknown") {
             line.push_str(&format!("  unknown: {unknown}"));
         }
-        println!("{line}");
+        writeln!(out, "{line}")?;
     }
     let total_skipped: usize = by_skip.values().sum();
-    println!();
+    writeln!(out)?;
     // GHC's cases are (test, way) pairs: say how many tests they come from.
     let tests: std::collections::BTreeSet<&str> =
         cases.iter().filter_map(|c| c.info_value("test")).collect();
@@ -392,33 +403,36 @@ fn print_detailed(cases: &[&Case], engines: &[String]) {
     } else {
         format!(" (of {} tests)", tests.len())
     };
-    println!(
+    writeln!(
+        out,
         "{} cases{of_tests}: {} to run, {} skipped",
         cases.len(),
         cases.len() - total_skipped,
         total_skipped
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "{}",
         if libtest {
             "by binary:"
         } else {
             "by test function:"
         }
-    );
+    )?;
     let mut funcs: Vec<_> = by_func.into_iter().collect();
     funcs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     for (func, n) in funcs {
-        println!("  {n:>6}  {func}");
+        writeln!(out, "  {n:>6}  {func}")?;
     }
     if total_skipped > 0 {
-        println!("by skip reason:");
+        writeln!(out, "by skip reason:")?;
         let mut skips: Vec<_> = by_skip.into_iter().collect();
         skips.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         for (why, n) in skips {
-            println!("  {n:>6}  {why}");
+            writeln!(out, "  {n:>6}  {why}")?;
         }
     }
+    Ok(())
 }
 
 fn listed(case: &Case, engines: &[String]) -> ListedCase {
