@@ -273,6 +273,37 @@ fn compare_names_a_bad_input_file() {
     let o = compare(&f, &f.path().join("missing.json"), &good, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("missing.json"), "{}", stderr(&o));
+    // An empty report would make a gate pass on nothing compared.
+    f.file("empty.json", "");
+    let o = compare(&f, &good, &f.path().join("empty.json"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("empty.json: holds no results"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `report compare … | head`: a reader that is gone before the comparison
+/// is written does not turn the verdict into a panic; the exit status
+/// still says whether AFTER is worse.
+#[test]
+fn compare_into_a_closed_pipe_keeps_its_exit_status() {
+    let f = suite(1000);
+    let (_, before) = counted_run(&f, "before.json");
+    write_cases(&f, 3000, "");
+    let (_, after) = counted_run(&f, "after.json");
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader); // the reader is gone before xharness starts
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_xharness"))
+        .args(["report", "compare"])
+        .arg(&before)
+        .arg(&after)
+        .stdout(writer)
+        .output()
+        .expect("xharness runs");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
 }
 
 /// `n` with its digits in groups of three, as the reports print counts.

@@ -12,6 +12,7 @@
 //! two runs (instruction counts past `--threshold`, verdicts, outputs; see
 //! `xharness_reports::compare`) and exits 1 when AFTER is worse.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use xharness_reports::{Fanout, Output, Reporter, SavedRun, Summary};
@@ -75,8 +76,29 @@ fn html(args: &HtmlArgs) -> crate::Result<u8> {
 fn compare(args: &CompareArgs) -> crate::Result<u8> {
     let before = SavedRun::load(&args.before)?;
     let after = SavedRun::load(&args.after)?;
+    // An empty file reads as an empty run (for merging empty shards); as
+    // either side of a comparison it would let a CI gate pass on nothing.
+    for (path, run) in [(&args.before, &before), (&args.after, &after)] {
+        if run.results.is_empty() {
+            return Err(crate::Error::config(format!(
+                "{}: holds no results (an empty file, or the report of a run with no cases), \
+                 so there is nothing to compare; pass the --json report of a run",
+                path.display()
+            )));
+        }
+    }
     let c = xharness_reports::compare::Comparison::new(&before, &after, args.threshold);
-    print!("{}", c.render());
+    let mut out = std::io::stdout().lock();
+    match out
+        .write_all(c.render().as_bytes())
+        .and_then(|()| out.flush())
+    {
+        // `report compare … | head`: the verdict is still the exit status.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(crate::Error::io("write the comparison to", "stdout", e));
+        }
+        _ => {}
+    }
     Ok(if c.is_worse() { 1 } else { 0 })
 }
 
