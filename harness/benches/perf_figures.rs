@@ -14,8 +14,8 @@
 //!    wasmer/wasmtime ≤ 1.0).
 //! 4. `heavy guest`: `xharness run` on a sieve of 8 million entries, 40
 //!    rounds (clang -O2), first run (empty cache) and warm, against
-//!    `wasmtime run` / `wasmer run` the same way (target: ≤ 1.05; wasmi
-//!    has no CLI compared).
+//!    `wasmtime run` / `wasmer run` / `wasmi run` the same way (target:
+//!    ≤ 1.05).
 //! 5. `ghc discovery`: `xharness --suite ghc-testsuite --root DIR --list
 //!    --json F`, one process each time, when `--ghc DIR` is given (target:
 //!    < 0.3 s).
@@ -319,21 +319,28 @@ fn heavy_on(engine: &str, module: &Path) {
         timed_answer(c, SIEVE_ANSWER)
     };
     // The CLIs' own caches, kept apart from the user's.
-    let cli_path = if engine == "wasmi" { None } else { cli(engine) };
+    // wasmi's CLI (crate wasmi_cli) installs as `wasmi`; an interpreter
+    // has no cache.
+    let cli_path = cli(engine);
     let theirs = |path: &Path, cache: &Path| {
         let mut c = Command::new(path);
         c.arg("run");
-        if engine == "wasmtime" {
-            c.arg("-C").arg("cache=y").arg("-C").arg(format!(
-                "cache-config={}",
-                wasmtime_cache_config(cache).display()
-            ));
-        } else {
-            c.env("WASMER_CACHE_DIR", cache);
+        match engine {
+            "wasmtime" => {
+                c.arg("-C").arg("cache=y").arg("-C").arg(format!(
+                    "cache-config={}",
+                    wasmtime_cache_config(cache).display()
+                ));
+            }
+            "wasmer" => {
+                c.env("WASMER_CACHE_DIR", cache);
+            }
+            _ => {}
         }
-        // wasmtime 48 passes `--` on to the guest; wasmer's CLI needs it.
+        // wasmtime 48 and wasmi pass `--` on to the guest; wasmer's CLI
+        // needs it.
         c.arg(module);
-        if engine != "wasmtime" {
+        if engine == "wasmer" {
             c.arg("--");
         }
         c.args(SIEVE_ARGS);
@@ -358,7 +365,6 @@ fn heavy_on(engine: &str, module: &Path) {
     }
     let (first, warm) = (median(first), median(warm));
     let ratio = match &cli_path {
-        _ if engine == "wasmi" => "no wasmi CLI compared".to_string(),
         None => not_on_path(engine),
         Some(_) => {
             let (cf, cw) = (median(cli_first), median(cli_warm_t));
