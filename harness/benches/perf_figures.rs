@@ -33,6 +33,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+use common::{median, repeat};
+
 const EXE: &str = env!("CARGO_BIN_EXE_xharness");
 /// Timed repetitions of each figure, after one warm-up run.
 const REPS: usize = 5;
@@ -139,7 +141,7 @@ fn small_cases() {
     };
     ours(); // warm-up: clang and native compiles
     let Some(wasmtime) = cli("wasmtime") else {
-        let t = median(repeat(ours));
+        let t = median(repeat(REPS, ours));
         println!(
             "small cases: 200 C cases, warm, xharness -j 2 {:.3} s (median of {REPS}) ({}; target >= 15x)",
             t.as_secs_f64(),
@@ -148,57 +150,15 @@ fn small_cases() {
         return;
     };
     // The same modules, from xharness's artifact cache.
-    let mods = dir.path().join("mods");
-    std::fs::create_dir_all(&mods).expect("mkdir");
-    for entry in std::fs::read_dir(cache.path().join("artifacts")).expect("artifacts") {
-        let p = entry.expect("entry").path();
-        if p.extension().is_some_and(|e| e == "wasm") {
-            std::fs::copy(&p, mods.join(p.file_name().expect("name"))).expect("copy");
-        }
-    }
-    let wt_cache = tempfile::tempdir().expect("temp dir");
-    let cfg = wasmtime_cache_config(wt_cache.path());
-    let script = format!(
-        "cd {} && ls *.wasm | xargs -P2 -n1 {} run -C cache=y -C cache-config={}",
-        mods.display(),
-        wasmtime.display(),
-        cfg.display()
-    );
-    let theirs = || {
-        let t = Instant::now();
-        let ok = Command::new("sh")
-            .args(["-c", &script])
-            .stdout(Stdio::null())
-            .status()
-            .expect("sh")
-            .success();
-        assert!(ok, "wasmtime run failed");
-        t.elapsed()
-    };
-    theirs(); // warm-up: wasmtime's cache
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..REPS {
-        a.push(ours());
-        b.push(theirs());
-    }
-    let (a, b) = (median(a), median(b));
+    let theirs = common::WasmtimeLoop::new(&wasmtime, cache.path());
+    theirs.run(); // warm-up: wasmtime's cache
+    let (a, b) = common::interleaved(REPS, ours, || theirs.run());
     println!(
         "small cases: 200 C cases, warm, xharness -j 2 {:.3} s vs xargs -P2 wasmtime run {:.3} s (median of {REPS}) (ratio {:.1}x faster; target >= 15x)",
         a.as_secs_f64(),
         b.as_secs_f64(),
         b.as_secs_f64() / a.as_secs_f64()
     );
-}
-
-/// A wasmtime cache configuration keeping its cache under `dir`.
-fn wasmtime_cache_config(dir: &Path) -> PathBuf {
-    let cfg = dir.join("cache.toml");
-    std::fs::write(
-        &cfg,
-        format!("[cache]\ndirectory = \"{}\"\n", dir.join("c").display()),
-    )
-    .expect("write wasmtime cache config");
-    cfg
 }
 
 // 3. Warm per-job cost.
@@ -329,7 +289,7 @@ fn heavy_on(engine: &str, module: &Path) {
             "wasmtime" => {
                 c.arg("-C").arg("cache=y").arg("-C").arg(format!(
                     "cache-config={}",
-                    wasmtime_cache_config(cache).display()
+                    common::wasmtime_cache_config(cache).display()
                 ));
             }
             "wasmer" => {
@@ -402,7 +362,7 @@ fn ghc_discovery(tests: &Path) {
         timed(c)
     };
     once(); // warm-up
-    let t = median(repeat(once));
+    let t = median(repeat(REPS, once));
     let cases = std::fs::read_to_string(&json)
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
@@ -472,13 +432,4 @@ fn timed_answer(mut cmd: Command, answer: &str) -> Duration {
         "{cmd:?} printed something else"
     );
     took
-}
-
-fn repeat(mut f: impl FnMut() -> Duration) -> Vec<Duration> {
-    (0..REPS).map(|_| f()).collect()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }

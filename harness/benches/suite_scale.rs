@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+use common::{median, repeat};
+
 const EXE: &str = env!("CARGO_BIN_EXE_xharness");
 /// Repetitions of each timed whole-suite run.
 const REPS: usize = 11;
@@ -70,14 +72,6 @@ fn c_suite(cache: &Path) {
     assert!(first.0, "the C suite must pass");
     let ours_once = || xharness(dir.path(), cache, &["-j", "2"]).1;
 
-    let mods = dir.path().join("mods");
-    std::fs::create_dir_all(&mods).expect("mkdir");
-    for entry in std::fs::read_dir(cache.join("artifacts")).expect("artifacts") {
-        let p = entry.expect("entry").path();
-        if p.extension().is_some_and(|e| e == "wasm") {
-            std::fs::copy(&p, mods.join(p.file_name().expect("name"))).expect("copy");
-        }
-    }
     if Command::new("wasmtime")
         .arg("--version")
         .stdout(Stdio::null())
@@ -89,40 +83,9 @@ fn c_suite(cache: &Path) {
         println!("c200: wasmtime CLI not on PATH: comparison skipped (cargo install wasmtime-cli)");
         return;
     }
-    let wt_cache = tempfile::tempdir().expect("temp dir");
-    let cfg = wt_cache.path().join("cache.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[cache]\ndirectory = \"{}\"\n",
-            wt_cache.path().join("c").display()
-        ),
-    )
-    .expect("cfg");
-    let script = format!(
-        "cd {} && ls *.wasm | xargs -P2 -n1 wasmtime run -C cache=y -C cache-config={}",
-        mods.display(),
-        cfg.display()
-    );
-    let shell = || {
-        let t = Instant::now();
-        let ok = Command::new("sh")
-            .args(["-c", &script])
-            .stdout(Stdio::null())
-            .status()
-            .expect("sh")
-            .success();
-        assert!(ok, "wasmtime run failed");
-        t.elapsed()
-    };
-    shell();
-    // Interleaved, so background load on the machine hits both alike.
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for _ in 0..REPS {
-        ours.push(ours_once());
-        theirs.push(shell());
-    }
-    let (ours, theirs) = (median(ours), median(theirs));
+    let shell = common::WasmtimeLoop::new(Path::new("wasmtime"), cache);
+    shell.run();
+    let (ours, theirs) = common::interleaved(REPS, ours_once, || shell.run());
     println!("c200: warm full re-run, xharness -j 2 (median of {REPS}): {ours:.1?}");
     println!("c200: warm, ls *.wasm | xargs -P2 -n1 wasmtime run (median of {REPS}): {theirs:.1?}");
     println!(
@@ -180,13 +143,4 @@ fn xharness(dir: &Path, cache: &Path, extra: &[&str]) -> (bool, Duration) {
         .status()
         .expect("xharness starts");
     (status.success(), t.elapsed())
-}
-
-fn repeat(n: usize, mut f: impl FnMut() -> Duration) -> Vec<Duration> {
-    (0..n).map(|_| f()).collect()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }

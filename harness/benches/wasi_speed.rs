@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 
 use xharness_suites::{Case, Expectation};
 
+mod common;
+
 const EXE: &str = env!("CARGO_BIN_EXE_xharness");
 const REPS: usize = 5;
 
@@ -58,12 +60,7 @@ fn main() {
     let theirs = || wasmtime_per_test(&wasmtime, &runnable);
     ours();
     theirs();
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..REPS {
-        a.push(ours());
-        b.push(theirs());
-    }
-    let (a, b) = (median(a), median(b));
+    let (a, b) = common::interleaved(REPS, ours, theirs);
     println!(
         "xharness, wasmtime and wasmer, one run:       median {:>7.0} ms",
         ms(a)
@@ -80,11 +77,6 @@ fn main() {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 fn xharness(root: &Path, cache: &Path) -> Duration {

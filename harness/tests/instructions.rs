@@ -295,10 +295,9 @@ fn compare_into_a_closed_pipe_keeps_its_exit_status() {
     let (_, after) = counted_run(&f, "after.json");
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader); // the reader is gone before xharness starts
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_xharness"))
-        .args(["report", "compare"])
-        .arg(&before)
-        .arg(&after)
+    let (b, a) = (before.to_string_lossy(), after.to_string_lossy());
+    let o = f
+        .command(&["report", "compare", &b, &a])
         .stdout(writer)
         .output()
         .expect("xharness runs");

@@ -43,14 +43,21 @@ impl Fixture {
 
     /// Run `xharness ARGS` in the suite directory with extra environment.
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_xharness"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("XHARNESS_CACHE_DIR", self.cache.path())
-            .env("NO_COLOR", "1")
+        self.command(args)
             .envs(env.iter().copied())
             .output()
             .expect("xharness starts")
+    }
+
+    /// `xharness ARGS` in the suite directory, with the fixture's cache, not
+    /// started: for a test that sets up stdio itself.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_xharness"));
+        c.args(args)
+            .current_dir(self.dir.path())
+            .env("XHARNESS_CACHE_DIR", self.cache.path())
+            .env("NO_COLOR", "1");
+        c
     }
 }
 
