@@ -143,11 +143,10 @@ fn load(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
     };
     let payload = fs::read(path).map_err(|e| Some(format!("unreadable: {e}")))?;
     verify(&sum, &payload).map_err(|why| Some(why.to_string()))?;
-    drop(payload);
     // SAFETY: the path encodes engine name, version and config fingerprint,
     // the checksum proves the payload is what `serialize` wrote, and entries
     // are only ever replaced by rename, never changed in place.
-    unsafe { engine.deserialize_file(path) }.map_err(|e| Some(e.to_string()))
+    unsafe { engine.deserialize_file(path, payload) }.map_err(|e| Some(e.to_string()))
 }
 
 fn checksum(payload: &[u8]) -> Vec<u8> {

@@ -113,16 +113,19 @@ pub trait Engine: Send + Sync {
     }
 
     /// Load native code from a file written with the bytes of
-    /// [`Engine::serialize`]; engines that can map the file do so.
+    /// [`Engine::serialize`], given the file's bytes as the caller read
+    /// them (to check them): engines that can map the file do so, the
+    /// others load the bytes and read nothing again.
     ///
     /// # Safety
     /// As for [`Engine::deserialize`], and the file must not change while
     /// the module lives (replace it only by renaming a new file over it).
-    unsafe fn deserialize_file(&self, path: &std::path::Path) -> Result<Module, EngineError> {
-        let bytes = std::fs::read(path).map_err(|e| EngineError::Cache {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
+    unsafe fn deserialize_file(
+        &self,
+        path: &std::path::Path,
+        bytes: Vec<u8>,
+    ) -> Result<Module, EngineError> {
+        let _ = path;
         // SAFETY: forwarded from this function's own contract.
         unsafe { self.deserialize(&bytes) }
     }

@@ -26,7 +26,7 @@ mod io;
 mod limits;
 mod native;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use wasmer::sys::{CompilerConfig, Cranelift, EngineBuilder, NativeEngineExt};
 use wasmer::wasmparser::Operator;
@@ -55,8 +55,51 @@ pub struct Wasmer {
     /// Whether modules are compiled with the metering middleware.
     counting: bool,
     engine: wasmer::Engine,
+    /// The engine that loads cached modules, shared by several of them.
+    loading: Mutex<Loading>,
     tokio: tokio::runtime::Runtime,
     runtime: Arc<PluggableRuntime>,
+}
+
+/// How many cached modules one loading engine takes, and how many bytes
+/// of them, before a fresh engine replaces it.
+const MODULES_PER_ENGINE: usize = 64;
+const BYTES_PER_ENGINE: usize = 64 << 20;
+
+/// The engine that loads cached modules now, and what it has taken.
+///
+/// wasmer frees a module's native code only with its engine
+/// (wasmerio/wasmer#4377), so an engine per module is what bounds memory,
+/// but setting one up and registering every signature in it anew was a
+/// tenth of a small job. Modules loaded one after another share an engine
+/// instead, up to [`MODULES_PER_ENGINE`] of them or [`BYTES_PER_ENGINE`]
+/// of their serialised size; then a fresh one takes over, and the old one,
+/// with all the code it holds, is dropped with its last module (each
+/// [`Compiled`] keeps its engine).
+struct Loading {
+    engine: wasmer::Engine,
+    modules: usize,
+    bytes: usize,
+}
+
+impl Loading {
+    fn new() -> Self {
+        Loading {
+            engine: loading_engine(),
+            modules: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The engine for a module of `bytes` serialised bytes.
+    fn take(&mut self, bytes: usize) -> wasmer::Engine {
+        if self.modules >= MODULES_PER_ENGINE || self.bytes + bytes > BYTES_PER_ENGINE {
+            *self = Loading::new();
+        }
+        self.modules += 1;
+        self.bytes += bytes;
+        self.engine.clone()
+    }
 }
 
 impl Wasmer {
@@ -66,8 +109,9 @@ impl Wasmer {
     }
 
     fn build(counting: bool) -> Result<Self, EngineError> {
-        // The WASI runtime's engine compiles nothing (every module has an
-        // engine of its own), so it never needs the middleware.
+        // The WASI runtime's engine compiles nothing (modules run in the
+        // engine that compiled or loaded them), so it never needs the
+        // middleware.
         let engine = module_engine(false);
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -90,6 +134,7 @@ impl Wasmer {
         Ok(Wasmer {
             counting,
             engine,
+            loading: Mutex::new(Loading::new()),
             tokio,
             runtime,
         })
@@ -100,12 +145,14 @@ impl Wasmer {
     }
 }
 
-/// A compiled module and the engine that compiled it.
+/// A compiled module and the engine that holds its code.
 ///
 /// wasmer copies native code into its engine and frees it only when the
-/// engine is dropped (wasmerio/wasmer#4377), so every module gets an engine
-/// of its own, configured identically by [`module_engine`]: dropping the
-/// module frees its code.
+/// engine is dropped (wasmerio/wasmer#4377), so every module compiled here
+/// gets an engine of its own, configured identically by [`module_engine`]:
+/// dropping the module frees its code. Modules loaded from the cache share
+/// an engine with a few others ([`Loading`]): their code is freed with the
+/// last of them.
 struct Compiled {
     engine: wasmer::Engine,
     module: WmModule,
@@ -177,10 +224,23 @@ impl Engine for Wasmer {
     }
 
     unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError> {
-        let engine = loading_engine();
+        // SAFETY: forwarded from this function's own contract.
+        unsafe { self.deserialize_file(std::path::Path::new(""), bytes.to_vec()) }
+    }
+
+    unsafe fn deserialize_file(
+        &self,
+        _path: &std::path::Path,
+        bytes: Vec<u8>,
+    ) -> Result<Module, EngineError> {
+        let engine = self
+            .loading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take(bytes.len());
         // SAFETY: the caller guarantees the bytes came unmodified from
         // `serialize` of this engine version and configuration.
-        let module = unsafe { WmModule::deserialize(&engine, bytes.to_vec()) }.map_err(|e| {
+        let module = unsafe { WmModule::deserialize(&engine, bytes) }.map_err(|e| {
             EngineError::Serialize {
                 engine: NAME,
                 message: e.to_string(),

@@ -560,6 +560,47 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
     }
 }
 
+/// Many modules loaded from the cache one after another, all kept alive,
+/// each still runs its own code: an engine that shares one loader between
+/// modules and replaces it after a number of them (wasmer) must keep the
+/// code of every module that is still alive.
+#[test]
+fn many_cached_modules_stay_runnable_together() {
+    use xharness_engines::cache::{Lookup, ModuleCache};
+    const N: usize = 150;
+    let dir = scratch("many");
+    let cache = ModuleCache::new(dir.path());
+    let printing = |i: usize| {
+        let line = format!("module {i}\n");
+        wat(
+            &format!(
+                "(i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const {})) (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))",
+                line.len()
+            ),
+            &format!("(data (i32.const 64) \"{}\")", line.escape_default()),
+        )
+    };
+    for e in engines().iter().filter(|e| e.caches_native_code()) {
+        let name = e.name();
+        for i in 0..N {
+            cache.load_or_compile(e.as_ref(), &printing(i)).expect("compile");
+        }
+        let loaded: Vec<Module> = (0..N)
+            .map(|i| {
+                let (m, lookup) = cache.load_or_compile(e.as_ref(), &printing(i)).expect("load");
+                assert_eq!(lookup, Lookup::Hit, "{name}: module {i}");
+                m
+            })
+            .collect();
+        // Oldest first: their loader has been replaced by now.
+        for (i, m) in loaded.iter().enumerate() {
+            let o = e.run(m, &inv(&[]));
+            assert_eq!(o.status, Status::Exited(0), "{name}: module {i}");
+            assert_eq!(text(&o.stdout.bytes), format!("module {i}\n"), "{name}");
+        }
+    }
+}
+
 /// A real difference between the engines, asserted so we notice if it
 /// changes: wasmer-wasix always preopens its virtual root `/` as fd 3, so
 /// the first requested preopen is fd 4 there, while wasmtime and wasmi
