@@ -57,8 +57,88 @@ pub struct Wasmer {
     engine: wasmer::Engine,
     /// The engine that loads cached modules, shared by several of them.
     loading: Mutex<Loading>,
+    /// The store the last plain run left for the next one.
+    kept: Mutex<Option<Kept>>,
     tokio: tokio::runtime::Runtime,
     runtime: Arc<PluggableRuntime>,
+}
+
+/// How many runs one kept store serves, and how many bytes of the guests'
+/// linear memories it may hold, before it is dropped.
+const RUNS_PER_STORE: usize = 32;
+const MEMORY_PER_STORE: u64 = 32 << 20;
+
+/// A store kept from one run to the next, with its preview-1 host
+/// functions.
+///
+/// wasmer-wasix's host functions belong to a store, and building them for
+/// every run was a sixth of a small job (profiled). A run of a plain
+/// preview-1 program (captured stdio, no threads) that exits leaves its
+/// store here, and the next such run of a module of the same engine
+/// instantiates into it with the same host functions and a fresh
+/// `WasiEnv` (arguments, environment, files, stdio: nothing of the last
+/// run's WASI state is left). A store frees nothing until it is dropped,
+/// so the instances and linear memories of its runs stay until then:
+/// a store is dropped after [`RUNS_PER_STORE`] runs, once its guests'
+/// memories pass [`MEMORY_PER_STORE`], and after any run that does not
+/// exit (a trap, a limit, an error), so a broken instance never shares a
+/// store with the next run.
+struct Kept {
+    /// The thread that made it, the only one that uses it.
+    thread: std::thread::ThreadId,
+    engine: wasmer::EngineId,
+    store: Store,
+    env: WasiFunctionEnv,
+    imports: wasmer::Imports,
+    runs: usize,
+    memory: u64,
+}
+
+// SAFETY: a wasmer store is not `Send` because of the raw pointers into
+// its instances and its boxed callbacks, which must not be used from two
+// threads. A `Kept` is used only on the thread that made it (`run_kept`
+// checks `thread`, and takes it out of its mutex for the run); another
+// thread only drops it, from the mutex, where no run is using it.
+unsafe impl Send for Kept {}
+
+impl Kept {
+    /// Whether a run on this thread of a module of `engine` may use it.
+    fn serves(&self, engine: &wasmer::Engine) -> bool {
+        self.thread == std::thread::current().id() && self.engine == engine.id()
+    }
+
+    fn new(engine: &wasmer::Engine, env: WasiEnv) -> Self {
+        let mut store = Store::new(engine.clone());
+        let env = WasiFunctionEnv::new(&mut store, env);
+        let imports = wasmer_wasix::generate_import_object_from_env(
+            &mut store,
+            &env.env,
+            wasmer_wasix::WasiVersion::Snapshot1,
+        );
+        Kept {
+            thread: std::thread::current().id(),
+            engine: engine.id(),
+            store,
+            env,
+            imports,
+            runs: 0,
+            memory: 0,
+        }
+    }
+
+    /// Count a finished run; whether the store may serve another.
+    fn keep(&mut self, instance: &Instance) -> bool {
+        self.runs += 1;
+        self.memory += instance
+            .exports
+            .iter()
+            .filter_map(|(_, e)| match e {
+                wasmer::Extern::Memory(m) => Some(m.view(&self.store).data_size()),
+                _ => None,
+            })
+            .sum::<u64>();
+        self.runs < RUNS_PER_STORE && self.memory < MEMORY_PER_STORE
+    }
 }
 
 /// How many cached modules one loading engine takes, and how many bytes
@@ -135,6 +215,7 @@ impl Wasmer {
             counting,
             engine,
             loading: Mutex::new(Loading::new()),
+            kept: Mutex::new(None),
             tokio,
             runtime,
         })
@@ -142,6 +223,19 @@ impl Wasmer {
 
     fn module<'m>(&self, module: &'m Module) -> Result<&'m Compiled, EngineError> {
         module.get::<Compiled>(NAME)
+    }
+}
+
+impl Drop for Wasmer {
+    fn drop(&mut self) {
+        // The kept run's WASI state closes its files through the runtime.
+        let _guard = self.tokio.enter();
+        let kept = self
+            .kept
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        drop(kept);
     }
 }
 
@@ -275,12 +369,17 @@ impl Wasmer {
         let module = &compiled.module;
         let limits = Limits::new(inv);
         let _scope = limits::MemoryLimitScope::enter(limits.clone());
-        let mut store = Store::new(compiled.engine.clone());
         let builder = match self.wasi_builder(inv, stdout, stderr, &compiled.engine) {
             Ok(b) => b,
             Err(reason) => return Status::InstantiateError(reason),
         };
         let plain = inv.native.is_empty() && preview1_only(module);
+        // Inherited stdio goes through the host's buffered stdout, which
+        // `on_exit` flushes.
+        if plain && inv.stdio == Stdio::Capture && !spawns_threads(module) {
+            return self.run_kept(compiled, builder, &limits, instructions);
+        }
+        let mut store = Store::new(compiled.engine.clone());
         let (instance, env) = if plain {
             match instantiate_preview1(builder, module, &mut store) {
                 Ok(pair) => pair,
@@ -308,12 +407,59 @@ impl Wasmer {
         if self.counting {
             *instructions = points_used(&mut store, &instance);
         }
-        // Inherited stdio goes through the host's buffered stdout, which
-        // `on_exit` flushes.
-        if plain && inv.stdio == Stdio::Capture && !spawns_threads(module) {
-            finish_single_threaded(&env, &store, &status);
-        } else {
-            finish(&env, &mut store, &status);
+        finish(&env, &mut store, &status);
+        status
+    }
+
+    /// Run a plain preview-1 program with captured stdio and no threads of
+    /// its own in the store that the last such run used, when there is one
+    /// for the module's engine ([`Kept`]); else in a new one, kept for the
+    /// next run if this one exits.
+    fn run_kept(
+        &self,
+        compiled: &Compiled,
+        builder: wasmer_wasix::WasiEnvBuilder,
+        limits: &Limits,
+        instructions: &mut Option<u64>,
+    ) -> Status {
+        let env = match builder.build() {
+            Ok(env) => env,
+            Err(e) => return instantiate_failure(e, limits),
+        };
+        let taken = {
+            let mut slot = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+            match slot.take() {
+                Some(k) if k.serves(&compiled.engine) => Some(k),
+                other => {
+                    *slot = other;
+                    None
+                }
+            }
+        };
+        let mut kept = match taken {
+            Some(mut k) => {
+                *k.env.data_mut(&mut k.store) = env;
+                k
+            }
+            None => Kept::new(&compiled.engine, env),
+        };
+        let instance = match Instance::new(&mut kept.store, &compiled.module, &kept.imports) {
+            Ok(instance) => instance,
+            Err(e) => return instantiate_failure(WasiRuntimeError::Instantiation(e), limits),
+        };
+        if let Err(e) = kept.env.initialize(&mut kept.store, instance.clone()) {
+            return Status::InstantiateError(format!("cannot set up WASI for the instance: {e}"));
+        }
+        let status = match call_start(&mut kept.store, &instance) {
+            Ok(()) => Status::Exited(0),
+            Err(e) => classify(e, limits),
+        };
+        if self.counting {
+            *instructions = points_used(&mut kept.store, &instance);
+        }
+        finish_single_threaded(&kept.env, &kept.store, &status);
+        if matches!(status, Status::Exited(_)) && kept.keep(&instance) {
+            *self.kept.lock().unwrap_or_else(PoisonError::into_inner) = Some(kept);
         }
         status
     }

@@ -560,6 +560,66 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
     }
 }
 
+/// Runs of one module one after another share no WASI state: each sees
+/// only its own arguments, environment, stdin and preopens, after runs
+/// that exited, hit the memory limit or read a file (wasmer keeps a store
+/// and its host functions from one plain run to the next).
+#[test]
+fn runs_one_after_another_share_no_state() {
+    let dir = scratch("serial");
+    std::fs::write(dir.path().join("in.txt"), "from the host\n").expect("write");
+    for e in engines() {
+        let name = e.name();
+        let module = e.compile(c_guest()).expect("compile");
+        for i in 0..45 {
+            let mut a = inv(&["args", &format!("run{i}")]);
+            a.stdin = format!("stdin {i}\n").into_bytes();
+            let o = e.run(&module, &a);
+            assert_eq!(o.status, Status::Exited(0), "{name}: run {i}");
+            assert_eq!(text(&o.stdout.bytes), format!("[guest]\n[args]\n[run{i}]\n"), "{name}");
+
+            let mut v = inv(&["env"]);
+            v.env = vec![("RUN".into(), i.to_string())];
+            let o = e.run(&module, &v);
+            assert_eq!(text(&o.stdout.bytes), format!("RUN={i}\n"), "{name}: run {i}");
+
+            let o = e.run(&module, &inv(&["stdin"]));
+            assert_eq!(text(&o.stdout.bytes), "", "{name}: run {i} read another's stdin");
+
+            match i % 15 {
+                0 => {
+                    let o = e.run(&module, &inv(&["exit", "3"]));
+                    assert_eq!(o.status, Status::Exited(3), "{name}: run {i}");
+                }
+                5 => {
+                    let mut m = inv(&["malloc"]);
+                    m.max_memory = 24 << 20;
+                    let o = e.run(&module, &m);
+                    assert!(
+                        text(&o.stdout.bytes).starts_with("allocation failed after"),
+                        "{name}: run {i}: {}",
+                        o.status
+                    );
+                }
+                10 => {
+                    let mut f = inv(&["files"]);
+                    f.preopens.push(Preopen {
+                        host: dir.path().to_path_buf(),
+                        guest: ".".into(),
+                        read_only: false,
+                    });
+                    let o = e.run(&module, &f);
+                    assert_eq!(text(&o.stdout.bytes), "read: from the host\n", "{name}");
+                    // The next run has no preopen: the file is out of reach.
+                    let o = e.run(&module, &inv(&["escape", "in.txt"]));
+                    assert_eq!(o.status, Status::Exited(0), "{name}: run {i}");
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Many modules loaded from the cache one after another, all kept alive,
 /// each still runs its own code: an engine that shares one loader between
 /// modules and replaces it after a number of them (wasmer) must keep the
@@ -583,11 +643,15 @@ fn many_cached_modules_stay_runnable_together() {
     for e in engines().iter().filter(|e| e.caches_native_code()) {
         let name = e.name();
         for i in 0..N {
-            cache.load_or_compile(e.as_ref(), &printing(i)).expect("compile");
+            cache
+                .load_or_compile(e.as_ref(), &printing(i))
+                .expect("compile");
         }
         let loaded: Vec<Module> = (0..N)
             .map(|i| {
-                let (m, lookup) = cache.load_or_compile(e.as_ref(), &printing(i)).expect("load");
+                let (m, lookup) = cache
+                    .load_or_compile(e.as_ref(), &printing(i))
+                    .expect("load");
                 assert_eq!(lookup, Lookup::Hit, "{name}: module {i}");
                 m
             })

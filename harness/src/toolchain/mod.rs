@@ -605,7 +605,10 @@ mod tests {
         let meta = std::fs::metadata(&module).expect("stat");
         let other = "b".repeat(64);
         std::fs::write(&note, HashNote::text(&other, &meta)).expect("write note");
-        assert_eq!(Artifact::cached(module.clone()).expect("entry").sha256, other);
+        assert_eq!(
+            Artifact::cached(module.clone()).expect("entry").sha256,
+            other
+        );
 
         // A replaced entry (another size or time) is hashed again.
         std::fs::write(&module, b"second module!").expect("replace");
