@@ -576,15 +576,27 @@ fn runs_one_after_another_share_no_state() {
             a.stdin = format!("stdin {i}\n").into_bytes();
             let o = e.run(&module, &a);
             assert_eq!(o.status, Status::Exited(0), "{name}: run {i}");
-            assert_eq!(text(&o.stdout.bytes), format!("[guest]\n[args]\n[run{i}]\n"), "{name}");
+            assert_eq!(
+                text(&o.stdout.bytes),
+                format!("[guest]\n[args]\n[run{i}]\n"),
+                "{name}"
+            );
 
             let mut v = inv(&["env"]);
             v.env = vec![("RUN".into(), i.to_string())];
             let o = e.run(&module, &v);
-            assert_eq!(text(&o.stdout.bytes), format!("RUN={i}\n"), "{name}: run {i}");
+            assert_eq!(
+                text(&o.stdout.bytes),
+                format!("RUN={i}\n"),
+                "{name}: run {i}"
+            );
 
             let o = e.run(&module, &inv(&["stdin"]));
-            assert_eq!(text(&o.stdout.bytes), "", "{name}: run {i} read another's stdin");
+            assert_eq!(
+                text(&o.stdout.bytes),
+                "",
+                "{name}: run {i} read another's stdin"
+            );
 
             match i % 15 {
                 0 => {
