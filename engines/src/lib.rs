@@ -113,7 +113,7 @@ pub trait Engine: Send + Sync {
     }
 
     /// Load native code from a file written with the bytes of
-    /// [`Engine::serialize`], given the file's bytes as the caller read
+    /// [`Engine::serialize`], given the file's bytes as the caller mapped
     /// them (to check them): engines that can map the file do so, the
     /// others load the bytes and read nothing again.
     ///
@@ -123,11 +123,11 @@ pub trait Engine: Send + Sync {
     unsafe fn deserialize_file(
         &self,
         path: &std::path::Path,
-        bytes: Vec<u8>,
+        bytes: &[u8],
     ) -> Result<Module, EngineError> {
         let _ = path;
         // SAFETY: forwarded from this function's own contract.
-        unsafe { self.deserialize(&bytes) }
+        unsafe { self.deserialize(bytes) }
     }
 
     /// Run a module's `_start` under WASI with everything the invocation

@@ -204,13 +204,13 @@ impl Engine for Wasmer {
 
     unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError> {
         // SAFETY: forwarded from this function's own contract.
-        unsafe { self.deserialize_file(std::path::Path::new(""), bytes.to_vec()) }
+        unsafe { self.deserialize_file(std::path::Path::new(""), bytes) }
     }
 
     unsafe fn deserialize_file(
         &self,
         _path: &std::path::Path,
-        bytes: Vec<u8>,
+        bytes: &[u8],
     ) -> Result<Module, EngineError> {
         let engine = self
             .loading
@@ -219,7 +219,7 @@ impl Engine for Wasmer {
             .take(bytes.len());
         // SAFETY: the caller guarantees the bytes came unmodified from
         // `serialize` of this engine version and configuration.
-        let module = unsafe { WmModule::deserialize(&engine, bytes) }.map_err(|e| {
+        let module = unsafe { WmModule::deserialize(&engine, bytes.to_vec()) }.map_err(|e| {
             EngineError::Serialize {
                 engine: NAME,
                 message: e.to_string(),

@@ -203,9 +203,9 @@ impl Engine for Wasmtime {
         Ok(Module::new(self.name, module))
     }
 
-    unsafe fn deserialize_file(&self, path: &Path, bytes: Vec<u8>) -> Result<Module, EngineError> {
-        // The file is mapped: its code is shared with the page cache.
-        drop(bytes);
+    unsafe fn deserialize_file(&self, path: &Path, _bytes: &[u8]) -> Result<Module, EngineError> {
+        // wasmtime maps the file itself: its code is shared with the page
+        // cache.
         // SAFETY: the caller guarantees the file came unmodified from
         // `serialize` of this engine version and configuration and is never
         // changed in place while the module lives (the cache only renames).
