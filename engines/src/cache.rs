@@ -142,17 +142,31 @@ fn load(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
         Err(e) => return Err(Some(format!("unreadable: {e}"))),
     };
     let unreadable = |e: std::io::Error| Some(format!("unreadable: {e}"));
-    let file = fs::File::open(path).map_err(unreadable)?;
-    // Mapped, not read: an engine that maps the file itself (wasmtime)
-    // then shares these pages, and no copy is made to check them.
-    // SAFETY: entries are only ever replaced by rename, never changed in
-    // place, so the mapped file does not change while it is mapped.
-    let payload = unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?;
-    verify(&sum, &payload).map_err(|why| Some(why.to_string()))?;
+    let payload = if engine.maps_cache_files() {
+        let file = fs::File::open(path).map_err(unreadable)?;
+        // SAFETY: entries are only ever replaced by rename, never changed
+        // in place, so the mapped file does not change while it is mapped.
+        Payload::Mapped(unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?)
+    } else {
+        Payload::Read(fs::read(path).map_err(unreadable)?)
+    };
+    let payload: &[u8] = match &payload {
+        Payload::Mapped(map) => map,
+        Payload::Read(bytes) => bytes,
+    };
+    verify(&sum, payload).map_err(|why| Some(why.to_string()))?;
     // SAFETY: the path encodes engine name, version and config fingerprint,
     // the checksum proves the payload is what `serialize` wrote, and entries
     // are only ever replaced by rename, never changed in place.
-    unsafe { engine.deserialize_file(path, &payload) }.map_err(|e| Some(e.to_string()))
+    unsafe { engine.deserialize_file(path, payload) }.map_err(|e| Some(e.to_string()))
+}
+
+/// An entry's bytes: mapped for an engine that maps the file itself
+/// ([`Engine::maps_cache_files`]), so checking them copies nothing, and
+/// read for the others.
+enum Payload {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
 }
 
 fn checksum(payload: &[u8]) -> Vec<u8> {

@@ -112,10 +112,19 @@ pub trait Engine: Send + Sync {
         })
     }
 
+    /// Whether [`Engine::deserialize_file`] maps the file itself and has
+    /// no use for the bytes it is given: the cache then maps the entry to
+    /// check it, sharing the pages the engine maps next, instead of
+    /// reading a copy. Engines that load the bytes keep the default: for
+    /// them a read is cheaper than a mapping made and unmade per job.
+    fn maps_cache_files(&self) -> bool {
+        false
+    }
+
     /// Load native code from a file written with the bytes of
-    /// [`Engine::serialize`], given the file's bytes as the caller mapped
-    /// them (to check them): engines that can map the file do so, the
-    /// others load the bytes and read nothing again.
+    /// [`Engine::serialize`], given the file's bytes as the caller read or
+    /// mapped them (to check them): engines that can map the file do so,
+    /// the others load the bytes and read nothing again.
     ///
     /// # Safety
     /// As for [`Engine::deserialize`], and the file must not change while

@@ -203,6 +203,10 @@ impl Engine for Wasmtime {
         Ok(Module::new(self.name, module))
     }
 
+    fn maps_cache_files(&self) -> bool {
+        true
+    }
+
     unsafe fn deserialize_file(&self, path: &Path, _bytes: &[u8]) -> Result<Module, EngineError> {
         // wasmtime maps the file itself: its code is shared with the page
         // cache.
