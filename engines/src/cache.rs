@@ -142,31 +142,24 @@ fn load(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
         Err(e) => return Err(Some(format!("unreadable: {e}"))),
     };
     let unreadable = |e: std::io::Error| Some(format!("unreadable: {e}"));
-    let payload = if engine.maps_cache_files() {
+    // Mapped for an engine that maps the file itself (it shares these
+    // pages next, and checking them copies nothing), read for the others.
+    let (mapped, read);
+    let payload: &[u8] = if engine.maps_cache_files() {
         let file = fs::File::open(path).map_err(unreadable)?;
         // SAFETY: entries are only ever replaced by rename, never changed
         // in place, so the mapped file does not change while it is mapped.
-        Payload::Mapped(unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?)
+        mapped = unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?;
+        &mapped
     } else {
-        Payload::Read(fs::read(path).map_err(unreadable)?)
-    };
-    let payload: &[u8] = match &payload {
-        Payload::Mapped(map) => map,
-        Payload::Read(bytes) => bytes,
+        read = fs::read(path).map_err(unreadable)?;
+        &read
     };
     verify(&sum, payload).map_err(|why| Some(why.to_string()))?;
     // SAFETY: the path encodes engine name, version and config fingerprint,
     // the checksum proves the payload is what `serialize` wrote, and entries
     // are only ever replaced by rename, never changed in place.
     unsafe { engine.deserialize_file(path, payload) }.map_err(|e| Some(e.to_string()))
-}
-
-/// An entry's bytes: mapped for an engine that maps the file itself
-/// ([`Engine::maps_cache_files`]), so checking them copies nothing, and
-/// read for the others.
-enum Payload {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
 }
 
 fn checksum(payload: &[u8]) -> Vec<u8> {

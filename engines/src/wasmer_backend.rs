@@ -203,15 +203,6 @@ impl Engine for Wasmer {
     }
 
     unsafe fn deserialize(&self, bytes: &[u8]) -> Result<Module, EngineError> {
-        // SAFETY: forwarded from this function's own contract.
-        unsafe { self.deserialize_file(std::path::Path::new(""), bytes) }
-    }
-
-    unsafe fn deserialize_file(
-        &self,
-        _path: &std::path::Path,
-        bytes: &[u8],
-    ) -> Result<Module, EngineError> {
         let engine = self
             .loading
             .lock()

@@ -113,17 +113,21 @@ pub(super) fn executable_identity(program: &str) -> Result<String, String> {
     let real = std::fs::canonicalize(&path).unwrap_or(path);
     let meta =
         std::fs::metadata(&real).map_err(|e| format!("cannot stat {}: {e}", real.display()))?;
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .unwrap_or_default();
     Ok(format!(
         "{}:{}:{}",
         real.display(),
         meta.len(),
-        mtime.as_nanos()
+        mtime_ns(&meta)
     ))
+}
+
+/// A file's modification time in nanoseconds since the epoch (0 where the
+/// platform gives none).
+pub(super) fn mtime_ns(meta: &std::fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos())
 }
 
 #[cfg(test)]
