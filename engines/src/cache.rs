@@ -44,8 +44,9 @@ pub enum Lookup {
 #[derive(Debug, Clone)]
 pub struct ModuleCache {
     dir: PathBuf,
-    /// Engine name → configuration fingerprint, computed once.
-    fingerprints: Arc<Mutex<HashMap<&'static str, String>>>,
+    /// Engine name → the key's hasher after the engine's name, version
+    /// and configuration fingerprint, computed once.
+    engine_keys: Arc<Mutex<HashMap<&'static str, Sha256>>>,
 }
 
 impl ModuleCache {
@@ -53,18 +54,30 @@ impl ModuleCache {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         ModuleCache {
             dir: dir.into(),
-            fingerprints: Arc::default(),
+            engine_keys: Arc::default(),
         }
     }
 
-    fn fingerprint(&self, engine: &dyn Engine) -> String {
+    /// A hasher fed with what identifies `engine`'s compiled code.
+    fn engine_key(&self, engine: &dyn Engine) -> Sha256 {
         let mut known = self
-            .fingerprints
+            .engine_keys
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         known
             .entry(engine.name())
-            .or_insert_with(|| engine.config_fingerprint())
+            .or_insert_with(|| {
+                let mut h = Sha256::new();
+                for part in [
+                    engine.name(),
+                    engine.version(),
+                    &engine.config_fingerprint(),
+                ] {
+                    h.update(part.as_bytes());
+                    h.update([0]);
+                }
+                h
+            })
             .clone()
     }
 
@@ -80,11 +93,7 @@ impl ModuleCache {
     }
 
     fn entry_path_for_hash(&self, engine: &dyn Engine, wasm_sha256: &[u8; 32]) -> PathBuf {
-        let mut h = Sha256::new();
-        for part in [engine.name(), engine.version(), &self.fingerprint(engine)] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
+        let mut h = self.engine_key(engine);
         h.update(wasm_sha256);
         let key = hex::encode(h.finalize());
         self.dir
@@ -136,12 +145,13 @@ impl ModuleCache {
 /// The entry at `path`: `Err(None)` when there is none, `Err(Some(why))`
 /// when it is unusable.
 fn load(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
-    let sum = match fs::read(path.with_extension("sum")) {
+    let unreadable = |e: std::io::Error| Some(format!("unreadable: {e}"));
+    let sum = match read_up_to(&path.with_extension("sum"), SUM_LEN) {
         Ok(sum) => sum,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
-        Err(e) => return Err(Some(format!("unreadable: {e}"))),
+        Err(e) => return Err(unreadable(e)),
     };
-    let unreadable = |e: std::io::Error| Some(format!("unreadable: {e}"));
+    let len = payload_len(&sum).map_err(|why| Some(why.to_string()))?;
     // Mapped for an engine that maps the file itself (it shares these
     // pages next, and checking them copies nothing), read for the others.
     let (mapped, read);
@@ -152,7 +162,7 @@ fn load(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
         mapped = unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?;
         &mapped
     } else {
-        read = fs::read(path).map_err(unreadable)?;
+        read = read_up_to(path, len).map_err(unreadable)?;
         &read
     };
     verify(&sum, payload).map_err(|why| Some(why.to_string()))?;
@@ -160,6 +170,40 @@ fn load(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
     // the checksum proves the payload is what `serialize` wrote, and entries
     // are only ever replaced by rename, never changed in place.
     unsafe { engine.deserialize_file(path, payload) }.map_err(|e| Some(e.to_string()))
+}
+
+/// The length of a checksum file: magic, payload length, CRC-32.
+const SUM_LEN: usize = MAGIC.len() + 8 + 4;
+
+/// The first `most` bytes of the file at `path` (all of it when shorter).
+///
+/// An entry's two files are read per job, and `fs::read` asks each file's
+/// size and reads once more to find its end; the checksum file's length is
+/// fixed and it records the payload's, so this opens, reads and closes.
+/// A file that is shorter or longer than recorded fails [`verify`].
+fn read_up_to(path: &Path, most: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    // Room for all of it up front, so one read fills it (the limit is then
+    // reached without another call); a damaged length claiming more than
+    // this only grows the buffer as far as the file really goes.
+    let mut bytes = Vec::with_capacity(most.min(64 << 20));
+    fs::File::open(path)?
+        .take(most as u64)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The payload length a checksum file records.
+fn payload_len(sum: &[u8]) -> Result<usize, &'static str> {
+    if sum.len() != SUM_LEN || &sum[..MAGIC.len()] != MAGIC {
+        return Err("not a cache entry (bad header)");
+    }
+    let len = u64::from_le_bytes(
+        sum[MAGIC.len()..MAGIC.len() + 8]
+            .try_into()
+            .expect("8 bytes"),
+    );
+    usize::try_from(len).map_err(|_| "checksum mismatch (corrupt entry)")
 }
 
 fn checksum(payload: &[u8]) -> Vec<u8> {
@@ -198,5 +242,21 @@ mod tests {
         flipped[3] ^= 1;
         assert!(verify(&sum, &flipped).is_err());
         assert!(verify(b"short", payload).is_err());
+    }
+
+    #[test]
+    fn read_up_to_reads_at_most_what_is_asked_and_no_more_than_there_is() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"0123456789").expect("write");
+        assert_eq!(read_up_to(&path, 4).expect("read"), b"0123");
+        assert_eq!(read_up_to(&path, 10).expect("read"), b"0123456789");
+        assert_eq!(read_up_to(&path, 1 << 40).expect("read"), b"0123456789");
+        assert_eq!(
+            read_up_to(&dir.path().join("missing"), 4)
+                .expect_err("missing")
+                .kind(),
+            std::io::ErrorKind::NotFound
+        );
     }
 }

@@ -17,7 +17,8 @@
 //! - loading a serialised module ([`Engine::deserialize`], this file), on
 //!   the caller's guarantee that the bytes came from `serialize`;
 //! - the tunables' hooks that wasmer calls with a location inside VM
-//!   memory (`limits.rs`);
+//!   memory (`limits.rs`), and the linear memories that keep their
+//!   address-space reservation for the next instance (`pool.rs`);
 //! - the call into a native library from a host function, with a pointer
 //!   into the guest's memory (`native.rs`);
 //! - sending the store kept for the next run to the thread that drops it
@@ -27,6 +28,7 @@ mod fs;
 mod io;
 mod limits;
 mod native;
+mod pool;
 mod reuse;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -36,7 +38,7 @@ use wasmer::wasmparser::Operator;
 use wasmer::{Instance, Module as WmModule, RuntimeError, Store};
 use wasmer_middlewares::Metering;
 use wasmer_middlewares::metering::{MeteringPoints, get_remaining_points};
-use wasmer_types::{ImportError, TrapCode};
+use wasmer_types::{ImportError, ModuleHash, TrapCode};
 use wasmer_wasix::runtime::PluggableRuntime;
 use wasmer_wasix::runtime::task_manager::tokio::TokioTaskManager;
 use wasmer_wasix::{
@@ -65,6 +67,8 @@ pub struct Wasmer {
     kept: Mutex<Option<Kept>>,
     tokio: tokio::runtime::Runtime,
     runtime: Arc<PluggableRuntime>,
+    /// The host directories preopened so far.
+    host_dirs: fs::HostDirs,
 }
 
 impl Wasmer {
@@ -101,6 +105,7 @@ impl Wasmer {
             engine,
             loading: Mutex::new(Loading::new()),
             kept: Mutex::new(None),
+            host_dirs: fs::HostDirs::new(tokio.handle().clone()),
             tokio,
             runtime,
         })
@@ -135,6 +140,22 @@ impl Drop for Wasmer {
 struct Compiled {
     engine: wasmer::Engine,
     module: WmModule,
+    /// The module's hash, as wasmer's own runner gives it to WASI.
+    hash: ModuleHash,
+}
+
+impl Compiled {
+    fn new(engine: wasmer::Engine, module: WmModule) -> Self {
+        // wasmer stores the hash of the wasm bytes with the compiled module
+        // (and in its serialised form); without one, WASI would draw a
+        // random one for every run.
+        let hash = module.info().hash.unwrap_or_else(ModuleHash::random);
+        Compiled {
+            engine,
+            module,
+            hash,
+        }
+    }
 }
 
 /// An engine without a compiler, with the limiting tunables: enough to
@@ -187,7 +208,7 @@ impl Engine for Wasmer {
         let module = WmModule::new(&engine, wasm).map_err(|e| EngineError::Compile {
             message: e.to_string(),
         })?;
-        Ok(Module::new(NAME, Compiled { engine, module }))
+        Ok(Module::new(NAME, Compiled::new(engine, module)))
     }
 
     fn serialize(&self, module: &Module) -> Result<Vec<u8>, EngineError> {
@@ -216,7 +237,7 @@ impl Engine for Wasmer {
                 message: e.to_string(),
             }
         })?;
-        Ok(Module::new(NAME, Compiled { engine, module }))
+        Ok(Module::new(NAME, Compiled::new(engine, module)))
     }
 
     fn run(&self, module: &Module, inv: &Invocation) -> Outcome {
@@ -245,7 +266,7 @@ impl Wasmer {
         let module = &compiled.module;
         let limits = Limits::new(inv);
         let _scope = limits::MemoryLimitScope::enter(limits.clone());
-        let builder = match self.wasi_builder(inv, stdout, stderr, &compiled.engine) {
+        let builder = match self.wasi_builder(inv, stdout, stderr, compiled) {
             Ok(b) => b,
             Err(reason) => return Status::InstantiateError(reason),
         };
@@ -262,7 +283,7 @@ impl Wasmer {
                 Err(e) => return instantiate_failure(e, &limits),
             }
         } else if inv.native.is_empty() {
-            match builder.instantiate(module.clone(), &mut store) {
+            match builder.instantiate_ext(module.clone(), compiled.hash, &mut store) {
                 Ok(pair) => pair,
                 Err(e) => return instantiate_failure(e, &limits),
             }
@@ -345,14 +366,15 @@ impl Wasmer {
         inv: &Invocation,
         stdout: &CaptureBuf,
         stderr: &CaptureBuf,
-        engine: &wasmer::Engine,
+        compiled: &Compiled,
     ) -> Result<wasmer_wasix::WasiEnvBuilder, String> {
         let program = inv.argv.first().cloned().unwrap_or_default();
         let mut b = WasiEnv::builder(program)
             .args(inv.argv.iter().skip(1))
             .envs(inv.env.iter().cloned())
             .runtime(self.runtime.clone())
-            .engine(engine.clone());
+            .engine(compiled.engine.clone());
+        b.set_module_hash(compiled.hash);
         match inv.stdio {
             Stdio::Capture => {
                 b.set_stdin(Box::new(io::StdinBytes::new(inv.stdin.clone())));
@@ -365,7 +387,7 @@ impl Wasmer {
                 b.set_stderr(Box::<virtual_fs::host_fs::Stderr>::default());
             }
         }
-        fs::preopen(b, &inv.preopens, self.tokio.handle())
+        fs::preopen(b, &inv.preopens, &self.host_dirs)
     }
 }
 

@@ -557,6 +557,31 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
         );
         let (_, fourth) = cache.load_or_compile(e.as_ref(), wasm).expect("load");
         assert_eq!(fourth, Lookup::Hit, "{}: entry was rewritten", e.name());
+
+        // A payload cut short, and a checksum file whose recorded length
+        // is absurd, are replaced too (and the length is not trusted for
+        // an allocation).
+        let whole = std::fs::read(&path).expect("entry exists");
+        std::fs::write(&path, &whole[..whole.len() - 1]).expect("truncate it");
+        let (_, fifth) = cache.load_or_compile(e.as_ref(), wasm).expect("recompile");
+        assert!(
+            matches!(fifth, Lookup::Replaced(_)),
+            "{}: {fifth:?}",
+            e.name()
+        );
+        let sum_path = path.with_extension("sum");
+        let mut sum = std::fs::read(&sum_path).expect("checksum exists");
+        sum[8..16].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
+        std::fs::write(&sum_path, &sum).expect("damage the length");
+        let (m, sixth) = cache.load_or_compile(e.as_ref(), wasm).expect("recompile");
+        assert!(
+            matches!(sixth, Lookup::Replaced(_)),
+            "{}: {sixth:?}",
+            e.name()
+        );
+        assert_eq!(e.run(&m, &inv(&["exit", "5"])).status, Status::Exited(5));
+        let (_, seventh) = cache.load_or_compile(e.as_ref(), wasm).expect("load");
+        assert_eq!(seventh, Lookup::Hit, "{}: entry was rewritten", e.name());
     }
 }
 

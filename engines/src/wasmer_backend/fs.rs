@@ -3,10 +3,12 @@
 //! wasmer-wasix resolves preopens inside a virtual filesystem, so each host
 //! directory is mounted (through `virtual_fs::host_fs`, which confines paths
 //! to its root) at a private virtual path and preopened from there under
-//! the name the guest asked for.
+//! the name the guest asked for. Every run gets a filesystem of its own;
+//! only the host directories' handles ([`HostDirs`]) are kept between runs.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::future::BoxFuture;
 use virtual_fs::{
@@ -16,25 +18,74 @@ use wasmer_wasix::WasiEnvBuilder;
 
 use crate::Preopen;
 
-/// Mount and preopen every directory of the invocation.
-pub(super) fn preopen(
-    mut builder: WasiEnvBuilder,
-    preopens: &[Preopen],
-    handle: &tokio::runtime::Handle,
-) -> Result<WasiEnvBuilder, String> {
-    let mounts = MountFileSystem::new();
-    let root: Arc<dyn FileSystem + Send + Sync> = Arc::new(TmpFileSystem::new());
-    mounts
-        .mount(std::path::Path::new("/"), root)
-        .map_err(|e| format!("cannot set up the guest filesystem: {e}"))?;
-    for (i, p) in preopens.iter().enumerate() {
-        let host = virtual_fs::host_fs::FileSystem::new(handle.clone(), &p.host)
-            .map_err(|e| format!("cannot preopen {} as `{}`: {e}", p.host.display(), p.guest))?;
-        let host: Arc<dyn FileSystem + Send + Sync> = if p.read_only {
+type SharedFs = Arc<dyn FileSystem + Send + Sync>;
+
+/// How many host directories [`HostDirs`] remembers before it starts over.
+const HOST_DIRS: usize = 64;
+
+/// The host filesystems of directories preopened before, by path and
+/// read-only flag.
+///
+/// A `host_fs::FileSystem` is only its root, made canonical when it is
+/// created (a `stat` and a `readlink` per path component), and holds no
+/// state of a run. The harness lends the same few scratch directories to
+/// case after case, so a worker makes each once. (A preopened path that
+/// is a symlink, re-pointed while a worker lives, keeps its first target
+/// in that worker.)
+pub(super) struct HostDirs {
+    handle: tokio::runtime::Handle,
+    known: Mutex<HashMap<(PathBuf, bool), SharedFs>>,
+}
+
+impl HostDirs {
+    pub(super) fn new(handle: tokio::runtime::Handle) -> Self {
+        HostDirs {
+            handle,
+            known: Mutex::default(),
+        }
+    }
+
+    /// The filesystem of host directory `dir`, refusing every change when
+    /// `read_only`.
+    fn get(&self, dir: &Path, read_only: bool) -> virtual_fs::Result<SharedFs> {
+        let key = (dir.to_path_buf(), read_only);
+        if let Some(fs) = self.lock().get(&key) {
+            return Ok(fs.clone());
+        }
+        let host = virtual_fs::host_fs::FileSystem::new(self.handle.clone(), dir)?;
+        let fs: SharedFs = if read_only {
             Arc::new(ReadOnly(Arc::new(host)))
         } else {
             Arc::new(host)
         };
+        let mut known = self.lock();
+        if known.len() >= HOST_DIRS {
+            known.clear();
+        }
+        known.insert(key, fs.clone());
+        Ok(fs)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(PathBuf, bool), SharedFs>> {
+        self.known.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Mount and preopen every directory of the invocation.
+pub(super) fn preopen(
+    mut builder: WasiEnvBuilder,
+    preopens: &[Preopen],
+    dirs: &HostDirs,
+) -> Result<WasiEnvBuilder, String> {
+    let mounts = MountFileSystem::new();
+    let root: SharedFs = Arc::new(TmpFileSystem::new());
+    mounts
+        .mount(std::path::Path::new("/"), root)
+        .map_err(|e| format!("cannot set up the guest filesystem: {e}"))?;
+    for (i, p) in preopens.iter().enumerate() {
+        let host = dirs
+            .get(&p.host, p.read_only)
+            .map_err(|e| format!("cannot preopen {} as `{}`: {e}", p.host.display(), p.guest))?;
         let at = PathBuf::from(format!("/.xharness-preopen-{i}"));
         mounts
             .mount(&at, host)

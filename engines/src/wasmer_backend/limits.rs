@@ -1,10 +1,10 @@
 //! Memory and table limits for wasmer, built from its tunables.
 //!
-//! [`LimitTunables`] creates linear memories through wasmer-vm and wraps them in
-//! [`LimitedMemory`], which refuses growth past the limit, and creates
-//! tables whose maximum is capped (wasmer's `VMTable::grow` honours a
-//! table's maximum), so a `table.grow` loop fails with -1 instead of
-//! growing host memory.
+//! [`LimitTunables`] creates linear memories (on a pooled reservation,
+//! `pool.rs`, or through wasmer-vm) and wraps them in [`LimitedMemory`],
+//! which refuses growth past the limit, and creates tables whose maximum
+//! is capped (wasmer's `VMTable::grow` honours a table's maximum), so a
+//! `table.grow` loop fails with -1 instead of growing host memory.
 //!
 //! Its unsafe code is the two tunables hooks that wasmer calls with a
 //! location inside VM memory (`create_vm_memory`, `create_vm_table`); the
@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 use std::ptr::NonNull;
 
+use super::pool::{POOL, PooledMemory};
 use crate::rules::Limits;
 
 use wasmer::sys::vm::{
@@ -108,8 +109,15 @@ impl Tunables for LimitTunables {
         style: &MemoryStyle,
         vm_definition_location: NonNull<VMMemoryDefinition>,
     ) -> Result<VMMemory, MemoryError> {
-        // SAFETY: forwarded unchanged from wasmer's own caller, which
-        // guarantees the location is valid VM memory.
+        if PooledMemory::fits(ty, style) {
+            // SAFETY: forwarded unchanged from wasmer's own caller, which
+            // guarantees the location is valid VM memory for as long as the
+            // memory lives.
+            let memory =
+                unsafe { PooledMemory::from_definition(&POOL, ty, vm_definition_location) }?;
+            return Self::limit(VMMemory(Box::new(memory)), ty);
+        }
+        // SAFETY: as above.
         let memory = unsafe { VMMemory::from_definition(ty, style, vm_definition_location) }?;
         Self::limit(memory, ty)
     }
