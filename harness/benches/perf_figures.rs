@@ -10,8 +10,9 @@
 //!    (target: xharness ≥ 15× faster).
 //! 3. `warm per job`: 1,500 trivial WAT cases, caches warm, `-j 2`, on each
 //!    engine: wall and CPU time (parent and workers, from
-//!    `getrusage(RUSAGE_CHILDREN)`) per job; ratio to wasmtime (target:
-//!    wasmer/wasmtime ≤ 1.0).
+//!    `getrusage(RUSAGE_CHILDREN)`) per job; ratio to wasmtime, and the
+//!    range of that ratio over the repetitions (target: wasmer/wasmtime
+//!    ≤ 1.0).
 //! 4. `heavy guest`: `xharness run` on a sieve of 8 million entries, 40
 //!    rounds (clang -O2), first run (empty cache) and warm, against
 //!    `wasmtime run` / `wasmer run` / `wasmi run` the same way (target:
@@ -185,6 +186,17 @@ fn warm_per_job() {
             cpu[i].push(c);
         }
     }
+    // Each repetition ran every engine back to back: its ratios compare
+    // runs that saw the same machine, and their range shows the spread.
+    let spread = |times: &[Vec<Duration>], i: usize| {
+        let mut r: Vec<f64> = (0..REPS)
+            .map(|k| times[i][k].as_secs_f64() / times[0][k].as_secs_f64())
+            .collect();
+        r.sort_by(f64::total_cmp);
+        format!("{:.2}–{:.2}", r[0], r[REPS - 1])
+    };
+    let wall_spread: Vec<String> = (0..ENGINES.len()).map(|i| spread(&wall, i)).collect();
+    let cpu_spread: Vec<String> = (0..ENGINES.len()).map(|i| spread(&cpu, i)).collect();
     let per_job = |d: Duration| d.as_secs_f64() * 1e6 / N as f64;
     let wall: Vec<f64> = wall.into_iter().map(|v| per_job(median(v))).collect();
     let cpu: Vec<f64> = cpu.into_iter().map(|v| per_job(median(v))).collect();
@@ -193,9 +205,11 @@ fn warm_per_job() {
             "the reference for the others".to_string()
         } else {
             format!(
-                "{engine}/wasmtime wall {:.2}, CPU {:.2}{}",
+                "{engine}/wasmtime wall {:.2} ({} by repetition), CPU {:.2} ({}){}",
                 wall[i] / wall[0],
+                wall_spread[i],
                 cpu[i] / cpu[0],
+                cpu_spread[i],
                 if *engine == "wasmer" {
                     "; target <= 1.0"
                 } else {
