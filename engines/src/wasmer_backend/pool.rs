@@ -32,9 +32,11 @@ use std::sync::{Mutex, PoisonError};
 use wasmer::sys::vm::{LinearMemory, MemoryError, MemoryStyle, VMMemoryDefinition, VMOwnedMemory};
 use wasmer::{MemoryType, Pages, WASM_PAGE_SIZE};
 
-/// How many reservations the pool keeps: more than a kept store's runs
-/// (`reuse::RUNS_PER_STORE`), whose memories all drop at once.
-const POOLED: usize = 48;
+use super::reuse::RUNS_PER_STORE;
+
+/// How many reservations the pool keeps: half again a kept store's runs,
+/// whose memories all drop at once.
+const POOLED: usize = RUNS_PER_STORE + RUNS_PER_STORE / 2;
 
 /// A memory that has grown past this many bytes is unmapped, not pooled:
 /// discarding its pages costs about what unmapping does.
@@ -137,10 +139,9 @@ impl Reservation {
     /// A reservation with `accessible` readable bytes, from `pool` when
     /// one is there.
     fn take(pool: &Pool, accessible: usize) -> Result<Reservation, String> {
-        let len = reservation_bytes();
         let mut r = match pool.pop() {
             Some(r) => r,
-            None => Reservation::map(len)?,
+            None => Reservation::map(reservation_bytes())?,
         };
         if let Err(e) = r.set_accessible(accessible) {
             r.unmap();

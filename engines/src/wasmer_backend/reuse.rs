@@ -14,7 +14,7 @@ use super::loading_engine;
 
 /// How many runs one kept store serves, and how many bytes of the guests'
 /// linear memories it may hold, before it is dropped.
-const RUNS_PER_STORE: usize = 32;
+pub(super) const RUNS_PER_STORE: usize = 32;
 const MEMORY_PER_STORE: u64 = 32 << 20;
 
 /// A store kept from one run to the next, with its preview-1 host
