@@ -3,17 +3,22 @@
 //! Key: engine name, engine version, engine configuration fingerprint and
 //! the SHA-256 of the module bytes. A hit skips native compilation.
 //!
-//! An entry is two files: `KEY.bin`, the engine's serialised module as it
-//! is, so engines that can memory-map native code load it straight from
-//! the file (wasmtime's `deserialize_file`), and `KEY.sum`, an 8-byte
-//! magic, the payload's length and its CRC-32. The checksum guards against
-//! torn or damaged files, not against someone who can write to the cache
-//! directory (who could as well replace the toolchain). Both files are
-//! written to temporary files in the same directory and renamed into
-//! place, payload first, so a mapped entry is never changed in place and
-//! concurrent writers never leave a torn file. A missing, truncated,
-//! corrupt or incompatible entry fails the checksum or the engine's own
-//! check and is recompiled and replaced, never trusted.
+//! Every entry carries a check block: an 8-byte magic, the payload's
+//! length and its CRC-32. Where it goes depends on how the engine loads:
+//! - an engine that maps the file itself ([`Engine::maps_cache_files`],
+//!   wasmtime's `deserialize_file`) needs `KEY.bin` to be its serialised
+//!   module exactly, so the check block is a file of its own beside it,
+//!   `KEY.sum`;
+//! - an engine that loads bytes gets one file, `KEY.bin`, the payload with
+//!   the check block after it: a job opens and reads one file, not two.
+//!
+//! The checksum guards against torn or damaged files, not against someone
+//! who can write to the cache directory (who could as well replace the
+//! toolchain). Files are written to temporary files in the same directory
+//! and renamed into place, payload first, so a mapped entry is never
+//! changed in place and concurrent writers never leave a torn file. A
+//! missing, truncated, corrupt or incompatible entry fails the checksum or
+//! the engine's own check and is recompiled and replaced, never trusted.
 
 use std::collections::HashMap;
 use std::fs;
@@ -86,8 +91,8 @@ impl ModuleCache {
         &self.dir
     }
 
-    /// Where the entry for these bytes on this engine lives (`.bin`; its
-    /// checksum is beside it as `.sum`).
+    /// Where the entry for these bytes on this engine lives (`.bin`; for an
+    /// engine that maps it, its check block is beside it as `.sum`).
     pub fn entry_path(&self, engine: &dyn Engine, wasm: &[u8]) -> PathBuf {
         self.entry_path_for_hash(engine, &Sha256::digest(wasm).into())
     }
@@ -136,7 +141,7 @@ impl ModuleCache {
         };
         let module = engine.compile(&wasm()?)?;
         if let Ok(payload) = engine.serialize(&module) {
-            let _ = store(&path, &payload);
+            let _ = store(engine, &path, payload);
         }
         Ok((module, lookup))
     }
@@ -145,65 +150,67 @@ impl ModuleCache {
 /// The entry at `path`: `Err(None)` when there is none, `Err(Some(why))`
 /// when it is unusable.
 fn load(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
-    let unreadable = |e: std::io::Error| Some(format!("unreadable: {e}"));
-    let sum = match read_up_to(&path.with_extension("sum"), SUM_LEN) {
-        Ok(sum) => sum,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
-        Err(e) => return Err(unreadable(e)),
-    };
-    let len = payload_len(&sum).map_err(|why| Some(why.to_string()))?;
-    // Mapped for an engine that maps the file itself (it shares these
-    // pages next, and checking them copies nothing), read for the others.
-    let (mapped, read);
-    let payload: &[u8] = if engine.maps_cache_files() {
-        let file = fs::File::open(path).map_err(unreadable)?;
-        // SAFETY: entries are only ever replaced by rename, never changed
-        // in place, so the mapped file does not change while it is mapped.
-        mapped = unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?;
-        &mapped
+    if engine.maps_cache_files() {
+        load_mapped(engine, path)
     } else {
-        read = read_up_to(path, len).map_err(unreadable)?;
-        &read
-    };
-    verify(&sum, payload).map_err(|why| Some(why.to_string()))?;
+        load_read(engine, path)
+    }
+}
+
+fn unreadable(e: std::io::Error) -> Option<String> {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        None
+    } else {
+        Some(format!("unreadable: {e}"))
+    }
+}
+
+/// An entry of two files, for an engine that maps `KEY.bin`: mapped here
+/// too (the engine shares these pages next, and checking them copies
+/// nothing).
+fn load_mapped(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
+    let sum = read_up_to(&path.with_extension("sum"), SUM_LEN as u64).map_err(unreadable)?;
+    let file = fs::File::open(path).map_err(unreadable)?;
+    // SAFETY: entries are only ever replaced by rename, never changed in
+    // place, so the mapped file does not change while it is mapped.
+    let mapped = unsafe { memmap2::Mmap::map(&file) }.map_err(unreadable)?;
+    verify(&sum, &mapped).map_err(|why| Some(why.to_string()))?;
     // SAFETY: the path encodes engine name, version and config fingerprint,
     // the checksum proves the payload is what `serialize` wrote, and entries
     // are only ever replaced by rename, never changed in place.
+    unsafe { engine.deserialize_file(path, &mapped) }.map_err(|e| Some(e.to_string()))
+}
+
+/// An entry of one file, the payload and its check block, read at once.
+fn load_read(engine: &dyn Engine, path: &Path) -> Result<Module, Option<String>> {
+    let file = fs::File::open(path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    let whole = read_at_most(file, len).map_err(unreadable)?;
+    let (payload, sum) = whole.split_at(whole.len().saturating_sub(SUM_LEN));
+    verify(sum, payload).map_err(|why| Some(why.to_string()))?;
+    // SAFETY: as in `load_mapped`.
     unsafe { engine.deserialize_file(path, payload) }.map_err(|e| Some(e.to_string()))
 }
 
-/// The length of a checksum file: magic, payload length, CRC-32.
+/// The length of a check block: magic, payload length, CRC-32.
 const SUM_LEN: usize = MAGIC.len() + 8 + 4;
 
 /// The first `most` bytes of the file at `path` (all of it when shorter).
-///
-/// An entry's two files are read per job, and `fs::read` asks each file's
-/// size and reads once more to find its end; the checksum file's length is
-/// fixed and it records the payload's, so this opens, reads and closes.
-/// A file that is shorter or longer than recorded fails [`verify`].
-fn read_up_to(path: &Path, most: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    // Room for all of it up front, so one read fills it (the limit is then
-    // reached without another call); a damaged length claiming more than
-    // this only grows the buffer as far as the file really goes.
-    let mut bytes = Vec::with_capacity(most.min(64 << 20));
-    fs::File::open(path)?
-        .take(most as u64)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+fn read_up_to(path: &Path, most: u64) -> std::io::Result<Vec<u8>> {
+    read_at_most(fs::File::open(path)?, most)
 }
 
-/// The payload length a checksum file records.
-fn payload_len(sum: &[u8]) -> Result<usize, &'static str> {
-    if sum.len() != SUM_LEN || &sum[..MAGIC.len()] != MAGIC {
-        return Err("not a cache entry (bad header)");
-    }
-    let len = u64::from_le_bytes(
-        sum[MAGIC.len()..MAGIC.len() + 8]
-            .try_into()
-            .expect("8 bytes"),
-    );
-    usize::try_from(len).map_err(|_| "checksum mismatch (corrupt entry)")
+/// The first `most` bytes of `file`, read without the extra call that
+/// `read_to_end` makes to find the end: `fs::read` asks the size and then
+/// reads once more, per file per job. A file that is shorter or longer
+/// than expected fails [`verify`].
+fn read_at_most(file: fs::File, most: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    // Room for all of it up front, so one read fills it (the limit is then
+    // reached without another call).
+    let mut bytes = Vec::with_capacity(usize::try_from(most.min(64 << 20)).unwrap_or(0));
+    file.take(most).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn checksum(payload: &[u8]) -> Vec<u8> {
@@ -223,9 +230,15 @@ fn verify(sum: &[u8], payload: &[u8]) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn store(path: &Path, payload: &[u8]) -> std::io::Result<()> {
-    xharness_atomic::write_cache(path, payload)?;
-    xharness_atomic::write_cache(&path.with_extension("sum"), &checksum(payload))
+fn store(engine: &dyn Engine, path: &Path, mut payload: Vec<u8>) -> std::io::Result<()> {
+    let sum = checksum(&payload);
+    if engine.maps_cache_files() {
+        xharness_atomic::write_cache(path, &payload)?;
+        xharness_atomic::write_cache(&path.with_extension("sum"), &sum)
+    } else {
+        payload.extend_from_slice(&sum);
+        xharness_atomic::write_cache(path, &payload)
+    }
 }
 
 #[cfg(test)]

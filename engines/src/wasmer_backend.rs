@@ -266,7 +266,7 @@ impl Wasmer {
         let module = &compiled.module;
         let limits = Limits::new(inv);
         let _scope = limits::MemoryLimitScope::enter(limits.clone());
-        let builder = match self.wasi_builder(inv, stdout, stderr, compiled) {
+        let (builder, preopened) = match self.wasi_builder(inv, stdout, stderr, compiled) {
             Ok(b) => b,
             Err(reason) => return Status::InstantiateError(reason),
         };
@@ -274,7 +274,7 @@ impl Wasmer {
         // Inherited stdio goes through the host's buffered stdout, which
         // `on_exit` flushes.
         if plain && inv.stdio == Stdio::Capture && !spawns_threads(module) {
-            return self.run_kept(compiled, builder, &limits, instructions);
+            return self.run_kept(compiled, builder, preopened, &limits, instructions);
         }
         let mut store = Store::new(compiled.engine.clone());
         let (instance, env) = if plain {
@@ -297,6 +297,7 @@ impl Wasmer {
                 Err(reason) => return Status::InstantiateError(reason),
             }
         };
+        preopened.built();
         let status = match call_start(&mut store, &instance) {
             Ok(()) => Status::Exited(0),
             Err(e) => classify(e, &limits),
@@ -316,6 +317,7 @@ impl Wasmer {
         &self,
         compiled: &Compiled,
         builder: wasmer_wasix::WasiEnvBuilder,
+        preopened: fs::Preopened,
         limits: &Limits,
         instructions: &mut Option<u64>,
     ) -> Status {
@@ -323,6 +325,7 @@ impl Wasmer {
             Ok(env) => env,
             Err(e) => return instantiate_failure(e, limits),
         };
+        preopened.built();
         let taken = {
             let mut slot = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
             match slot.take() {
@@ -367,7 +370,7 @@ impl Wasmer {
         stdout: &CaptureBuf,
         stderr: &CaptureBuf,
         compiled: &Compiled,
-    ) -> Result<wasmer_wasix::WasiEnvBuilder, String> {
+    ) -> Result<(wasmer_wasix::WasiEnvBuilder, fs::Preopened), String> {
         let program = inv.argv.first().cloned().unwrap_or_default();
         let mut b = WasiEnv::builder(program)
             .args(inv.argv.iter().skip(1))

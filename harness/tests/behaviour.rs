@@ -558,9 +558,10 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
         let (_, fourth) = cache.load_or_compile(e.as_ref(), wasm).expect("load");
         assert_eq!(fourth, Lookup::Hit, "{}: entry was rewritten", e.name());
 
-        // A payload cut short, and a checksum file whose recorded length
+        // A payload cut short, and a check block whose recorded length
         // is absurd, are replaced too (and the length is not trusted for
-        // an allocation).
+        // an allocation). The check block is a file of its own for an
+        // engine that maps the entry, the end of the one file otherwise.
         let whole = std::fs::read(&path).expect("entry exists");
         std::fs::write(&path, &whole[..whole.len() - 1]).expect("truncate it");
         let (_, fifth) = cache.load_or_compile(e.as_ref(), wasm).expect("recompile");
@@ -570,9 +571,17 @@ fn module_cache_hits_and_replaces_corrupt_entries() {
             e.name()
         );
         let sum_path = path.with_extension("sum");
-        let mut sum = std::fs::read(&sum_path).expect("checksum exists");
-        sum[8..16].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
-        std::fs::write(&sum_path, &sum).expect("damage the length");
+        assert_eq!(sum_path.exists(), e.maps_cache_files(), "{}", e.name());
+        let (block_path, at) = if e.maps_cache_files() {
+            (sum_path, 0)
+        } else {
+            let len = std::fs::metadata(&path).expect("entry exists").len();
+            (path.clone(), len as usize - 20)
+        };
+        let mut block = std::fs::read(&block_path).expect("check block exists");
+        assert_eq!(&block[at..at + 5], b"XHMOD", "{}", e.name());
+        block[at + 8..at + 16].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
+        std::fs::write(&block_path, &block).expect("damage the length");
         let (m, sixth) = cache.load_or_compile(e.as_ref(), wasm).expect("recompile");
         assert!(
             matches!(sixth, Lookup::Replaced(_)),
