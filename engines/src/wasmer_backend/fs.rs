@@ -228,7 +228,10 @@ impl FileOpener for HostDir {
         if conf.write || conf.create || conf.create_new || conf.append || conf.truncate {
             self.writable()?;
         }
-        self.host.new_open_options().options(conf.clone()).open(path)
+        self.host
+            .new_open_options()
+            .options(conf.clone())
+            .open(path)
     }
 }
 
@@ -241,8 +244,8 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
-        let host = virtual_fs::host_fs::FileSystem::new(rt.handle().clone(), dir.path())
-            .expect("host fs");
+        let host =
+            virtual_fs::host_fs::FileSystem::new(rt.handle().clone(), dir.path()).expect("host fs");
         (dir, rt, HostDir::new(Arc::new(host), read_only))
     }
 
@@ -282,6 +285,8 @@ mod tests {
         assert!(!dir.path().join("new").exists());
         assert!(dir.path().join("f").exists());
         let (_w, _rt2, writable) = host_dir(false);
-        writable.create_dir(Path::new("/sub")).expect("a writable one takes changes");
+        writable
+            .create_dir(Path::new("/sub"))
+            .expect("a writable one takes changes");
     }
 }
