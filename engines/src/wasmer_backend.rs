@@ -142,6 +142,12 @@ struct Compiled {
     module: WmModule,
     /// The module's hash, as wasmer's own runner gives it to WASI.
     hash: ModuleHash,
+    /// Whether every import is WASI preview 1 (a plain WASI program, the
+    /// usual test case).
+    preview1_only: bool,
+    /// Whether it starts WASI threads (`thread-spawn`), which
+    /// wasmer-wasix's `on_exit` stops.
+    spawns_threads: bool,
 }
 
 impl Compiled {
@@ -150,10 +156,18 @@ impl Compiled {
         // (and in its serialised form); without one, WASI would draw a
         // random one for every run.
         let hash = module.info().hash.unwrap_or_else(ModuleHash::random);
+        // One pass: each import listed is two strings made and freed.
+        let (mut preview1_only, mut spawns_threads) = (true, false);
+        for import in module.imports() {
+            preview1_only &= import.module() == "wasi_snapshot_preview1";
+            spawns_threads |= import.name() == "thread-spawn";
+        }
         Compiled {
             engine,
             module,
             hash,
+            preview1_only,
+            spawns_threads,
         }
     }
 }
@@ -270,10 +284,10 @@ impl Wasmer {
             Ok(b) => b,
             Err(reason) => return Status::InstantiateError(reason),
         };
-        let plain = inv.native.is_empty() && preview1_only(module);
+        let plain = inv.native.is_empty() && compiled.preview1_only;
         // Inherited stdio goes through the host's buffered stdout, which
         // `on_exit` flushes.
-        if plain && inv.stdio == Stdio::Capture && !spawns_threads(module) {
+        if plain && inv.stdio == Stdio::Capture && !compiled.spawns_threads {
             return self.run_kept(compiled, builder, preopened, &limits, instructions);
         }
         let mut store = Store::new(compiled.engine.clone());
@@ -435,26 +449,12 @@ fn finish_single_threaded(env: &WasiFunctionEnv, store: &Store, status: &Status)
     }
 }
 
-/// Whether the module starts WASI threads (`thread-spawn`), which
-/// wasmer-wasix's `on_exit` stops.
-fn spawns_threads(module: &WmModule) -> bool {
-    module.imports().any(|i| i.name() == "thread-spawn")
-}
-
 fn exit_code(status: &Status) -> wasmer_wasix::types::wasi::ExitCode {
     let code = match status {
         Status::Exited(c) => *c,
         _ => 1,
     };
     wasmer_wasix::types::wasi::ExitCode::from(code as u16)
-}
-
-/// Whether every import of `module` is WASI preview 1 (a plain WASI
-/// program, the usual test case).
-fn preview1_only(module: &WmModule) -> bool {
-    module
-        .imports()
-        .all(|i| i.module() == "wasi_snapshot_preview1")
 }
 
 /// Instantiate a preview-1 module with the preview-1 imports alone.
