@@ -200,10 +200,9 @@ fn read_up_to(path: &Path, most: u64) -> std::io::Result<Vec<u8>> {
     read_at_most(fs::File::open(path)?, most)
 }
 
-/// The first `most` bytes of `file`, read without the extra call that
-/// `read_to_end` makes to find the end: `fs::read` asks the size and then
-/// reads once more, per file per job. A file that is shorter or longer
-/// than expected fails [`verify`].
+/// The first `most` bytes of `file`, without the read that `fs::read`
+/// makes after the last byte to find the end (once per file per job). A
+/// file that is shorter or longer than expected fails [`verify`].
 fn read_at_most(file: fs::File, most: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     // Room for all of it up front, so one read fills it (the limit is then
@@ -237,7 +236,11 @@ fn store(engine: &dyn Engine, path: &Path, mut payload: Vec<u8>) -> std::io::Res
         xharness_atomic::write_cache(&path.with_extension("sum"), &sum)
     } else {
         payload.extend_from_slice(&sum);
-        xharness_atomic::write_cache(path, &payload)
+        xharness_atomic::write_cache(path, &payload)?;
+        // A checksum file beside it is left from a version that wrote
+        // entries of two files for every engine.
+        let _ = fs::remove_file(path.with_extension("sum"));
+        Ok(())
     }
 }
 
@@ -271,5 +274,29 @@ mod tests {
                 .kind(),
             std::io::ErrorKind::NotFound
         );
+    }
+
+    #[cfg(feature = "wasmer")]
+    #[test]
+    fn an_entry_of_two_files_for_an_engine_that_reads_is_replaced_by_one() {
+        let engine = crate::wasmer_backend::Wasmer::new().expect("wasmer");
+        let wasm = wat::parse_str(r#"(module (func (export "_start")))"#).expect("wat");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = ModuleCache::new(dir.path());
+        let (module, first) = cache.load_or_compile(&engine, &wasm).expect("compile");
+        assert_eq!(first, Lookup::Miss);
+        let path = cache.entry_path(&engine, &wasm);
+        let sum = path.with_extension("sum");
+        assert!(!sum.exists(), "one file per entry");
+        // The layout every engine's entries had before: the bare payload
+        // and its checksum beside it.
+        let payload = engine.serialize(&module).expect("serialize");
+        std::fs::write(&path, &payload).expect("write");
+        std::fs::write(&sum, checksum(&payload)).expect("write");
+        let (_, second) = cache.load_or_compile(&engine, &wasm).expect("recompile");
+        assert!(matches!(second, Lookup::Replaced(_)), "{second:?}");
+        assert!(!sum.exists(), "the old checksum file is removed");
+        let (_, third) = cache.load_or_compile(&engine, &wasm).expect("load");
+        assert_eq!(third, Lookup::Hit);
     }
 }
