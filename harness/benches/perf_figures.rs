@@ -8,8 +8,8 @@
 //!    `xharness --suite DIR -j 2` against `ls *.wasm | xargs -P2 -n1
 //!    wasmtime run` over the same modules with wasmtime's cache warm
 //!    (target: xharness ≥ 15× faster).
-//! 3. `warm per job`: 1,500 trivial WAT cases, caches warm, `-j 2`, on each
-//!    engine: wall and CPU time (parent and workers, from
+//! 3. `warm per job`: 1,500 trivial WAT cases, caches warm, `-j 2` and
+//!    then `-j 1`, on each engine: wall and CPU time (parent and workers, from
 //!    `getrusage(RUSAGE_CHILDREN)`) per job, median of 21 runs; ratio to
 //!    wasmtime taken within each repetition (all engines back to back,
 //!    in rotating order), its median and middle half (target:
@@ -174,14 +174,25 @@ fn warm_per_job() {
     let dir = tempfile::tempdir().expect("temp dir");
     let cache = tempfile::tempdir().expect("cache");
     common::write_wat_suite(dir.path(), N);
-    let run = |engine: &str| {
-        let (ok, took, cpu) = suite_run(dir.path(), cache.path(), &["--engine", engine, "-j", "2"]);
+    let run = |engine: &str, jobs: &str| {
+        let (ok, took, cpu) =
+            suite_run(dir.path(), cache.path(), &["--engine", engine, "-j", jobs]);
         assert!(ok, "{N} generated cases must pass on {engine}");
         (took, cpu)
     };
     for engine in ENGINES {
-        run(engine); // warm-up: native compiles
+        run(engine, "2"); // warm-up: native compiles
     }
+    // As many workers as cores (the default here), then one: with one,
+    // the other core is left to the worker's own threads and the parent.
+    for jobs in ["2", "1"] {
+        per_job_at(N, jobs, |engine| run(engine, jobs));
+    }
+}
+
+/// The per-job figures of the suite of `n` cases at `-j jobs`, `run`
+/// timing one whole run on an engine.
+fn per_job_at(n: usize, jobs: &str, run: impl Fn(&str) -> (Duration, Duration)) {
     let mut wall: Vec<Vec<Duration>> = vec![Vec::new(); ENGINES.len()];
     let mut cpu: Vec<Vec<Duration>> = vec![Vec::new(); ENGINES.len()];
     for k in 0..JOB_REPS {
@@ -212,7 +223,7 @@ fn warm_per_job() {
     };
     let wall_ratio: Vec<String> = (0..ENGINES.len()).map(|i| paired(&wall, i)).collect();
     let cpu_ratio: Vec<String> = (0..ENGINES.len()).map(|i| paired(&cpu, i)).collect();
-    let per_job = |d: Duration| d.as_secs_f64() * 1e6 / N as f64;
+    let per_job = |d: Duration| d.as_secs_f64() * 1e6 / n as f64;
     let wall: Vec<f64> = wall.into_iter().map(|v| per_job(median(v))).collect();
     let cpu: Vec<f64> = cpu.into_iter().map(|v| per_job(median(v))).collect();
     for (i, engine) in ENGINES.iter().enumerate() {
@@ -231,7 +242,7 @@ fn warm_per_job() {
             )
         };
         println!(
-            "warm per job, {engine}: {:.0} µs wall, {:.0} µs CPU ({N} WAT cases, -j 2, median of {JOB_REPS}) (ratio {ratio})",
+            "warm per job, {engine}: {:.0} µs wall, {:.0} µs CPU ({n} WAT cases, -j {jobs}, median of {JOB_REPS}) (ratio {ratio})",
             wall[i], cpu[i]
         );
     }
