@@ -104,22 +104,42 @@ pub fn save_kept(
     outputs: &KeptOutputs,
 ) -> crate::Result<()> {
     let dir = kept_dir(cache_dir, suite_file);
+    // The folder is listed once: a run where everything passes, the
+    // common case, then removes nothing and pays no call per record.
+    let mut present = kept_files(&dir);
+    if present.is_empty() && outputs.is_empty() {
+        return Ok(());
+    }
     let io = |p: &Path, e: std::io::Error| crate::Error::io("write", p, e);
     for r in results {
         let stem = kept_stem(&r.case, &r.engine);
-        let files = ["json", "stdout", "stderr"].map(|ext| dir.join(format!("{stem}.{ext}")));
+        let names = ["json", "stdout", "stderr"].map(|ext| format!("{stem}.{ext}"));
         let Some((out, err)) = outputs.get(&(r.case.clone(), r.engine.clone())) else {
-            for f in &files {
-                let _ = std::fs::remove_file(f);
+            for name in &names {
+                if present.remove(name.as_str()) {
+                    let _ = std::fs::remove_file(dir.join(name));
+                }
             }
             continue;
         };
+        let files = names.map(|name| dir.join(name));
         let json = serde_json::to_vec(r).map_err(|e| e.to_string())?;
         for (f, bytes) in files.iter().zip([&json, out, err]) {
             xharness_atomic::write(f, bytes).map_err(|e| io(f, e))?;
         }
     }
     Ok(())
+}
+
+/// The names of the files in the kept-records folder (none if it does not
+/// exist or cannot be read: removing stale records is best-effort).
+fn kept_files(dir: &Path) -> std::collections::HashSet<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Default::default();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect()
 }
 
 /// The kept record of (case, engine) from the last run, if it did not pass.
@@ -204,5 +224,46 @@ mod tests {
             err.contains(&p.display().to_string()) && err.contains("delete"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn kept_records_follow_the_last_run_and_a_clean_run_writes_nothing() {
+        let cache = tempfile::tempdir().unwrap();
+        let suite = Path::new("/s/suite.toml");
+        let dir = kept_dir(cache.path(), suite);
+        let pass = [result("x", "wasmtime", Status::Pass)];
+        save_kept(cache.path(), suite, &pass, &KeptOutputs::new()).unwrap();
+        assert!(!dir.exists(), "a run where all passed creates no folder");
+
+        let fail = [
+            result("x", "wasmtime", Status::Fail),
+            result("y", "wasmtime", Status::Fail),
+        ];
+        let mut outputs = KeptOutputs::new();
+        for case in ["x", "y"] {
+            let out = format!("{case} out").into_bytes();
+            outputs.insert((case.into(), "wasmtime".into()), (out, b"err".to_vec()));
+        }
+        save_kept(cache.path(), suite, &fail, &outputs).unwrap();
+        let x = load_kept(cache.path(), suite, "x", "wasmtime")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (x.result.status, x.stdout.as_slice()),
+            (Status::Fail, &b"x out"[..])
+        );
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 6);
+
+        // x passes now: its three files go, y's stay (it did not run).
+        save_kept(cache.path(), suite, &pass, &KeptOutputs::new()).unwrap();
+        assert_eq!(
+            load_kept(cache.path(), suite, "x", "wasmtime").unwrap(),
+            None
+        );
+        let y = load_kept(cache.path(), suite, "y", "wasmtime")
+            .unwrap()
+            .unwrap();
+        assert_eq!(y.stderr, b"err");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
     }
 }

@@ -4,6 +4,7 @@
 //! '/', `**` does. Hidden files and folders (name starting with '.') are skipped. The
 //! result is sorted by case name, so discovery is deterministic.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -22,13 +23,18 @@ pub struct Found {
     pub src: PathBuf,
 }
 
-/// Every file under `root` matching `include` and not `exclude`, sorted by name.
+/// Every file the walk saw (hidden ones excepted), so per-case files such
+/// as sidecars are looked up here instead of with a failing `open` each.
+pub type Listing = HashSet<PathBuf>;
+
+/// Every file under `root` matching `include` and not `exclude`, sorted by
+/// name, and the listing of every file under `root`.
 pub fn discover(
     file: &SourceFile,
     root: &Path,
     include: &Spanned<Vec<Spanned<String>>>,
     exclude: &[Spanned<String>],
-) -> Result<Vec<Found>, SuiteError> {
+) -> Result<(Vec<Found>, Listing), SuiteError> {
     if include.get_ref().is_empty() {
         let message = "no globs given; add at least one, e.g. include = [\"**/*.c\"]";
         return Err(file.invalid(include, "include", message));
@@ -36,26 +42,34 @@ pub fn discover(
     let include = glob_set(file, include.get_ref(), "include")?;
     let exclude = glob_set(file, exclude, "exclude")?;
     let mut found = Vec::new();
+    let mut listing = Listing::new();
     let walker = WalkDir::new(root).sort_by_file_name().into_iter();
     for entry in walker.filter_entry(|e| e.depth() == 0 || !is_hidden(e)) {
         let entry = entry.map_err(|source| SuiteError::Walk {
             root: root.to_path_buf(),
             source,
         })?;
-        if !entry.path().is_file() {
+        // The walk's own file type needs no call; a link is followed.
+        let is_file = if entry.path_is_symlink() {
+            entry.path().is_file()
+        } else {
+            entry.file_type().is_file()
+        };
+        if !is_file {
             continue;
         }
         let rel = relative(root, entry.path())?;
         if include.is_match(&rel) && !exclude.is_match(&rel) {
             found.push(Found {
                 name: case_name(&rel),
-                src: entry.into_path(),
+                src: entry.path().to_path_buf(),
             });
         }
+        listing.insert(entry.into_path());
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
     reject_duplicates(file, &found)?;
-    Ok(found)
+    Ok((found, listing))
 }
 
 fn glob_set(

@@ -37,7 +37,7 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
     let toolchain = toolchain(file, raw.toolchain.as_ref())?;
     let normalize = normalize(file, &raw.golden)?;
     let settings = settings::Settings::new(file, &raw.run, &raw.golden)?;
-    let found = discover::discover(file, &root, &raw.include, &raw.exclude)?;
+    let (found, listing) = discover::discover(file, &root, &raw.include, &raw.exclude)?;
     if found.is_empty() {
         return Err(SuiteError::NoCases {
             file: file.path.clone(),
@@ -58,7 +58,7 @@ pub fn load(file: &SourceFile, root_override: Option<&Path>) -> Result<Suite, Su
         .into_iter()
         .map(|f| {
             let expect = expectations.remove(&f.name).unwrap_or_default();
-            settings.case(&root, f, expect)
+            settings.case(&root, f, expect, &listing)
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Suite {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::config::{RawGolden, RawRun};
-use super::discover::Found;
+use super::discover::{Found, Listing};
 use super::sidecar;
 use super::template_message;
 use crate::error::SuiteError;
@@ -126,12 +126,14 @@ impl Settings {
         })
     }
 
-    /// Build the case for one discovered source, reading its sidecar files.
+    /// Build the case for one discovered source, reading its sidecar files
+    /// (those of them that `listing` holds).
     pub fn case(
         &self,
         root: &Path,
         found: Found,
         expect: BTreeMap<String, Expectation>,
+        listing: &Listing,
     ) -> Result<Case, SuiteError> {
         let dir = found
             .src
@@ -161,7 +163,7 @@ impl Settings {
             .iter()
             .map(|a| expand(a))
             .collect::<Result<Vec<_>, _>>()?;
-        args.extend(sidecar::args(&dir, &stem)?);
+        args.extend(sidecar::args(&dir, &stem, listing)?);
         let env = self.env.iter().map(|(k, v)| Ok((k.clone(), expand(v)?)));
         let dirs = self.dirs.iter().map(|d| dir_mapping(d, &dir, &vars));
         let run = CaseRun {
@@ -176,7 +178,7 @@ impl Settings {
             combine_output: false,
         };
         let expect = CaseExpect {
-            exit_code: sidecar::exit_code(&dir, &stem)?.unwrap_or(self.exit_code),
+            exit_code: sidecar::exit_code(&dir, &stem, listing)?.unwrap_or(self.exit_code),
             golden_stdout: to_path(&self.golden_stdout)?,
             golden_stderr: to_path(&self.golden_stderr)?,
             engines: expect,

@@ -7,11 +7,21 @@
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+use super::discover::Listing;
 use crate::error::SuiteError;
 
-/// Read a sidecar as UTF-8 text; `None` if it does not exist.
-fn read(dir: &Path, stem: &str, ext: &str) -> Result<Option<(PathBuf, String)>, SuiteError> {
+/// Read a sidecar as UTF-8 text; `None` if it does not exist (is not in
+/// the suite's `listing`).
+fn read(
+    dir: &Path,
+    stem: &str,
+    ext: &str,
+    listing: &Listing,
+) -> Result<Option<(PathBuf, String)>, SuiteError> {
     let path = dir.join(format!("{stem}.{ext}"));
+    if !listing.contains(&path) {
+        return Ok(None);
+    }
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
@@ -30,8 +40,8 @@ fn read(dir: &Path, stem: &str, ext: &str) -> Result<Option<(PathBuf, String)>, 
 }
 
 /// The exit code in `STEM.exit`, if that file exists.
-pub fn exit_code(dir: &Path, stem: &str) -> Result<Option<i32>, SuiteError> {
-    let Some((path, text)) = read(dir, stem, "exit")? else {
+pub fn exit_code(dir: &Path, stem: &str, listing: &Listing) -> Result<Option<i32>, SuiteError> {
+    let Some((path, text)) = read(dir, stem, "exit", listing)? else {
         return Ok(None);
     };
     match text.trim().parse::<i32>() {
@@ -48,8 +58,8 @@ pub fn exit_code(dir: &Path, stem: &str) -> Result<Option<i32>, SuiteError> {
 }
 
 /// The arguments in `STEM.args`, one per line; empty if that file does not exist.
-pub fn args(dir: &Path, stem: &str) -> Result<Vec<String>, SuiteError> {
-    let Some((_, text)) = read(dir, stem, "args")? else {
+pub fn args(dir: &Path, stem: &str, listing: &Listing) -> Result<Vec<String>, SuiteError> {
+    let Some((_, text)) = read(dir, stem, "args", listing)? else {
         return Ok(Vec::new());
     };
     Ok(text.lines().map(str::to_owned).collect())
@@ -63,25 +73,33 @@ mod tests {
         tempfile::tempdir().expect("a temporary folder for the sidecar files")
     }
 
+    /// The files in `d`, as discovery lists them.
+    fn listing(d: &tempfile::TempDir) -> Listing {
+        std::fs::read_dir(d.path())
+            .expect("list the temporary folder")
+            .map(|e| e.expect("a folder entry").path())
+            .collect()
+    }
+
     #[test]
     fn missing_sidecars_are_fine() {
         let d = dir();
-        assert_eq!(exit_code(d.path(), "x").ok(), Some(None));
-        assert_eq!(args(d.path(), "x").ok(), Some(vec![]));
+        assert_eq!(exit_code(d.path(), "x", &listing(&d)).ok(), Some(None));
+        assert_eq!(args(d.path(), "x", &listing(&d)).ok(), Some(vec![]));
     }
 
     #[test]
     fn exit_code_is_trimmed() {
         let d = dir();
         std::fs::write(d.path().join("x.exit"), " 42\n").expect("write the sidecar file");
-        assert_eq!(exit_code(d.path(), "x").ok(), Some(Some(42)));
+        assert_eq!(exit_code(d.path(), "x", &listing(&d)).ok(), Some(Some(42)));
     }
 
     #[test]
     fn bad_exit_code_names_the_file() {
         let d = dir();
         std::fs::write(d.path().join("x.exit"), "forty-two\n").expect("write the sidecar file");
-        let err = exit_code(d.path(), "x")
+        let err = exit_code(d.path(), "x", &listing(&d))
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -94,7 +112,7 @@ mod tests {
         let d = dir();
         std::fs::write(d.path().join("x.args"), "hello world\n\n{stem}\r\nlast")
             .expect("write the sidecar file");
-        let got = args(d.path(), "x").ok();
+        let got = args(d.path(), "x", &listing(&d)).ok();
         assert_eq!(
             got,
             Some(vec![

@@ -325,6 +325,35 @@ fn exit_and_args_sidecars() {
 }
 
 #[test]
+fn linked_sources_and_sidecars_count_and_linked_folders_do_not() {
+    let files = [
+        ("real/a.wat", ""),
+        ("real/a.exit", "4\n"),
+        ("sub/b.wat", ""),
+        ("sub/b.args", "x\n"),
+    ];
+    let fx = Fixture::new(MINIMAL, &files);
+    let root = fx.root();
+    let link = |target: &str, name: &str| {
+        std::os::unix::fs::symlink(root.join(target), root.join(name)).expect("symlink");
+    };
+    link("real/a.wat", "sub/linked.wat");
+    link("real/a.exit", "sub/linked.exit");
+    // A link to a folder is not walked into (the walk does not follow
+    // links), as before.
+    link("real", "alias");
+    let suite = fx.load();
+    let names: Vec<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["real/a", "sub/b", "sub/linked"]);
+    let [a, b, linked] = suite.cases.as_slice() else {
+        panic!("three cases expected")
+    };
+    assert_eq!((a.expect.exit_code, linked.expect.exit_code), (4, 4));
+    assert_eq!(b.run.args, ["x"]);
+    assert!(linked.run.args.is_empty());
+}
+
+#[test]
 fn bad_exit_sidecar_names_the_file() {
     let fx = Fixture::new(MINIMAL, &[("a.wat", ""), ("a.exit", "three")]);
     let err = fx.error();
