@@ -381,6 +381,57 @@ fn processes_with_env(needle: &str) -> Vec<String> {
     found
 }
 
+/// Worker processes of the run whose cache is `cache` (its parent excepted).
+fn workers_of(cache: &Path) -> Vec<String> {
+    let marker = format!("XHARNESS_CACHE_DIR={}", cache.display());
+    processes_with_env(&marker)
+        .into_iter()
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == b"XHARNESS_WORKER=1"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_starts_as_many_workers_as_it_runs_jobs_at_once_and_stops_them() {
+    // Workers start on a thread of their own while the suite is read; a
+    // job waits for one being started instead of starting another.
+    let f = Fixture::new();
+    f.file(
+        "suite.toml",
+        "name = \"t\"\ninclude = [\"*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n",
+    );
+    for i in 0..4 {
+        f.file(&format!("s{i}.wat"), &sleeper(1));
+    }
+    let child = Command::new(env!("CARGO_BIN_EXE_xharness"))
+        .args(["--suite", ".", "--engine", "wasmtime", "-j", "2"])
+        .current_dir(f.path())
+        .env("XHARNESS_CACHE_DIR", f.cache.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let pid = child.id().to_string();
+    let mut most = 0;
+    while Path::new(&format!("/proc/{pid}/environ")).exists()
+        && std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+    {
+        most = most.max(workers_of(f.cache.path()).len());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("exits");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("4 passed"), "{text}");
+    assert_eq!(most, 2, "workers seen at once during the run");
+    assert_eq!(
+        workers_of(f.cache.path()),
+        Vec::<String>::new(),
+        "left running"
+    );
+}
+
 #[test]
 fn ctrl_c_stops_workers_and_toolchains_and_writes_partial_reports() {
     let f = Fixture::new();

@@ -11,7 +11,7 @@ use std::ffi::OsString;
 use std::io::{BufReader, BufWriter, Read};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use xharness_engines::Captured;
@@ -145,7 +145,28 @@ pub struct Pool {
     command: WorkerCommand,
     /// Engines new workers set up as they start.
     engines: Vec<String>,
-    idle: Mutex<Vec<Worker>>,
+    /// Shared with the thread that starts workers ahead of the jobs.
+    idle: Arc<Idle>,
+}
+
+/// Idle workers, and how many more are being started for the pool.
+#[derive(Default)]
+struct Idle {
+    state: Mutex<IdleState>,
+    /// Signalled when a started worker joins (or fails to start).
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct IdleState {
+    workers: Vec<Worker>,
+    starting: usize,
+}
+
+impl Idle {
+    fn lock(&self) -> std::sync::MutexGuard<'_, IdleState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Pool {
@@ -155,30 +176,65 @@ impl Pool {
         Pool {
             command,
             engines: engines.to_vec(),
-            idle: Mutex::new(Vec::new()),
+            idle: Arc::default(),
         }
     }
 
-    /// Start workers until `n` are idle, so their start-up (loading the
-    /// binary, setting up the engines) overlaps the first compiles.
+    /// Start workers until `n` are idle or starting, on a thread of their
+    /// own, so that their start-up (creating the process, loading the
+    /// binary, setting up the engines) overlaps discovering the suite and
+    /// the first compiles instead of coming before them.
     pub fn prestart(&self, n: usize) {
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        while idle.len() < n {
-            match self.command.spawn(&self.engines) {
-                Ok(w) => idle.push(w),
-                // The job that needs a worker will report why.
-                Err(_) => return,
-            }
+        let wanted = {
+            let mut idle = self.idle.lock();
+            let wanted = n.saturating_sub(idle.workers.len() + idle.starting);
+            idle.starting += wanted;
+            wanted
+        };
+        if wanted == 0 {
+            return;
+        }
+        let (command, engines, idle) = (
+            self.command.clone(),
+            self.engines.clone(),
+            self.idle.clone(),
+        );
+        let started = std::thread::Builder::new()
+            .name("xharness-prestart".into())
+            .spawn(move || {
+                for _ in 0..wanted {
+                    // A worker that fails to start is left out: the job
+                    // that needs one starts its own and reports why.
+                    let worker = command.spawn(&engines).ok();
+                    let mut state = idle.lock();
+                    state.starting -= 1;
+                    state.workers.extend(worker);
+                    idle.changed.notify_all();
+                }
+            });
+        if started.is_err() {
+            self.idle.lock().starting -= wanted;
         }
     }
 
-    /// Run one job on an idle or a new worker.
+    /// Run one job on an idle worker, one being started, or a new one.
     pub fn run(&self, job: &Job, stdin: &[u8], watch: Watch) -> JobEnd {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
+        let idle = {
+            let mut state = self.idle.lock();
+            loop {
+                if let Some(worker) = state.workers.pop() {
+                    break Some(worker);
+                }
+                if state.starting == 0 {
+                    break None;
+                }
+                state = self
+                    .idle
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        };
         let mut worker = match idle.map_or_else(|| self.command.spawn(&self.engines), Ok) {
             Ok(w) => w,
             Err(message) => return crashed(message.to_string(), Duration::ZERO),
@@ -189,12 +245,22 @@ impl Pool {
             JobEnd::Finished(_) | JobEnd::Rejected(_) | JobEnd::NoEngine(_)
         );
         if reusable && worker.jobs < JOBS_PER_WORKER {
-            self.idle
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(worker);
+            self.idle.lock().workers.push(worker);
         }
         end
+    }
+}
+
+impl Drop for Pool {
+    /// Kill every idle worker first, then wait for each: they die at once
+    /// instead of one after another. (Workers a start-up thread still
+    /// brings go when it ends.)
+    fn drop(&mut self) {
+        let mut idle = self.idle.lock();
+        for worker in &idle.workers {
+            crate::sys::kill_group(worker.child.id());
+        }
+        idle.workers.clear();
     }
 }
 
