@@ -403,7 +403,7 @@ fn a_run_starts_as_many_workers_as_it_runs_jobs_at_once_and_stops_them() {
         "name = \"t\"\ninclude = [\"*.wat\"]\n[toolchain]\nbuiltin = \"wat\"\n",
     );
     for i in 0..4 {
-        f.file(&format!("s{i}.wat"), &sleeper(1));
+        f.file(&format!("s{i}.wat"), sleeper(1));
     }
     let child = Command::new(env!("CARGO_BIN_EXE_xharness"))
         .args(["--suite", ".", "--engine", "wasmtime", "-j", "2"])
