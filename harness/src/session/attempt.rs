@@ -71,7 +71,10 @@ impl Session {
             Some(Err(e)) => return fail(Reason::InstantiateError, e.to_string()),
             None => None,
         };
+        // The pool's directory exists already: with nothing to copy, no
+        // call is made at all.
         if let Some(s) = &scratch
+            && !case.inputs().is_empty()
             && let Err(e) = crate::scratch::copy_inputs(case.inputs(), s.path())
         {
             return fail(Reason::InstantiateError, e.to_string());
