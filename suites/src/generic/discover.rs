@@ -23,7 +23,7 @@ pub struct Found {
     pub src: PathBuf,
 }
 
-/// Every file the walk saw (hidden ones excepted), so per-case files such
+/// Every path the walk saw (hidden ones excepted), so per-case files such
 /// as sidecars are looked up here instead of with a failing `open` each.
 pub type Listing = HashSet<PathBuf>;
 
@@ -56,6 +56,9 @@ pub fn discover(
             entry.file_type().is_file()
         };
         if !is_file {
+            // Listed all the same: a folder where a sidecar is expected
+            // is read, and fails with a message naming it.
+            listing.insert(entry.into_path());
             continue;
         }
         let rel = relative(root, entry.path())?;

@@ -351,6 +351,14 @@ fn linked_sources_and_sidecars_count_and_linked_folders_do_not() {
     assert_eq!((a.expect.exit_code, linked.expect.exit_code), (4, 4));
     assert_eq!(b.run.args, ["x"]);
     assert!(linked.run.args.is_empty());
+
+    // A folder where a sidecar is expected is an error naming it.
+    std::fs::create_dir(root.join("sub/b.exit")).expect("mkdir");
+    let err = fx.error();
+    assert!(
+        err.contains(&root.join("sub/b.exit").display().to_string()),
+        "{err}"
+    );
 }
 
 #[test]
