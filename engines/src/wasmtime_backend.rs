@@ -110,6 +110,7 @@ impl Wasmtime {
             config.consume_fuel(true);
         }
         let engine = WtEngine::new(&config).map_err(setup_error)?;
+        warm_wasi_runtime();
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |h: &mut Host| &mut h.wasi)
             .map_err(setup_error)?;
@@ -327,6 +328,18 @@ fn loses_fuel(e: &wasmtime::Error) -> bool {
                 | Trap::OutOfFuel
         )
     )
+}
+
+/// Set up wasmtime-wasi's own tokio runtime (its worker threads, read
+/// from the cgroup's CPU quota) on a thread of its own, once per process,
+/// so that the first run does not wait for it (about a millisecond).
+fn warm_wasi_runtime() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        let _ = std::thread::Builder::new()
+            .name("xharness-wasi-rt".into())
+            .spawn(|| wasmtime_wasi::runtime::with_ambient_tokio_runtime(|| ()));
+    });
 }
 
 fn build_wasi(
