@@ -204,8 +204,11 @@ impl Pool {
             .spawn(move || {
                 for _ in 0..wanted {
                     // A worker that fails to start is left out: the job
-                    // that needs one starts its own and reports why.
-                    let worker = command.spawn(&engines).ok();
+                    // that needs one starts its own and reports why. Even
+                    // a panic must count the start as over, or a job
+                    // would wait for it forever.
+                    let spawn = std::panic::AssertUnwindSafe(|| command.spawn(&engines));
+                    let worker = std::panic::catch_unwind(spawn).ok().and_then(Result::ok);
                     let mut state = idle.lock();
                     state.starting -= 1;
                     state.workers.extend(worker);
