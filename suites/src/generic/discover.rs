@@ -28,7 +28,7 @@ pub struct Found {
 pub type Listing = HashSet<PathBuf>;
 
 /// Every file under `root` matching `include` and not `exclude`, sorted by
-/// name, and the listing of every file under `root`.
+/// name, and the [`Listing`] of everything the walk saw.
 pub fn discover(
     file: &SourceFile,
     root: &Path,
@@ -55,20 +55,19 @@ pub fn discover(
         } else {
             entry.file_type().is_file()
         };
-        if !is_file {
-            // Listed all the same: a folder where a sidecar is expected
-            // is read, and fails with a message naming it.
-            listing.insert(entry.into_path());
-            continue;
+        let path = entry.into_path();
+        if is_file {
+            let rel = relative(root, &path)?;
+            if include.is_match(&rel) && !exclude.is_match(&rel) {
+                found.push(Found {
+                    name: case_name(&rel),
+                    src: path.clone(),
+                });
+            }
         }
-        let rel = relative(root, entry.path())?;
-        if include.is_match(&rel) && !exclude.is_match(&rel) {
-            found.push(Found {
-                name: case_name(&rel),
-                src: entry.path().to_path_buf(),
-            });
-        }
-        listing.insert(entry.into_path());
+        // Folders too: a folder where a sidecar is expected is read, and
+        // fails with a message naming it.
+        listing.insert(path);
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
     reject_duplicates(file, &found)?;
