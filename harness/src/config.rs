@@ -18,8 +18,9 @@
 //! | `XHARNESS_COPY_DIR` | where private copies of `copy` directories go (else `/dev/shm`, else the temp dir) |
 //!
 //! A worker process is an edge of its own: it reads the variables its
-//! parent sets to start it (`XHARNESS_WORKER`, the engine list) in
-//! `worker::serve`, and nothing else.
+//! parent sets to start it (`XHARNESS_WORKER`, the engine list, where its
+//! output stream is) in `worker::serve` and the `sys` calls it makes, and
+//! nothing else.
 
 use std::ffi::OsString;
 use std::path::PathBuf;

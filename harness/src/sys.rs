@@ -113,11 +113,86 @@ pub fn wait_group(child: &mut Child, start: std::time::Instant, timeout: Duratio
 
 /// Wait up to `wait` for `fd` to have something to read (or to be closed).
 pub fn readable(fd: &impl std::os::fd::AsFd, wait: Duration) -> bool {
+    let [ready] = which_readable([fd.as_fd()], wait);
+    ready
+}
+
+/// Wait up to `wait` for any of `fds` to have something to read (or to be
+/// closed); which of them do. None, when the wait ran out or a signal
+/// interrupted it: the caller polls again.
+pub fn which_readable<const N: usize>(
+    fds: [std::os::fd::BorrowedFd<'_>; N],
+    wait: Duration,
+) -> [bool; N] {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
     let ms = u16::try_from(wait.as_millis()).unwrap_or(u16::MAX);
-    let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];
-    // An interrupted poll counts as "nothing yet": the caller polls again.
-    poll(&mut fds, PollTimeout::from(ms)).is_ok_and(|n| n > 0)
+    let mut polled = fds.map(|fd| PollFd::new(fd, PollFlags::POLLIN));
+    if !poll(&mut polled, PollTimeout::from(ms)).is_ok_and(|n| n > 0) {
+        return [false; N];
+    }
+    polled.map(|p| p.any().unwrap_or(false))
+}
+
+/// Environment variable that tells a worker on which descriptor the
+/// parent left its output stream (see [`pass_output_fd`]).
+pub const OUTPUT_FD_ENV: &str = "XHARNESS_WORKER_OUTPUT_FD";
+
+/// The descriptor a worker finds its output stream at.
+const OUTPUT_FD: i32 = 3;
+
+/// Make the process `cmd` starts find `fd`, a descriptor of this process
+/// opened close-on-exec, as its output stream: at descriptor 3, kept open
+/// across exec, named by [`OUTPUT_FD_ENV`]. `fd` must stay open until the
+/// process has started.
+pub fn pass_output_fd(cmd: &mut Command, fd: std::os::fd::RawFd) {
+    use nix::libc;
+    use std::os::unix::process::CommandExt;
+    cmd.env(OUTPUT_FD_ENV, OUTPUT_FD.to_string());
+    // SAFETY: the closure runs in the forked child before exec and only
+    // calls dup2(2) or fcntl(2), both async-signal-safe, on descriptors
+    // the child inherited; it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            // dup2 onto a different descriptor clears close-on-exec on the
+            // copy; a descriptor that already is 3 needs it cleared itself.
+            let done = if fd == OUTPUT_FD {
+                libc::fcntl(OUTPUT_FD, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(fd, OUTPUT_FD)
+            };
+            if done < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// In a worker process: the output stream the parent passed (see
+/// [`pass_output_fd`]), made close-on-exec so nothing the worker starts
+/// holds it open.
+pub fn take_output_stream() -> std::io::Result<File> {
+    use nix::libc;
+    let fd: i32 = std::env::var(OUTPUT_FD_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&fd| fd > 2)
+        .ok_or_else(|| {
+            std::io::Error::other(format!(
+                "{OUTPUT_FD_ENV} does not name a descriptor (workers are started by xharness)"
+            ))
+        })?;
+    // SAFETY: fcntl(2) on a descriptor number only reads or sets its flags;
+    // a number that is not open fails with EBADF, checked here.
+    if unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) } < 0 {
+        return Err(std::io::Error::other(format!(
+            "descriptor {fd} named by {OUTPUT_FD_ENV} is not open: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    // SAFETY: the parent passed this descriptor for the worker's output
+    // alone; nothing else in this process owns or closes it.
+    Ok(unsafe { File::from_raw_fd(fd) })
 }
 
 /// The resident set size of process `pid` in bytes, if it can be read.

@@ -8,7 +8,9 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
+use std::fs::File;
 use std::io::{BufReader, BufWriter, Read};
+use std::os::fd::{AsFd, AsRawFd};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -25,6 +27,13 @@ pub const WORKER_ENV: &str = "XHARNESS_WORKER";
 pub const ENGINES_ENV: &str = "XHARNESS_WORKER_ENGINES";
 /// How often a waiting job looks at the worker's memory and at Ctrl-C.
 const POLL: Duration = Duration::from_millis(25);
+/// How long a job is watched on its result stream alone: the output of a
+/// job that ends sooner is read all at once after its result. (A guest
+/// that fills the output pipe before then waits at most this long.)
+const RESULT_ONLY: Duration = Duration::from_millis(2);
+/// How long reading the rest of a job's output may wait for each frame
+/// (after its result, a kill or a crash, the frames are already written).
+const LAST_OUTPUT: Duration = Duration::from_secs(1);
 /// A worker is replaced after this many jobs, bounding anything an engine
 /// might accumulate per run.
 const JOBS_PER_WORKER: usize = 2000;
@@ -57,6 +66,14 @@ impl WorkerCommand {
     }
 
     fn spawn(&self, engines: &[String]) -> crate::Result<Worker> {
+        let cannot = |e: &dyn std::fmt::Display| {
+            format!(
+                "cannot start a worker process ({}): {e}",
+                self.program.display()
+            )
+        };
+        let (output, output_end) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| cannot(&e))?;
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args)
             .env(WORKER_ENV, "1")
@@ -65,12 +82,12 @@ impl WorkerCommand {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         crate::sys::own_group_dying_with_parent(&mut cmd);
-        let mut child = crate::sys::spawn_from_keeper(cmd).map_err(|e| {
-            format!(
-                "cannot start a worker process ({}): {e}",
-                self.program.display()
-            )
-        })?;
+        crate::sys::pass_output_fd(&mut cmd, output_end.as_raw_fd());
+        let started = crate::sys::spawn_from_keeper(cmd);
+        // Only the worker writes to its output stream: at its end, reading
+        // it meets the end of the stream.
+        drop(output_end);
+        let mut child = started.map_err(|e| cannot(&e))?;
         let (Some(stdin), Some(stdout), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
@@ -87,7 +104,8 @@ impl WorkerCommand {
         Ok(Worker {
             child,
             stdin: BufWriter::new(stdin),
-            frames: BufReader::new(stdout),
+            results: BufReader::new(stdout),
+            output: BufReader::new(File::from(output)),
             stderr_tail: tail,
             jobs: 0,
         })
@@ -278,18 +296,23 @@ fn crashed(message: String, duration: Duration) -> JobEnd {
 
 enum Msg {
     Chunk(u8, Vec<u8>),
+    /// The output stream ended.
+    Ended,
     Done(Done),
     Rejected(String),
     NoEngine(String),
     Broken(String),
 }
 
+/// Both streams from the worker are read on the job's own thread: several
+/// frames that arrived together cost one read, and no thread hand-off.
 struct Worker {
     child: Child,
     stdin: BufWriter<ChildStdin>,
-    /// Read on the job's own thread: several frames that arrived together
-    /// cost one read, and no thread hand-off.
-    frames: BufReader<ChildStdout>,
+    /// Results: one frame per job.
+    results: BufReader<ChildStdout>,
+    /// The guest's output frames.
+    output: BufReader<File>,
     stderr_tail: Arc<Mutex<VecDeque<u8>>>,
     jobs: usize,
 }
@@ -304,6 +327,7 @@ impl Worker {
         let deadline = start
             .checked_add(watch.timeout)
             .unwrap_or_else(|| start + Duration::from_secs(u64::from(u32::MAX)));
+        let both_from = start + RESULT_ONLY;
         let mut out = Output::new(job.output_cap);
         loop {
             let now = Instant::now();
@@ -313,34 +337,74 @@ impl Worker {
             if crate::sys::interrupted() {
                 return self.kill(KillReason::Interrupted, out, start);
             }
-            match self.next(POLL.min(deadline - now)) {
+            let both = now >= both_from;
+            let wait = if both { POLL } else { both_from - now };
+            match self.next(wait.min(deadline - now), both) {
                 Some(Msg::Chunk(tag, bytes)) => out.push(tag, &bytes),
-                Some(Msg::Done(done)) => return JobEnd::Finished(out.finish(done)),
+                Some(Msg::Done(done)) => {
+                    // The job's output frames were all written before its
+                    // result: read those not read yet.
+                    while out.frames < done.output_frames {
+                        match self.next_output(LAST_OUTPUT) {
+                            Some(Msg::Chunk(tag, bytes)) => out.push(tag, &bytes),
+                            Some(Msg::Broken(why)) => return self.died(&why, start, Some(out)),
+                            _ => {
+                                let why = "did not send all the output it counted";
+                                return self.died(why, start, Some(out));
+                            }
+                        }
+                    }
+                    return JobEnd::Finished(out.finish(done));
+                }
                 Some(Msg::Rejected(message)) => return JobEnd::Rejected(message),
                 Some(Msg::NoEngine(message)) => return JobEnd::NoEngine(message),
                 Some(Msg::Broken(why)) => return self.died(&why, start, Some(out)),
+                Some(Msg::Ended) => {
+                    return self.died("closed its output stream", start, Some(out));
+                }
                 // Quiet for a while: look at the worker's memory. (Jobs
                 // that finish within one poll never pay for the look.)
-                None => {
+                None if both => {
                     let rss = crate::sys::rss_bytes(self.child.id());
                     if rss.is_some_and(|rss| rss > watch.max_rss) {
                         return self.kill(KillReason::Memory, out, start);
                     }
                 }
+                None => {}
             }
         }
     }
 
-    /// The next frame, or `None` when none arrives within `wait`.
-    fn next(&mut self, wait: Duration) -> Option<Msg> {
-        if self.frames.buffer().is_empty() && !crate::sys::readable(self.frames.get_ref(), wait) {
-            return None;
+    /// The next frame within `wait`: a result, or an output frame when
+    /// `output_too`; `None` when neither arrives.
+    fn next(&mut self, wait: Duration, output_too: bool) -> Option<Msg> {
+        if !self.results.buffer().is_empty() {
+            return Some(self.read_result());
         }
-        Some(match protocol::read_frame(&mut self.frames) {
-            Ok(None) => Msg::Broken("closed its output".into()),
-            Ok(Some((tag @ (protocol::STDOUT | protocol::STDERR), bytes))) => {
-                Msg::Chunk(tag, bytes)
-            }
+        if output_too && !self.output.buffer().is_empty() {
+            return self.next_output(Duration::ZERO);
+        }
+        let [result, output] = if output_too {
+            crate::sys::which_readable(
+                [
+                    self.results.get_ref().as_fd(),
+                    self.output.get_ref().as_fd(),
+                ],
+                wait,
+            )
+        } else {
+            [crate::sys::readable(self.results.get_ref(), wait), false]
+        };
+        if output {
+            // Output first: a result that came with it follows it.
+            return self.next_output(Duration::ZERO);
+        }
+        result.then(|| self.read_result())
+    }
+
+    fn read_result(&mut self) -> Msg {
+        match protocol::read_frame(&mut self.results) {
+            Ok(None) => Msg::Broken("closed its result stream".into()),
             Ok(Some((protocol::DONE, json))) => match serde_json::from_slice(&json) {
                 Ok(done) => Msg::Done(done),
                 Err(e) => Msg::Broken(format!("sent an unreadable result: {e}")),
@@ -351,20 +415,40 @@ impl Worker {
             Ok(Some((protocol::NO_ENGINE, text))) => {
                 Msg::NoEngine(String::from_utf8_lossy(&text).into_owned())
             }
-            Ok(Some((tag, _))) => Msg::Broken(format!("sent an unknown frame {tag:#x}")),
+            Ok(Some((tag, _))) => Msg::Broken(format!("sent an unknown result frame {tag:#x}")),
+            Err(e) => Msg::Broken(format!("broke the protocol: {e}")),
+        }
+    }
+
+    /// The next output frame within `wait`; `None` when none arrives, and
+    /// [`Msg::Ended`] at the end of the stream.
+    fn next_output(&mut self, wait: Duration) -> Option<Msg> {
+        if self.output.buffer().is_empty() && !crate::sys::readable(self.output.get_ref(), wait) {
+            return None;
+        }
+        Some(match protocol::read_frame(&mut self.output) {
+            Ok(None) => Msg::Ended,
+            Ok(Some((tag @ (protocol::STDOUT | protocol::STDERR), bytes))) => {
+                Msg::Chunk(tag, bytes)
+            }
+            Ok(Some((tag, _))) => Msg::Broken(format!("sent an unknown output frame {tag:#x}")),
             Err(e) => Msg::Broken(format!("broke the protocol: {e}")),
         })
+    }
+
+    /// Read what is left of the output stream of a worker that is gone
+    /// (its frames were written before it died; then the stream ends).
+    fn last_output(&mut self, out: &mut Output) {
+        while let Some(Msg::Chunk(tag, bytes)) = self.next_output(LAST_OUTPUT) {
+            out.push(tag, &bytes);
+        }
     }
 
     /// Kill the worker and collect what the guest printed before.
     fn kill(&mut self, why: KillReason, mut out: Output, start: Instant) -> JobEnd {
         let duration = start.elapsed();
         self.terminate();
-        // Chunks the worker wrote before it died are still in the pipe,
-        // followed by the end of the stream.
-        while let Some(Msg::Chunk(tag, bytes)) = self.next(Duration::from_secs(1)) {
-            out.push(tag, &bytes);
-        }
+        self.last_output(&mut out);
         let (stdout, stderr) = out.partial();
         JobEnd::Killed {
             why,
@@ -377,6 +461,10 @@ impl Worker {
     fn died(&mut self, what: &str, start: Instant, out: Option<Output>) -> JobEnd {
         let duration = start.elapsed();
         let how = self.reap();
+        let out = out.map(|mut out| {
+            self.last_output(&mut out);
+            out
+        });
         let tail = self.stderr_text();
         let mut message = format!("the worker process {how} ({what})");
         if !tail.is_empty() {
@@ -443,6 +531,8 @@ impl Drop for Worker {
 struct Output {
     stdout: HeadTail,
     stderr: HeadTail,
+    /// Frames received.
+    frames: u64,
 }
 
 impl Output {
@@ -450,10 +540,12 @@ impl Output {
         Output {
             stdout: HeadTail::new(cap),
             stderr: HeadTail::new(cap),
+            frames: 0,
         }
     }
 
     fn push(&mut self, tag: u8, bytes: &[u8]) {
+        self.frames += 1;
         if tag == protocol::STDOUT {
             self.stdout.push(bytes);
         } else {
@@ -505,3 +597,6 @@ fn keep_tail(stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

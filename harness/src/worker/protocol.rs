@@ -1,13 +1,25 @@
 //! The wire format between the parent and a worker: length-prefixed frames
-//! on the worker's stdin (jobs) and on its private protocol descriptor
-//! (output chunks and the result).
+//! on three pipes.
 //!
 //! A frame is one tag byte, a little-endian `u32` length and that many
-//! bytes. Parent → worker: `J` (a [`Job`] as JSON) followed by `I` (the
-//! guest's stdin, raw). Worker → parent: any number of `O` / `E` (stdout /
-//! stderr bytes as the guest writes them, only what fits under the cap),
-//! then exactly one `D` ([`Done`] as JSON) or `R` (the engine rejected the
-//! module: a message).
+//! bytes.
+//! - Parent → worker, on the worker's stdin: `J` (a [`Job`] as JSON)
+//!   followed by `I` (the guest's stdin, raw).
+//! - Worker → parent, on its output stream (the descriptor the parent
+//!   passes, see [`crate::sys::pass_output_fd`]): any number of `O` / `E`
+//!   (stdout / stderr bytes as the guest writes them, only what fits under
+//!   the cap).
+//! - Worker → parent, on its result stream (a private copy of its stdout):
+//!   exactly one `D` ([`Done`] as JSON, which counts the job's output
+//!   frames), `R` (the engine rejected the module: a message) or `N` (the
+//!   engine could not be set up) per job, after all of the job's output.
+//!
+//! Output and results travel apart so that a short job wakes the parent
+//! once: while it waits for the result alone, the guest's writes cost no
+//! wake-up; once the result says how many output frames there were, the
+//! parent reads exactly those. A job that runs longer is watched on both
+//! streams, and after a kill or a crash the output stream is read to its
+//! end, so output is never lost to either.
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -70,6 +82,8 @@ pub struct Done {
     /// The wasm instructions the guest executed, on a counting engine.
     #[serde(default)]
     pub instructions: Option<u64>,
+    /// How many `O` / `E` frames the job wrote to the output stream.
+    pub output_frames: u64,
 }
 
 /// Write one frame with a single write (no flush: see [`write_job`]).

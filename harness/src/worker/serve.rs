@@ -33,10 +33,20 @@ const KEEP_LOADED: usize = 4;
 
 /// Serve jobs on stdin until the parent closes it.
 pub fn serve(registry: &Registry) -> ExitCode {
-    let out = match crate::sys::take_stdout_for_protocol() {
-        Ok(f) => Arc::new(Mutex::new(f)),
+    let streams = crate::sys::take_stdout_for_protocol().and_then(|results| {
+        let output = crate::sys::take_output_stream()?;
+        Ok((results, output))
+    });
+    let (mut results, output) = match streams {
+        Ok((results, output)) => (
+            results,
+            Arc::new(Mutex::new(Output {
+                file: output,
+                frames: 0,
+            })),
+        ),
         Err(e) => {
-            eprintln!("xharness worker: cannot set up the protocol stream: {e}");
+            eprintln!("xharness worker: cannot set up the protocol streams: {e}");
             return ExitCode::from(crate::exit::WORKER);
         }
     };
@@ -57,7 +67,7 @@ pub fn serve(registry: &Registry) -> ExitCode {
     }
     loop {
         match protocol::read_job(&mut input) {
-            Ok(Some((job, stdin))) => worker.handle(&job, stdin, &out),
+            Ok(Some((job, stdin))) => worker.handle(&job, stdin, &mut results, &output),
             Ok(None) => return ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("xharness worker: broken job stream: {e}");
@@ -65,6 +75,12 @@ pub fn serve(registry: &Registry) -> ExitCode {
             }
         }
     }
+}
+
+/// The output stream, and how many frames the current job wrote to it.
+struct Output {
+    file: File,
+    frames: u64,
 }
 
 /// An engine's name and whether it is the counting variant.
@@ -79,24 +95,34 @@ struct Worker {
 }
 
 impl Worker {
-    fn handle(&mut self, job: &Job, stdin: Vec<u8>, out: &Arc<Mutex<File>>) {
+    fn handle(
+        &mut self,
+        job: &Job,
+        stdin: Vec<u8>,
+        results: &mut File,
+        output: &Arc<Mutex<Output>>,
+    ) {
         crash_hook(job);
         let engine = match self.engine(&job.engine, job.count_instructions) {
             Ok(e) => e,
             Err(e) => {
-                send(out, protocol::NO_ENGINE, e.to_string().as_bytes());
+                send(results, protocol::NO_ENGINE, e.to_string().as_bytes());
                 return;
             }
         };
         let module = match self.module(job, &engine) {
             Ok(m) => m,
             Err(e) => {
-                send(out, protocol::REJECTED, e.to_string().as_bytes());
+                send(results, protocol::REJECTED, e.to_string().as_bytes());
                 return;
             }
         };
-        let inv = invocation(job, stdin, out);
+        lock(output).frames = 0;
+        let inv = invocation(job, stdin, output);
         let outcome = engine.run(&module, &inv);
+        // Every output frame is written by now (the run has returned), so
+        // the count is final and the parent finds them all before this.
+        let output_frames = lock(output).frames;
         let done = Done {
             status: outcome.status,
             stdout_total: outcome.stdout.total,
@@ -105,9 +131,10 @@ impl Worker {
             stderr_dropped: outcome.stderr.dropped,
             duration_ns: u64::try_from(outcome.duration.as_nanos()).unwrap_or(u64::MAX),
             instructions: outcome.instructions,
+            output_frames,
         };
         match serde_json::to_vec(&done) {
-            Ok(json) => send(out, protocol::DONE, &json),
+            Ok(json) => send(results, protocol::DONE, &json),
             Err(e) => eprintln!("xharness worker: cannot encode a result: {e}"),
         }
     }
@@ -170,14 +197,17 @@ fn parse_sha(hex_text: &str) -> Result<[u8; 32], EngineError> {
         })
 }
 
-fn invocation(job: &Job, stdin: Vec<u8>, out: &Arc<Mutex<File>>) -> Invocation {
-    let out = out.clone();
+fn invocation(job: &Job, stdin: Vec<u8>, output: &Arc<Mutex<Output>>) -> Invocation {
+    let output = output.clone();
     let tee = Tee(Arc::new(move |stream, bytes: &[u8]| {
         let tag = match stream {
             OutputStream::Stdout => protocol::STDOUT,
             OutputStream::Stderr => protocol::STDERR,
         };
-        send(&out, tag, bytes);
+        let mut output = lock(&output);
+        send(&mut output.file, tag, bytes);
+        output.frames += 1;
+        crash_after_output(bytes);
     }));
     Invocation {
         argv: job.argv.clone(),
@@ -203,11 +233,36 @@ fn invocation(job: &Job, stdin: Vec<u8>, out: &Arc<Mutex<File>>) -> Invocation {
     }
 }
 
-fn send(out: &Mutex<File>, tag: u8, payload: &[u8]) {
-    let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
-    if protocol::write_frame(&mut *out, tag, payload).is_err() {
+fn send(stream: &mut File, tag: u8, payload: &[u8]) {
+    if protocol::write_frame(stream, tag, payload).is_err() {
         // The parent is gone: nobody is waiting for this job.
         crate::sys::exit_now(3);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Debug builds only: `XHARNESS_WORKER_CRASH_AFTER_OUTPUT=TEXT` makes the
+/// worker abort right after it sent guest output that contains TEXT, so
+/// tests can check that what a guest printed before its worker died is
+/// kept.
+fn crash_after_output(bytes: &[u8]) {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    static TEXT: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    let text = TEXT.get_or_init(|| {
+        std::env::var_os("XHARNESS_WORKER_CRASH_AFTER_OUTPUT")
+            .map(|t| t.into_encoded_bytes())
+            .filter(|t| !t.is_empty())
+    });
+    if let Some(text) = text
+        && bytes.windows(text.len()).any(|w| w == text.as_slice())
+    {
+        eprintln!("xharness worker: crashing on purpose (XHARNESS_WORKER_CRASH_AFTER_OUTPUT)");
+        std::process::abort();
     }
 }
 
