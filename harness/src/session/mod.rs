@@ -8,8 +8,9 @@
 //! [`Pool`] and waits for it under the deadline. When
 //! every engine of a case has finished, the case is finished as a whole
 //! ([`crate::finish`]: divergence between engines, blessing) and its
-//! results go to the caller's listener, on the calling thread, in
-//! completion order.
+//! results go to the caller's listener in completion order, on the thread
+//! that finished it (one call at a time): no hand-off, and no wake-up of
+//! another thread, per case.
 //!
 //! No rayon pool runs jobs: a job that blocks (on a toolchain process, on
 //! its worker, on another job's compile) parks its own thread and nothing
@@ -31,7 +32,7 @@ pub use options::{DEFAULT_RSS_MARGIN, Options};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use xharness_engines::Registry;
 
 use xharness_golden::Normalizer;
@@ -142,19 +143,22 @@ impl Session {
     }
 
     /// Run the jobs `(case index, engine index)`; call `listen` with each
-    /// result as its case finishes (on the calling thread).
-    pub fn run(&self, jobs: &[(usize, usize)], mut listen: impl FnMut(&CaseResult)) -> RunResults {
+    /// result as its case finishes (on the thread that finished it, one
+    /// call at a time).
+    pub fn run(
+        &self,
+        jobs: &[(usize, usize)],
+        listen: impl FnMut(&CaseResult) + Send,
+    ) -> RunResults {
         let groups = Groups::new(jobs);
         let threads = self.opts.jobs.clamp(1, jobs.len().max(1));
         self.pool.prestart(threads);
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
-        let (tx, rx) = mpsc::channel::<Vec<(usize, CaseResult)>>();
-        let mut results: Vec<(usize, CaseResult)> = Vec::with_capacity(jobs.len());
+        let finished = Mutex::new((listen, Vec::with_capacity(jobs.len())));
         std::thread::scope(|s| {
             for _ in 0..threads {
-                let tx = tx.clone();
-                let (groups, next, stop) = (&groups, &next, &stop);
+                let (groups, next, stop, finished) = (&groups, &next, &stop, &finished);
                 s.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -163,28 +167,29 @@ impl Session {
                         }
                         let (c, e) = jobs[i];
                         let record = self.job(c, e, stop);
-                        if let Some(done) = groups.record(i, record) {
-                            let finished = self.finish_case(c, done);
-                            if tx.send(finished).is_err() {
-                                return;
+                        let Some(done) = groups.record(i, record) else {
+                            continue;
+                        };
+                        let batch = self.finish_case(c, done);
+                        let mut finished = finished.lock().unwrap_or_else(PoisonError::into_inner);
+                        let (listen, results) = &mut *finished;
+                        for (order, mut result) in batch {
+                            // Passing cases on which every engine agrees
+                            // keep only digests, before any reporter holds
+                            // on to them.
+                            if !keeps_output(&result) {
+                                result.forget_output();
                             }
+                            listen(&result);
+                            results.push((order, result));
                         }
                     }
                 });
             }
-            drop(tx);
-            for batch in rx {
-                for (order, mut result) in batch {
-                    // Passing cases on which every engine agrees keep only
-                    // digests, before any reporter holds on to them.
-                    if !keeps_output(&result) {
-                        result.forget_output();
-                    }
-                    listen(&result);
-                    results.push((order, result));
-                }
-            }
         });
+        let (_, mut results) = finished
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         results.sort_by_key(|(order, _)| *order);
         RunResults {
             results: results.into_iter().map(|(_, r)| r).collect(),
