@@ -125,7 +125,9 @@ pub fn which_readable<const N: usize>(
     wait: Duration,
 ) -> [bool; N] {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    let ms = u16::try_from(wait.as_millis()).unwrap_or(u16::MAX);
+    // Rounded up: a wait of less than a millisecond rounded down to none
+    // would turn the caller's wait into a busy loop.
+    let ms = u16::try_from(wait.as_micros().div_ceil(1000)).unwrap_or(u16::MAX);
     let mut polled = fds.map(|fd| PollFd::new(fd, PollFlags::POLLIN));
     if !poll(&mut polled, PollTimeout::from(ms)).is_ok_and(|n| n > 0) {
         return [false; N];
@@ -274,5 +276,38 @@ pub fn describe_exit(status: std::process::ExitStatus) -> String {
     match status.signal().and_then(|s| Signal::try_from(s).ok()) {
         Some(signal) => format!("was killed by {signal}"),
         None => "was killed by a signal".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsFd;
+    use std::time::Instant;
+
+    #[test]
+    fn a_wait_shorter_than_a_millisecond_still_waits() {
+        let (read, _write) = nix::unistd::pipe().expect("pipe");
+        for wait in [Duration::from_micros(300), Duration::from_micros(1500)] {
+            let start = Instant::now();
+            assert_eq!(which_readable([read.as_fd()], wait), [false]);
+            assert!(
+                start.elapsed() >= wait,
+                "{wait:?} took {:?}",
+                start.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn which_readable_names_the_stream_with_data_and_the_closed_one() {
+        let (a, a_write) = nix::unistd::pipe().expect("pipe");
+        let (b, b_write) = nix::unistd::pipe().expect("pipe");
+        nix::unistd::write(&b_write, b"x").expect("write");
+        let wait = Duration::from_secs(5);
+        assert_eq!(which_readable([a.as_fd(), b.as_fd()], wait), [false, true]);
+        drop(a_write);
+        assert_eq!(which_readable([a.as_fd(), b.as_fd()], wait), [true, true]);
+        drop(b_write);
     }
 }
