@@ -21,7 +21,7 @@
 //! cache ([`open`]), which concurrent runs share.
 //!
 //! - `write`: discovering's results into an archive.
-//! - `open`: an archive back into a [`Suite`] to run.
+//! - `open`: an archive back into a `Suite` to run.
 
 mod open;
 mod write;

@@ -19,7 +19,7 @@ use crate::toolchain::{Artifact, CompileFailure, Compiler};
 /// zstd level: a good ratio at a speed that suits thousands of modules.
 const LEVEL: i32 = 9;
 
-/// What [`write`] wrote.
+/// What `write` wrote.
 #[derive(Debug)]
 pub struct Written {
     /// Cases in the archive.

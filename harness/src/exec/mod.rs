@@ -5,7 +5,7 @@
 //! # How
 //!
 //! The command starts under `ptrace` with a seccomp filter that stops only
-//! `execve` and `execveat` in this supervisor ([`sys`]); every other system
+//! `execve` and `execveat` in this supervisor (`sys`); every other system
 //! call runs at full speed. The filter and the tracing are inherited by
 //! forks, vforks, clones and threads. At each stop the supervisor reads the
 //! file the call names (from the tracee's view: its cwd and descriptors

@@ -6,7 +6,7 @@
 //! - Parent → worker, on the worker's stdin: `J` (a [`Job`] as JSON)
 //!   followed by `I` (the guest's stdin, raw).
 //! - Worker → parent, on its output stream (the descriptor the parent
-//!   passes, see [`crate::sys::pass_output_fd`]): any number of `O` / `E`
+//!   passes, see `sys::pass_output_fd`): any number of `O` / `E`
 //!   (stdout / stderr bytes as the guest writes them, only what fits under
 //!   the cap).
 //! - Worker → parent, on its result stream (a private copy of its stdout):

@@ -59,7 +59,7 @@ pub fn serve(registry: &Registry) -> ExitCode {
     };
     // Set up the engines the parent named while it prepares the first job
     // (one that fails is set up again, and fails, in its own jobs).
-    let engines = std::env::var(super::pool::ENGINES_ENV).unwrap_or_default();
+    let engines = std::env::var(super::process::ENGINES_ENV).unwrap_or_default();
     for name in engines.split(',').filter(|n| !n.is_empty()) {
         if let Ok(engine) = registry.create(name) {
             worker.engines.insert((name.to_string(), false), engine);

@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::*;
+use crate::worker::protocol::{self, Done};
 use xharness_engines::Status;
 
 /// A worker, started ahead, that writes `output` to its output stream at
