@@ -187,6 +187,8 @@ impl Session {
                 });
             }
         });
+        // Every job is done: the workers die while the caller reports.
+        self.pool.stop_idle();
         let (_, mut results) = finished
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);

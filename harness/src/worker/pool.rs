@@ -40,6 +40,8 @@ struct Idle {
 struct IdleState {
     workers: Vec<Worker>,
     starting: usize,
+    /// Killed by [`Pool::stop_idle`], waited for when the pool is dropped.
+    stopped: Vec<Worker>,
 }
 
 impl Idle {
@@ -133,16 +135,28 @@ impl Pool {
     }
 }
 
+impl Pool {
+    /// Kill every idle worker now without waiting for it to go, so that
+    /// workers die while the caller goes on (writing its reports) instead
+    /// of when it drops the pool, which then only collects them. Later
+    /// jobs start new workers.
+    pub fn stop_idle(&self) {
+        let mut idle = self.idle.lock();
+        let workers = std::mem::take(&mut idle.workers);
+        for worker in &workers {
+            worker.kill_now();
+        }
+        idle.stopped.extend(workers);
+    }
+}
+
 impl Drop for Pool {
     /// Kill every idle worker first, then wait for each: they die at once
     /// instead of one after another. (Workers a start-up thread still
     /// brings go when it ends.)
     fn drop(&mut self) {
-        let mut idle = self.idle.lock();
-        for worker in &idle.workers {
-            worker.kill_now();
-        }
-        idle.workers.clear();
+        self.stop_idle();
+        self.idle.lock().stopped.clear();
     }
 }
 

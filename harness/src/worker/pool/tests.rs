@@ -142,3 +142,16 @@ fn a_result_that_counts_more_output_than_was_sent_is_a_crash_not_a_hang() {
         other => panic!("expected a crash, got {other:?}"),
     }
 }
+
+#[test]
+fn workers_stopped_after_a_run_are_not_handed_later_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = scripted(dir.path(), &OUTPUT, &[done(3)], "exec sleep 20");
+    assert!(matches!(run(&pool), JobEnd::Finished(_)));
+    pool.stop_idle();
+    // The idle worker is dead now; the next job gets a new one.
+    match run(&pool) {
+        JobEnd::Finished(outcome) => assert_eq!(outcome.stdout.shown().as_ref(), b"one\ntwo\n"),
+        other => panic!("expected a finished job on a new worker, got {other:?}"),
+    }
+}
