@@ -58,6 +58,19 @@ fn find<'a>(json: &'a serde_json::Value, case: &str, engine: &str) -> &'a serde_
         .unwrap_or_else(|| panic!("no result for {case} on {engine}"))
 }
 
+/// The JSON report the run wrote to `r.json`.
+fn json_report(f: &Fixture) -> serde_json::Value {
+    serde_json::from_str(&f.read("r.json")).expect("r.json is JSON")
+}
+
+/// Run the suite on every engine with `env`, which must fail it; the
+/// run's JSON report.
+fn failing_run(f: &Fixture, env: &[(&str, &str)]) -> serde_json::Value {
+    let o = f.run_env(&["--suite", ".", "--engine", ALL, "--json", "r.json"], env);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    json_report(f)
+}
+
 fn suite_with_timeout(f: &Fixture, secs: &str) {
     f.file(
         "suite.toml",
@@ -76,7 +89,7 @@ fn deadlines_end_loops_sleeps_and_start_functions_on_every_engine() {
     f.file("fine.stdout", "ok\n");
     let o = f.run(&["--suite", ".", "--engine", ALL, "--json", "r.json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
+    let report = json_report(&f);
     for engine in ENGINES {
         for case in ["busy", "sleep", "start"] {
             let r = find(&report, case, engine);
@@ -181,7 +194,7 @@ fn a_crashing_worker_fails_only_its_own_job() {
         &[("XHARNESS_WORKER_CRASH_ON", "crashme")],
     );
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
+    let report = json_report(&f);
     for engine in ENGINES {
         let r = find(&report, "crashme", engine);
         assert_eq!(r["status"], "error", "{r}");
@@ -265,12 +278,7 @@ fn what_a_guest_printed_before_its_worker_died_is_kept() {
     f.file("dies.stdout", "last words CRASH\n");
     // End to end on every engine; which stream the parent reads first when
     // a worker dies is pinned down in the pool's own tests.
-    let o = f.run_env(
-        &["--suite", ".", "--engine", ALL, "--json", "r.json"],
-        &[("XHARNESS_WORKER_CRASH_AFTER_OUTPUT", "CRASH")],
-    );
-    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
+    let report = failing_run(&f, &[("XHARNESS_WORKER_CRASH_AFTER_OUTPUT", "CRASH")]);
     for engine in ENGINES {
         let r = find(&report, "dies", engine);
         assert_eq!(r["reason"], "worker-crash", "{engine}: {r}");
@@ -283,12 +291,7 @@ fn the_memory_watch_kills_a_worker_over_its_limit() {
     let f = Fixture::new();
     suite_with_timeout(&f, "30");
     f.file("sleep.wat", sleeper(20));
-    let o = f.run_env(
-        &["--suite", ".", "--engine", ALL, "--json", "r.json"],
-        &[("XHARNESS_RSS_MARGIN", "0")],
-    );
-    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
+    let report = failing_run(&f, &[("XHARNESS_RSS_MARGIN", "0")]);
     for engine in ENGINES {
         assert_eq!(find(&report, "sleep", engine)["reason"], "memory");
     }
@@ -357,7 +360,7 @@ fn fail_fast_counts_what_never_ran() {
     assert!(last.ends_with(" not run"), "{last}");
     assert_eq!(counts.iter().sum::<usize>(), 40, "{last}");
     assert!(counts[2] >= 30, "fail-fast ran too much: {last}");
-    let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
+    let report = json_report(&f);
     assert_eq!(report["summary"]["total"], 40);
     assert_eq!(
         report["summary"]["not_run"].as_u64(),
@@ -401,7 +404,7 @@ fn a_job_that_passes_on_retry_is_flaky_and_does_not_fail_the_run() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("FLAKY"), "{out}");
     assert_eq!(last_line(&o), "0 passed, 0 failed, 1 flaky");
-    let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
+    let report = json_report(&f);
     let r = find(&report, "flaky", "wasmtime");
     assert_eq!(r["status"], "flaky");
     assert_eq!(r["attempts"].as_array().map(Vec::len), Some(1), "{r}");
@@ -570,7 +573,7 @@ timeout = 120
         Vec::<String>::new(),
         "left running"
     );
-    let report: serde_json::Value = serde_json::from_str(&f.read("r.json")).expect("JSON");
+    let report = json_report(&f);
     assert_eq!(report["interrupted"], true);
     assert_eq!(report["summary"]["total"], 4);
     let text = String::from_utf8_lossy(&out.stdout);

@@ -93,65 +93,62 @@ const OUTPUT: [(u8, &[u8]); 3] = [
     (protocol::STDOUT, b"two\n"),
 ];
 
+/// The output a crashed job kept: (message, stdout, stderr).
+fn crashed(end: JobEnd) -> (String, Vec<u8>, Vec<u8>) {
+    match end {
+        JobEnd::Crashed {
+            message,
+            stdout,
+            stderr,
+            ..
+        } => (message, stdout.shown().into(), stderr.shown().into()),
+        other => panic!("expected a crash, got {other:?}"),
+    }
+}
+
+fn finished(end: JobEnd) -> xharness_engines::Outcome {
+    match end {
+        JobEnd::Finished(outcome) => outcome,
+        other => panic!("expected a finished job, got {other:?}"),
+    }
+}
+
 #[test]
 fn a_result_is_followed_by_reading_every_output_frame_it_counts() {
     let dir = tempfile::tempdir().unwrap();
     let pool = scripted(dir.path(), &OUTPUT, &[done(3)], "exec sleep 20");
-    match run(&pool) {
-        JobEnd::Finished(outcome) => {
-            assert_eq!(outcome.stdout.shown().as_ref(), b"one\ntwo\n");
-            assert_eq!(outcome.stderr.shown().as_ref(), b"err\n");
-        }
-        other => panic!("expected a finished job, got {other:?}"),
-    }
+    let outcome = finished(run(&pool));
+    assert_eq!(outcome.stdout.shown().as_ref(), b"one\ntwo\n");
+    assert_eq!(outcome.stderr.shown().as_ref(), b"err\n");
 }
 
 #[test]
 fn a_worker_that_dies_before_its_result_still_hands_over_its_output() {
     let dir = tempfile::tempdir().unwrap();
     let pool = scripted(dir.path(), &OUTPUT, &[], "exit 7");
-    match run(&pool) {
-        JobEnd::Crashed {
-            message,
-            stdout,
-            stderr,
-            ..
-        } => {
-            assert!(message.contains("exit"), "{message}");
-            assert_eq!(stdout.shown().as_ref(), b"one\ntwo\n");
-            assert_eq!(stderr.shown().as_ref(), b"err\n");
-        }
-        other => panic!("expected a crash, got {other:?}"),
-    }
+    let (message, stdout, stderr) = crashed(run(&pool));
+    assert!(message.contains("exit"), "{message}");
+    assert_eq!(stdout, b"one\ntwo\n");
+    assert_eq!(stderr, b"err\n");
 }
 
 #[test]
 fn a_result_that_counts_more_output_than_was_sent_is_a_crash_not_a_hang() {
     let dir = tempfile::tempdir().unwrap();
     let pool = scripted(dir.path(), &OUTPUT, &[done(4)], "exit 0");
-    match run(&pool) {
-        JobEnd::Crashed {
-            message, stdout, ..
-        } => {
-            assert!(
-                message.contains("did not send all the output it counted"),
-                "{message}"
-            );
-            assert_eq!(stdout.shown().as_ref(), b"one\ntwo\n");
-        }
-        other => panic!("expected a crash, got {other:?}"),
-    }
+    let (message, stdout, _) = crashed(run(&pool));
+    let counted = "did not send all the output it counted";
+    assert!(message.contains(counted), "{message}");
+    assert_eq!(stdout, b"one\ntwo\n");
 }
 
 #[test]
 fn workers_stopped_after_a_run_are_not_handed_later_jobs() {
     let dir = tempfile::tempdir().unwrap();
     let pool = scripted(dir.path(), &OUTPUT, &[done(3)], "exec sleep 20");
-    assert!(matches!(run(&pool), JobEnd::Finished(_)));
+    finished(run(&pool));
     pool.stop_idle();
     // The idle worker is dead now; the next job gets a new one.
-    match run(&pool) {
-        JobEnd::Finished(outcome) => assert_eq!(outcome.stdout.shown().as_ref(), b"one\ntwo\n"),
-        other => panic!("expected a finished job on a new worker, got {other:?}"),
-    }
+    let outcome = finished(run(&pool));
+    assert_eq!(outcome.stdout.shown().as_ref(), b"one\ntwo\n");
 }
