@@ -131,3 +131,32 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The results array of a JSON report.
+pub fn results(json: &serde_json::Value) -> &Vec<serde_json::Value> {
+    json["results"].as_array().expect("results array")
+}
+
+/// The record of `case` on `engine` in a JSON report.
+pub fn find<'a>(json: &'a serde_json::Value, case: &str, engine: &str) -> &'a serde_json::Value {
+    results(json)
+        .iter()
+        .find(|r| r["case"] == case && r["engine"] == engine)
+        .unwrap_or_else(|| panic!("no result for {case} on {engine}"))
+}
+
+/// The JSON report the run wrote to `r.json`.
+pub fn json_report(f: &Fixture) -> serde_json::Value {
+    serde_json::from_str(&f.read("r.json")).expect("r.json is JSON")
+}
+
+/// Run the suite on `engines` with `env`, which must fail it; the run's
+/// JSON report.
+pub fn failing_run(f: &Fixture, engines: &str, env: &[(&str, &str)]) -> serde_json::Value {
+    let o = f.run_env(
+        &["--suite", ".", "--engine", engines, "--json", "r.json"],
+        env,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    json_report(f)
+}
